@@ -1,0 +1,49 @@
+# Fact-sheet site: every target sets up .venv from pyproject.toml when it is missing or stale.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PELICAN := $(BIN)/pelican
+
+INPUTDIR := content
+OUTPUTDIR := output
+CONFFILE := pelicanconf.py
+PUBLISHCONF := publishconf.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help setup html check serve publish clean test
+
+help:
+	@echo "make serve    build and serve on http://$(HOST):$(PORT), rebuilding on change"
+	@echo "make html     build the site into $(OUTPUTDIR)/"
+	@echo "make check    validate the fact sheets without rendering"
+	@echo "make publish  build with $(PUBLISHCONF)"
+	@echo "make test     run every test"
+	@echo "make clean    remove $(OUTPUTDIR)/"
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+html: setup
+	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE)
+
+check: setup
+	$(BIN)/factsheets check $(INPUTDIR)
+
+serve: html
+	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) --listen --autoreload --bind $(HOST) --port $(PORT)
+
+publish: setup
+	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(PUBLISHCONF)
+
+clean:
+	rm -rf $(OUTPUTDIR)
+
+test: setup
+	$(BIN)/ruff check plugins tests
+	$(BIN)/python -m pytest

@@ -1,0 +1,5 @@
+"""Pelican plugin: fact-sheet pages from YAML fact sheets."""
+
+from .plugin import register
+
+__all__ = ["register"]

@@ -1,0 +1,179 @@
+"""Stage 1: read the fact-sheet files into plain data, keeping where each value was written.
+
+Only plain YAML is accepted: mappings, lists, strings, numbers, booleans and
+nulls. Tags that would build Python objects, anchors and aliases (the "billion
+laughs") and files over a size limit are refused with a problem, never run.
+Dates stay the strings the editor wrote, so that a wrong date is reported by
+validation with its field instead of crashing the parser.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+
+import yaml
+
+from .problems import Path, Problem, field_name
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+FACTSHEET_SUFFIXES = (".yaml", ".yml")
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_scalars = yaml.constructor.SafeConstructor()
+_SCALAR_CONSTRUCTORS = {
+    "tag:yaml.org,2002:str": _scalars.construct_yaml_str,
+    "tag:yaml.org,2002:int": _scalars.construct_yaml_int,
+    "tag:yaml.org,2002:float": _scalars.construct_yaml_float,
+    "tag:yaml.org,2002:bool": _scalars.construct_yaml_bool,
+    "tag:yaml.org,2002:null": _scalars.construct_yaml_null,
+    "tag:yaml.org,2002:timestamp": _scalars.construct_scalar,  # kept as written
+}
+_MAPPING_TAG = "tag:yaml.org,2002:map"
+_SEQUENCE_TAG = "tag:yaml.org,2002:seq"
+
+
+@dataclass
+class LoadedFile:
+    """One fact-sheet file as plain data, with the line and column of every value."""
+
+    path: str
+    data: object
+    value_marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
+
+    def position(self, path: Path, at_key: bool = False) -> tuple[int, int]:
+        """Line and column (1-based) of the value at path, or of its nearest parent."""
+        for depth in range(len(path), -1, -1):
+            prefix = path[:depth]
+            marks = (self.key_marks, self.value_marks) if at_key else (self.value_marks, self.key_marks)
+            for mark in marks:
+                if prefix in mark:
+                    return mark[prefix]
+        return (1, 1)
+
+    def problem(self, path: Path, message: str, hint: str = "", at_key: bool = False) -> Problem:
+        line, column = self.position(path, at_key)
+        return Problem(self.path, line, column, field_name(path), message, hint)
+
+
+def display_path(path: FsPath) -> str:
+    """The path as an editor would type it: relative to the working folder when inside it."""
+    relative = os.path.relpath(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def find_factsheet_files(folder: FsPath) -> list[FsPath]:
+    return sorted(path for path in folder.rglob("*") if path.suffix in FACTSHEET_SUFFIXES and path.is_file())
+
+
+def load_factsheets(folder: FsPath) -> tuple[list[LoadedFile], list[Problem]]:
+    """Load every fact-sheet file under folder; problems are collected, not raised."""
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        problems.append(Problem(display_path(folder), 1, 1, "", "fact-sheet folder not found"))
+        return [], problems
+    loaded = []
+    for path in find_factsheet_files(folder):
+        file = load_file(path, problems)
+        if file is not None:
+            loaded.append(file)
+    return loaded, problems
+
+
+def load_file(path: FsPath, problems: list[Problem]) -> LoadedFile | None:
+    shown = display_path(path)
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        problems.append(
+            Problem(
+                shown,
+                1,
+                1,
+                "",
+                f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit",
+                "split it into several fact-sheet files",
+            )
+        )
+        return None
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        problems.append(Problem(shown, line, column, "", "file is not UTF-8 text", "save it as UTF-8"))
+        return None
+    if not text.strip():
+        problems.append(Problem(shown, 1, 1, "", "file is empty", "write a mapping such as 'claims: [...]'"))
+        return None
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = " ".join(part for part in (error.context, error.problem) if part)
+        problems.append(Problem(shown, line, column, "", f"YAML syntax error: {message}"))
+        return None
+    except yaml.YAMLError as error:
+        problems.append(Problem(shown, 1, 1, "", f"YAML error: {error}"))
+        return None
+    file = LoadedFile(shown, None)
+    file.data = _build(root, (), file, problems, set())
+    if not isinstance(file.data, dict):
+        problems.append(
+            file.problem((), f"the file must be a mapping of lists such as 'claims:', not a {_kind_of(root)}")
+        )
+        return None
+    return file
+
+
+def _kind_of(node: yaml.Node) -> str:
+    return {yaml.MappingNode: "mapping", yaml.SequenceNode: "list"}.get(type(node), "single value")
+
+
+def _build(node: yaml.Node, path: Path, file: LoadedFile, problems: list[Problem], seen: set[int]) -> object:
+    """Turn a composed node into plain data, recording marks and refusing what is not plain YAML."""
+    file.value_marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if id(node) in seen:
+        problems.append(
+            file.problem(path, "anchors and aliases (&name, *name) are not allowed", "write the value out in full")
+        )
+        return None
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        if node.tag != _MAPPING_TAG:
+            problems.append(file.problem(path, f"YAML tag '{node.tag}' is not allowed"))
+            return None
+        mapping: dict[str, object] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+                file.value_marks[path + ("?",)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                problems.append(file.problem(path + ("?",), "keys must be plain names"))
+                continue
+            key = key_node.value
+            if key == "<<":
+                problems.append(file.problem(path, "merge keys (<<) are not allowed"))
+                continue
+            key_path = path + (key,)
+            file.key_marks[key_path] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if key in mapping:
+                problems.append(file.problem(key_path, f"duplicate key '{key}'", at_key=True))
+                continue
+            mapping[key] = _build(value_node, key_path, file, problems, seen)
+        return mapping
+    if isinstance(node, yaml.SequenceNode):
+        if node.tag != _SEQUENCE_TAG:
+            problems.append(file.problem(path, f"YAML tag '{node.tag}' is not allowed"))
+            return None
+        return [_build(item, path + (index,), file, problems, seen) for index, item in enumerate(node.value)]
+    construct = _SCALAR_CONSTRUCTORS.get(node.tag)
+    if construct is None:
+        problems.append(
+            file.problem(
+                path, f"YAML tag '{node.tag}' is not allowed", "only plain text, numbers, true/false and lists/mappings"
+            )
+        )
+        return None
+    return construct(node)

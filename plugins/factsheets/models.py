@@ -1,0 +1,233 @@
+"""The fact-sheet format: every record an editor can write, described once.
+
+Validation, the JSON Schema for editors and the README's format reference all
+derive from these classes. A fact-sheet file is a :class:`FactSheet`: a YAML
+mapping with any of the lists ``sources``, ``actors``, ``events``, ``claims``
+and at most one ``overview`` across all files. Records refer to each other by
+``id``; ids are unique across all records of all kinds.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+DATE_PATTERN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def _check_slug(value: str) -> str:
+    if not SLUG_PATTERN.fullmatch(value) or len(value) > 80:
+        raise ValueError("not a safe id: use 1 to 80 lowercase letters, digits and single hyphens")
+    return value
+
+
+def _check_web_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("not a web address: only http:// and https:// URLs are allowed")
+    if any(ch.isspace() or ord(ch) < 32 for ch in value):
+        raise ValueError("a URL may not contain spaces or control characters")
+    return value
+
+
+def _check_partial_date(value: str) -> str:
+    match = DATE_PATTERN.fullmatch(value)
+    if not match:
+        raise ValueError("not a date: write YYYY-MM-DD, YYYY-MM or YYYY")
+    year, month, day = (int(part) if part else None for part in match.groups())
+    if month is not None and not 1 <= month <= 12:
+        raise ValueError(f"not a date: there is no month {month}")
+    if day is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:
+        raise ValueError(f"not a date: {calendar.month_name[month]} {year} has no day {day}")
+    return value
+
+
+def _check_text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_check_text)]
+Id = Annotated[str, AfterValidator(_check_slug)]
+"""A record's own id: the last part of its page's address."""
+Ref = Annotated[str, AfterValidator(_check_slug)]
+"""The id of another record."""
+WebUrl = Annotated[str, AfterValidator(_check_web_url)]
+PartialDate = Annotated[str, AfterValidator(_check_partial_date)]
+"""A date as precise as it is known: 2024-01-24, 2024-01 or 2024."""
+
+DateQualifier = Literal["exact", "approximate", "on-or-before", "on-or-after"]
+ActorKind = Literal["person", "organisation", "state", "group", "anonymous"]
+ClaimStatus = Literal["confirmed", "uncontested", "unverified", "disputed", "refuted"]
+Stance = Literal["supports", "disputes", "questions"]
+
+ID_MEANING = "Unique id across all records: lowercase letters, digits and hyphens; also the page's address."
+QUALIFIER_MEANING = "How exact the date is: exact, approximate, on-or-before or on-or-after."
+
+STATUS_MEANINGS: dict[str, str] = {
+    "confirmed": "Confirmed: independent evidence supports it.",
+    "uncontested": "Uncontested: reported, and no one in the sources disputes it; not independently verified.",
+    "unverified": "Unverified: no evidence either way has been made public.",
+    "disputed": "Disputed: another party contests it and it has not been settled.",
+    "refuted": "Refuted: the evidence contradicts it.",
+}
+STANCE_LABELS: dict[str, str] = {
+    "supports": "supports",
+    "disputes": "disputes",
+    "questions": "questions",
+}
+ACTOR_KIND_LABELS: dict[str, str] = {
+    "person": "Person",
+    "organisation": "Organisation",
+    "state": "State",
+    "group": "Group",
+    "anonymous": "Anonymous source",
+}
+
+
+class Record(BaseModel):
+    """Base of every record: unknown fields are errors, never ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Quote(Record):
+    """Words taken verbatim from an archived source; the build checks they are there."""
+
+    text: Text = Field(description="The exact words of the source (whitespace and typographic quotes may differ).")
+    source: Ref = Field(description="Id of the source the words are taken from.")
+
+
+class Source(Record):
+    """A published text the fact sheets draw on, with an archived copy of its words."""
+
+    id: Id = Field(description=ID_MEANING)
+    title: Text = Field(description="The headline, or a plain description when the headline is not known.")
+    publisher: Ref = Field(description="Id of the actor that published it.")
+    distributor: Ref | None = Field(None, description="Id of the actor that redistributed it, if any.")
+    date: PartialDate = Field(description="Publication date.")
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = Field(
+        description="Language tag, such as en or uk."
+    )
+    url: WebUrl | None = Field(None, description="Where the original is published, if known.")
+    archive_url: WebUrl | None = Field(None, description="An archived copy on the web, if any.")
+    archived_text: Text = Field(
+        description="Path of the archived plain text, relative to the content folder; quotes are checked against it."
+    )
+    notes: Text | None = Field(None, description="Anything an editor should know about the source.")
+
+
+class Actor(Record):
+    """A person, organisation, state, group or anonymous source that says or does something."""
+
+    id: Id = Field(description=ID_MEANING)
+    name: Text = Field(description="The name readers know it by.")
+    kind: ActorKind = Field(description="What sort of actor it is.")
+    role: Text | None = Field(None, description="What the actor is, in the words of the sources.")
+    affiliation: Ref | None = Field(None, description="Id of the actor it belongs to or speaks for.")
+    description: Text | None = Field(None, description="A line of context; attributed unless common knowledge.")
+    same_as: list[WebUrl] = Field(default_factory=list, description="The same actor elsewhere, e.g. Wikidata.")
+
+
+Amount = Annotated[int, Field(ge=0)] | Annotated[float, Field(ge=0)]
+
+
+class FigurePart(Record):
+    """One part of a figure's breakdown."""
+
+    label: Text = Field(description="What the part counts.")
+    value: Amount = Field(description="The part's number (zero or more).")
+
+
+class Figure(Record):
+    """A number with its unit, who gives it, and an optional breakdown that must add up."""
+
+    id: Id = Field(description=ID_MEANING)
+    label: Text = Field(description="What the number counts.")
+    value: Amount = Field(description="The number (zero or more); the sum of the breakdown, if one is given.")
+    unit: Text = Field(description="Its unit, such as people.")
+    according_to: Ref = Field(description="Id of the actor that gives the number.")
+    quote: Quote = Field(description="The words of the source that give the number.")
+    breakdown: list[FigurePart] = Field(default_factory=list, description="Parts that must add up to value.")
+    total_in_source: bool = Field(
+        True, description="False when the source gives only the parts and the total is their sum."
+    )
+
+    @field_validator("breakdown")
+    @classmethod
+    def _breakdown_adds_up(cls, breakdown: list[FigurePart], info: ValidationInfo) -> list[FigurePart]:
+        value = info.data.get("value")
+        if breakdown and value is not None:
+            parts_total = sum(part.value for part in breakdown)
+            if abs(parts_total - value) > 1e-9:
+                parts = " + ".join(f"{part.value:g}" for part in breakdown)
+                raise ValueError(f"does not add up: {parts} = {parts_total:g}, but value is {value:g}")
+        return breakdown
+
+
+class Event(Record):
+    """Something that happened (or was to happen), which claims are about."""
+
+    id: Id = Field(description=ID_MEANING)
+    title: Text = Field(description="A short neutral name for the event.")
+    date: PartialDate = Field(description="When it happened, as precisely as known.")
+    date_qualifier: DateQualifier = Field("exact", description=QUALIFIER_MEANING)
+    place: Text | None = Field(None, description="Where it happened.")
+    summary: Text = Field(description="What happened, in neutral words; claims carry the disputed parts.")
+    participants: list[Ref] = Field(default_factory=list, description="Ids of the actors involved.")
+    related: list[Ref] = Field(default_factory=list, description="Ids of related events.")
+    figures: list[Figure] = Field(default_factory=list, description="Numbers reported about the event.")
+    sources: list[Ref] = Field(min_length=1, description="Ids of the sources that report it.")
+
+
+class Response(Record):
+    """How an actor answered a claim, in its own quoted words."""
+
+    actor: Ref = Field(description="Id of the actor that responds.")
+    stance: Stance = Field(description="How the response stands to the claim.")
+    summary: Text = Field(description="What the actor says, attributed and in neutral words.")
+    quote: Quote = Field(description="The actor's words, as the source gives them.")
+    date: PartialDate | None = Field(None, description="When the response was made, if known.")
+
+
+class Claim(Record):
+    """A statement someone makes, with its status and the responses to it."""
+
+    id: Id = Field(description=ID_MEANING)
+    statement: Text = Field(description="What is claimed, attributed and in neutral words.")
+    claimant: Ref = Field(description="Id of the actor that makes the claim.")
+    reported_by: Ref | None = Field(None, description="Id of the actor that relays the claim, if not the claimant.")
+    date: PartialDate = Field(description="When the claim was made.")
+    date_qualifier: DateQualifier = Field("exact", description=QUALIFIER_MEANING)
+    about: list[Ref] = Field(min_length=1, description="Ids of the events the claim is about.")
+    status: ClaimStatus = Field(description="What the sources show about the claim (see the status table).")
+    rationale: Text = Field(description="One line: why the claim has this status.")
+    quote: Quote = Field(description="The claim in the words of the source.")
+    evidence: list[Text] = Field(default_factory=list, description="Evidence the claimant names.")
+    open_questions: list[Text] = Field(default_factory=list, description="What is still unknown.")
+    responses: list[Response] = Field(default_factory=list, description="Who supports, disputes or questions it.")
+
+
+class Overview(Record):
+    """The home page's lead: what happened, in two or three sentences."""
+
+    title: Text = Field(description="The home page's heading.")
+    summary: Text = Field(description="What happened, attributed, in two or three sentences.")
+    key_figures: list[Ref] = Field(default_factory=list, description="Ids of figures to show first.")
+    updated: PartialDate = Field(description="When the fact sheets were last brought up to date.")
+
+
+class FactSheet(Record):
+    """One YAML file under the fact-sheet folder."""
+
+    overview: Overview | None = Field(None, description="The home page's lead; one in the whole site.")
+    sources: list[Source] = Field(default_factory=list, description="Published texts quoted by the records.")
+    actors: list[Actor] = Field(default_factory=list, description="Who says or does something.")
+    events: list[Event] = Field(default_factory=list, description="What happened.")
+    claims: list[Claim] = Field(default_factory=list, description="What is claimed, and how others respond.")

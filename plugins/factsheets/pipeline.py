@@ -1,0 +1,41 @@
+"""The whole build, in the order it happens: load -> validate -> resolve -> verify -> render -> write.
+
+``read_site`` runs the checking stages and raises :class:`ContentError` with
+every problem at once; ``write_site`` renders each planned page through a
+writer callback (Pelican's Writer in the plugin, anything else in tests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from .load import load_factsheets
+from .problems import ContentError
+from .render import Page, plan_pages
+from .resolve import Site, resolve
+from .validate import validate_factsheets
+from .verify import verify_quotes
+
+DEFAULT_FACTSHEETS_FOLDER = "factsheets"
+
+
+def read_site(content_dir: Path, factsheets_folder: str = DEFAULT_FACTSHEETS_FOLDER) -> Site:
+    """Load, validate, resolve and verify all fact sheets under content_dir."""
+    files, problems = load_factsheets(content_dir / factsheets_folder)
+    sheets, invalid_ids, validation_problems = validate_factsheets(files)
+    problems += validation_problems
+    site, resolution_problems = resolve(sheets, frozenset(invalid_ids))
+    problems += resolution_problems
+    problems += verify_quotes(site, content_dir)
+    if problems:
+        raise ContentError(problems)
+    return site
+
+
+def write_site(site: Site, write_page: Callable[[Page], None]) -> int:
+    """Render and write every page of the site; returns how many were written."""
+    pages = plan_pages(site)
+    for page in pages:
+        write_page(page)
+    return len(pages)

@@ -1,0 +1,57 @@
+"""Problems found in the content, collected from every stage and reported together."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+Path = tuple[str | int, ...]
+"""Where a value sits inside a file: ("claims", 3, "responses", 0, "actor")."""
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing an editor must fix, located as precisely as the input allows."""
+
+    file: str
+    line: int
+    column: int
+    field: str
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        what = f"{self.field}: {self.message}" if self.field else self.message
+        return f"{where}: {what}" + (f" ({self.hint})" if self.hint else "")
+
+
+class ContentError(Exception):
+    """Raised when the content has problems; carries all of them."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = sorted(problems)
+        super().__init__(report(self.problems))
+
+
+def field_name(path: Path) -> str:
+    """Render a path the way an editor reads it: claims[3].responses[0].actor."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(candidates), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return "did you mean " + " or ".join(f"'{candidate}'" for candidate in close) + "?"
+
+
+def report(problems: list[Problem]) -> str:
+    lines = [str(problem) for problem in problems]
+    count = len(problems)
+    lines.append(f"{count} problem{'s' if count != 1 else ''} found.")
+    return "\n".join(lines)

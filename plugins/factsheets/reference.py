@@ -1,0 +1,92 @@
+"""The format reference for editors, written from the models so that it cannot drift from them."""
+
+from __future__ import annotations
+
+import types
+import typing
+from pathlib import Path
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from . import models
+
+DOCUMENTED_RECORDS: list[type[BaseModel]] = [
+    models.FactSheet,
+    models.Overview,
+    models.Source,
+    models.Actor,
+    models.Event,
+    models.Figure,
+    models.FigurePart,
+    models.Claim,
+    models.Response,
+    models.Quote,
+]
+_CHECK_NAMES = {
+    models._check_slug: "id",
+    models._check_web_url: "http(s) URL",
+    models._check_partial_date: "date (YYYY-MM-DD, YYYY-MM or YYYY)",
+    models._check_text: "text",
+}
+
+
+START_MARKER = "<!-- reference:start -->\n"
+END_MARKER = "<!-- reference:end -->"
+
+
+def reference_section(readme: str) -> str:
+    """The text between the reference markers of a README."""
+    start = readme.index(START_MARKER) + len(START_MARKER)
+    return readme[start : readme.index(END_MARKER)]
+
+
+def update_readme(path: Path) -> None:
+    readme = path.read_text(encoding="utf-8")
+    path.write_text(readme.replace(reference_section(readme), format_reference(), 1), encoding="utf-8")
+
+
+def format_reference() -> str:
+    """Markdown: one table per record kind, with each field's type, whether it is required, and its meaning."""
+    sections = []
+    for model in DOCUMENTED_RECORDS:
+        doc = " ".join((model.__doc__ or "").split())
+        rows = ["| field | type | required | meaning |", "| --- | --- | --- | --- |"]
+        for name, info in model.model_fields.items():
+            required = "yes" if info.is_required() else f"no (default `{_default(info)}`)"
+            meaning = " ".join((info.description or "").split())
+            rows.append(f"| `{name}` | {_type_text(info.annotation, info.metadata)} | {required} | {meaning} |")
+        sections.append(f"### {model.__name__}\n\n{doc}\n\n" + "\n".join(rows))
+    statuses = ["| status | meaning |", "| --- | --- |"]
+    statuses += [f"| `{status}` | {meaning} |" for status, meaning in models.STATUS_MEANINGS.items()]
+    sections.append("### Claim statuses\n\n" + "\n".join(statuses))
+    return "\n\n".join(sections) + "\n"
+
+
+def _default(info: FieldInfo) -> str:
+    value = info.get_default(call_default_factory=True)
+    return "[]" if value == [] else str(value).lower() if isinstance(value, bool) or value is None else str(value)
+
+
+def _type_text(annotation: object, metadata: list | tuple = ()) -> str:
+    for item in metadata:
+        check = getattr(item, "func", None)
+        if check in _CHECK_NAMES:
+            return _CHECK_NAMES[check]
+    origin = typing.get_origin(annotation)
+    arguments = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _type_text(arguments[0], arguments[1:])
+    if origin is typing.Literal:
+        return " \\| ".join(f"`{value}`" for value in arguments)
+    if origin is list:
+        return "list of " + _type_text(arguments[0])
+    if origin in (typing.Union, types.UnionType):
+        members = [argument for argument in arguments if argument is not type(None)]
+        texts = {_type_text(member) for member in members}
+        if texts <= {"whole number", "number"}:
+            return "number"
+        return " or ".join(sorted(texts))
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return f"[{annotation.__name__}](#{annotation.__name__.lower()})"
+    return {str: "text", int: "whole number", float: "number", bool: "true or false"}.get(annotation, str(annotation))

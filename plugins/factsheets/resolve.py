@@ -1,0 +1,439 @@
+"""Stage 3: turn validated records into a linked graph, with backlinks computed once.
+
+Each record becomes a node. A node reads like its record (``claim.statement``)
+but its reference fields hold the linked nodes instead of ids
+(``claim.claimant.name``), and it gains the lists that point back
+(``actor.claims_made``, ``event.claims``). Templates only read these.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from .models import ACTOR_KIND_LABELS, STATUS_MEANINGS, Overview
+from .problems import Path, Problem, did_you_mean
+from .validate import ValidSheet
+
+STATUS_ORDER = ("disputed", "refuted", "unverified", "uncontested", "confirmed")
+
+
+def describe_date(date: str, qualifier: str = "exact") -> str:
+    """'2024-01-24' -> '24 January 2024'; '2024-01' with 'on-or-before' -> 'in or before January 2024'."""
+    parts = [int(part) for part in date.split("-")]
+    if len(parts) == 3:
+        text, preposition = f"{parts[2]} {calendar.month_name[parts[1]]} {parts[0]}", "on"
+    elif len(parts) == 2:
+        text, preposition = f"{calendar.month_name[parts[1]]} {parts[0]}", "in"
+    else:
+        text, preposition = str(parts[0]), "in"
+    prefix = {
+        "approximate": "about ",
+        "on-or-before": f"{preposition} or before ",
+        "on-or-after": f"{preposition} or after ",
+    }.get(qualifier, "")
+    return prefix + text
+
+
+@dataclass(eq=False)
+class Node:
+    """A record in the graph: reads like the record, with references resolved."""
+
+    kind: ClassVar[str] = "record"
+    folder: ClassVar[str] = ""
+
+    record: Any
+    sheet: ValidSheet = field(repr=False)
+    path: Path
+
+    def __getattr__(self, name: str) -> Any:
+        record = self.__dict__.get("record")
+        if record is None or name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(record, name)
+
+    @property
+    def href(self) -> str:
+        return f"{self.folder}/{self.record.id}.html"
+
+    def problem(self, field_path: Path, message: str, hint: str = "") -> Problem:
+        return self.sheet.file.problem(self.path + field_path, message, hint)
+
+
+@dataclass(eq=False)
+class QuoteUse:
+    """Where a quote is shown: the page and the words that describe the use."""
+
+    label: str
+    href: str
+
+
+@dataclass(eq=False)
+class QuoteNode:
+    """A verbatim passage of one source, shared by every record that quotes it."""
+
+    text: str
+    source: SourceNode
+    anchor: str
+    uses: list[QuoteUse] = field(default_factory=list)
+    written_at: list[tuple[Node, Path]] = field(default_factory=list, repr=False)
+
+    @property
+    def href(self) -> str:
+        return f"{self.source.href}#{self.anchor}"
+
+
+@dataclass(eq=False)
+class Segment:
+    """A run of a source's archived text, marked when it lies inside quoted passages."""
+
+    text: str
+    anchors: list[str] = field(default_factory=list)
+    marked: bool = False
+
+
+@dataclass(eq=False)
+class ActorNode(Node):
+    kind: ClassVar[str] = "actor"
+    folder: ClassVar[str] = "actors"
+    affiliation: ActorNode | None = None
+    members: list[ActorNode] = field(default_factory=list)
+    claims_made: list[ClaimNode] = field(default_factory=list)
+    claims_relayed: list[ClaimNode] = field(default_factory=list)
+    responses: list[ResponseNode] = field(default_factory=list)
+    figures: list[FigureNode] = field(default_factory=list)
+    events: list[EventNode] = field(default_factory=list)
+    sources_published: list[SourceNode] = field(default_factory=list)
+
+    @property
+    def kind_label(self) -> str:
+        return ACTOR_KIND_LABELS[self.record.kind]
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        return (self.record.name.casefold(), self.record.id)
+
+
+@dataclass(eq=False)
+class SourceNode(Node):
+    kind: ClassVar[str] = "source"
+    folder: ClassVar[str] = "sources"
+    publisher: ActorNode | None = None
+    distributor: ActorNode | None = None
+    quotes: list[QuoteNode] = field(default_factory=list)
+    paragraphs: list[list[Segment]] = field(default_factory=list)
+
+    @property
+    def date_text(self) -> str:
+        return describe_date(self.record.date)
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        return (self.record.date, self.record.id)
+
+
+@dataclass(eq=False)
+class FigureNode(Node):
+    kind: ClassVar[str] = "figure"
+    event: EventNode | None = None
+    according_to: ActorNode | None = None
+    quote: QuoteNode | None = None
+
+    @property
+    def href(self) -> str:
+        return f"{self.event.href}#figure-{self.record.id}"
+
+
+@dataclass(eq=False)
+class EventNode(Node):
+    kind: ClassVar[str] = "event"
+    folder: ClassVar[str] = "events"
+    participants: list[ActorNode] = field(default_factory=list)
+    related: list[EventNode] = field(default_factory=list)
+    figures: list[FigureNode] = field(default_factory=list)
+    sources: list[SourceNode] = field(default_factory=list)
+    claims: list[ClaimNode] = field(default_factory=list)
+    actors: list[ActorNode] = field(default_factory=list)
+
+    @property
+    def date_text(self) -> str:
+        return describe_date(self.record.date, self.record.date_qualifier)
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        return (self.record.date, self.record.id)
+
+
+@dataclass(eq=False)
+class ResponseNode(Node):
+    kind: ClassVar[str] = "response"
+    claim: ClaimNode | None = None
+    actor: ActorNode | None = None
+    quote: QuoteNode | None = None
+
+    @property
+    def href(self) -> str:
+        return f"{self.claim.href}#response-{self.path[-1] + 1}"
+
+    @property
+    def date_text(self) -> str:
+        return describe_date(self.record.date) if self.record.date else ""
+
+
+@dataclass(eq=False)
+class ClaimNode(Node):
+    kind: ClassVar[str] = "claim"
+    folder: ClassVar[str] = "claims"
+    claimant: ActorNode | None = None
+    reported_by: ActorNode | None = None
+    about: list[EventNode] = field(default_factory=list)
+    quote: QuoteNode | None = None
+    responses: list[ResponseNode] = field(default_factory=list)
+
+    @property
+    def date_text(self) -> str:
+        return describe_date(self.record.date, self.record.date_qualifier)
+
+    @property
+    def status_meaning(self) -> str:
+        return STATUS_MEANINGS[self.record.status]
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        return (self.record.date, self.record.id)
+
+    @property
+    def disputed_by(self) -> list[ActorNode]:
+        return _unique(response.actor for response in self.responses if response.stance == "disputes")
+
+
+@dataclass
+class Site:
+    """Everything the pages show: nodes sorted for display, with all links resolved."""
+
+    overview: Overview | None
+    key_figures: list[FigureNode]
+    sources: list[SourceNode]
+    actors: list[ActorNode]
+    events: list[EventNode]
+    claims: list[ClaimNode]
+    figures: list[FigureNode]
+    quotes: list[QuoteNode]
+
+    @property
+    def overview_updated_text(self) -> str:
+        return describe_date(self.overview.updated) if self.overview else ""
+
+    @property
+    def claims_by_status(self) -> list[tuple[str, list[ClaimNode]]]:
+        groups = [(status, [claim for claim in self.claims if claim.status == status]) for status in STATUS_ORDER]
+        return [(status, claims) for status, claims in groups if claims]
+
+
+def _unique(nodes) -> list:
+    seen: dict[int, Node] = {}
+    for node in nodes:
+        if node is not None:
+            seen.setdefault(id(node), node)
+    return list(seen.values())
+
+
+class _Resolver:
+    def __init__(self, invalid_ids: frozenset[str]) -> None:
+        self.invalid_ids = invalid_ids
+        self.problems: list[Problem] = []
+        self.by_id: dict[str, Node] = {}
+        self.quotes: dict[tuple[str, str], QuoteNode] = {}
+
+    def register(self, node: Node) -> Node:
+        record_id = node.record.id
+        first = self.by_id.get(record_id)
+        if first is None:
+            self.by_id[record_id] = node
+        else:
+            line, _ = first.sheet.file.position(first.path + ("id",))
+            self.problems.append(
+                node.problem(
+                    ("id",),
+                    f"duplicate id '{record_id}'",
+                    f"already used by the {first.kind} at {first.sheet.file.path}:{line}",
+                )
+            )
+        return node
+
+    def link(self, node: Node, field_path: Path, ref: str | None, expected: type[Node]) -> Any:
+        if ref is None:
+            return None
+        target = self.by_id.get(ref)
+        if isinstance(target, expected):
+            return target
+        if target is None and ref in self.invalid_ids:
+            return None
+        if target is None:
+            same_kind = [key for key, value in self.by_id.items() if isinstance(value, expected)]
+            self.problems.append(
+                node.problem(field_path, f"unknown {expected.kind} '{ref}'", did_you_mean(ref, same_kind))
+            )
+        else:
+            self.problems.append(
+                node.problem(
+                    field_path,
+                    f"'{ref}' is {_article(target.kind)} {target.kind}, not {_article(expected.kind)} {expected.kind}",
+                )
+            )
+        return None
+
+    def link_all(self, node: Node, field_name: str, refs: list[str], expected: type[Node]) -> list:
+        return _unique(self.link(node, (field_name, index), ref, expected) for index, ref in enumerate(refs))
+
+    def quote(self, node: Node, field_path: Path, quote, label: str, used_at: str) -> QuoteNode | None:
+        source = self.link(node, field_path + ("source",), quote.source, SourceNode)
+        if source is None:
+            return None
+        key = (quote.source, " ".join(quote.text.split()))
+        shared = self.quotes.get(key)
+        if shared is None:
+            anchor = "quote-" + hashlib.sha1("\n".join(key).encode()).hexdigest()[:10]
+            shared = self.quotes[key] = QuoteNode(quote.text.strip(), source, anchor)
+            source.quotes.append(shared)
+        shared.uses.append(QuoteUse(label, used_at))
+        shared.written_at.append((node, field_path))
+        return shared
+
+
+def _article(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
+
+
+def resolve(sheets: list[ValidSheet], invalid_ids: frozenset[str] = frozenset()) -> tuple[Site, list[Problem]]:
+    """Link every reference; report unknown ids, wrong kinds, duplicates and cycles.
+
+    References to invalid_ids, records that failed validation and are already
+    reported, are left unlinked without a second message.
+    """
+    resolver = _Resolver(invalid_ids)
+    overviews: list[tuple[ValidSheet, Overview]] = []
+    sources, actors, events, claims, figures = [], [], [], [], []
+    for sheet in sheets:
+        if sheet.overview is not None:
+            overviews.append((sheet, sheet.overview))
+        sources += [resolver.register(SourceNode(r, sheet, ("sources", i))) for i, r in sheet.of_kind("sources")]
+        actors += [resolver.register(ActorNode(r, sheet, ("actors", i))) for i, r in sheet.of_kind("actors")]
+        for i, record in sheet.of_kind("events"):
+            event = resolver.register(EventNode(record, sheet, ("events", i)))
+            events.append(event)
+            for j, figure_record in enumerate(record.figures):
+                figure = resolver.register(FigureNode(figure_record, sheet, ("events", i, "figures", j), event=event))
+                event.figures.append(figure)
+                figures.append(figure)
+        claims += [resolver.register(ClaimNode(r, sheet, ("claims", i))) for i, r in sheet.of_kind("claims")]
+
+    for source in sources:
+        source.publisher = resolver.link(source, ("publisher",), source.record.publisher, ActorNode)
+        source.distributor = resolver.link(source, ("distributor",), source.record.distributor, ActorNode)
+        for actor in (source.publisher, source.distributor):
+            if actor:
+                actor.sources_published.append(source)
+    for actor in actors:
+        actor.affiliation = resolver.link(actor, ("affiliation",), actor.record.affiliation, ActorNode)
+        if actor.affiliation:
+            actor.affiliation.members.append(actor)
+    _check_affiliation_cycles(actors, resolver.problems)
+    for event in events:
+        event.participants = resolver.link_all(event, "participants", event.record.participants, ActorNode)
+        event.related = resolver.link_all(event, "related", event.record.related, EventNode)
+        event.sources = resolver.link_all(event, "sources", event.record.sources, SourceNode)
+        for figure in event.figures:
+            figure.according_to = resolver.link(figure, ("according_to",), figure.record.according_to, ActorNode)
+            figure.quote = resolver.quote(
+                figure, ("quote",), figure.record.quote, f"Figure: {figure.record.label}", figure.href
+            )
+            if figure.according_to:
+                figure.according_to.figures.append(figure)
+    for claim in claims:
+        claim.claimant = resolver.link(claim, ("claimant",), claim.record.claimant, ActorNode)
+        claim.reported_by = resolver.link(claim, ("reported_by",), claim.record.reported_by, ActorNode)
+        claim.about = resolver.link_all(claim, "about", claim.record.about, EventNode)
+        claim.quote = resolver.quote(
+            claim, ("quote",), claim.record.quote, f"Claim: {claim.record.statement}", claim.href + "#claim-quote"
+        )
+        for index, record in enumerate(claim.record.responses):
+            response = ResponseNode(record, claim.sheet, claim.path + ("responses", index), claim=claim)
+            response.actor = resolver.link(response, ("actor",), record.actor, ActorNode)
+            actor_name = response.actor.name if response.actor else record.actor
+            response.quote = resolver.quote(
+                response,
+                ("quote",),
+                record.quote,
+                f"Response by {actor_name} to: {claim.record.statement}",
+                response.href,
+            )
+            claim.responses.append(response)
+            if response.actor:
+                response.actor.responses.append(response)
+        if claim.claimant:
+            claim.claimant.claims_made.append(claim)
+        if claim.reported_by:
+            claim.reported_by.claims_relayed.append(claim)
+        for event in claim.about:
+            event.claims.append(claim)
+
+    for event in events:
+        speakers = (
+            [claim.claimant for claim in event.claims]
+            + [response.actor for claim in event.claims for response in claim.responses]
+            + [figure.according_to for figure in event.figures]
+        )
+        event.actors = sorted(_unique(event.participants + speakers), key=lambda actor: actor.sort_key)
+        event.claims.sort(key=lambda claim: claim.sort_key)
+        for actor in event.actors:
+            actor.events.append(event)
+    for actor in actors:
+        actor.events.sort(key=lambda event: event.sort_key)
+        for backlinks in (actor.claims_made, actor.claims_relayed, actor.members, actor.sources_published):
+            backlinks.sort(key=lambda node: node.sort_key)
+    for source in sources:
+        source.quotes.sort(key=lambda quote: quote.anchor)
+
+    overview, key_figures = _resolve_overview(overviews, resolver)
+    site = Site(
+        overview=overview,
+        key_figures=key_figures,
+        sources=sorted(sources, key=lambda source: source.sort_key),
+        actors=sorted(actors, key=lambda actor: actor.sort_key),
+        events=sorted(events, key=lambda event: event.sort_key),
+        claims=sorted(claims, key=lambda claim: claim.sort_key),
+        figures=figures,
+        quotes=list(resolver.quotes.values()),
+    )
+    return site, resolver.problems
+
+
+def _resolve_overview(overviews, resolver: _Resolver) -> tuple[Overview | None, list[FigureNode]]:
+    if not overviews:
+        return None, []
+    for sheet, _ in overviews[1:]:
+        first_file = overviews[0][0].file
+        resolver.problems.append(
+            sheet.file.problem(("overview",), "a second overview", f"the site has one, already in {first_file.path}")
+        )
+    sheet, overview = overviews[0]
+    figures = [
+        resolver.link(Node(None, sheet, ("overview",)), ("key_figures", i), ref, FigureNode)
+        for i, ref in enumerate(overview.key_figures)
+    ]
+    return overview, [figure for figure in figures if figure]
+
+
+def _check_affiliation_cycles(actors: list[ActorNode], problems: list[Problem]) -> None:
+    for actor in actors:
+        chain = [actor]
+        current = actor.affiliation
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = current.affiliation
+        if current is actor:
+            loop = " -> ".join(node.record.id for node in chain + [actor])
+            problems.append(actor.problem(("affiliation",), f"affiliation goes round in a circle: {loop}"))

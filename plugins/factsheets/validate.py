@@ -1,0 +1,178 @@
+"""Stage 2: check each loaded file against the typed models, one problem per wrong field."""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ValidationError
+
+from .load import LoadedFile
+from .models import FactSheet, Overview, Record
+from .problems import Path, Problem, did_you_mean
+
+
+@dataclass
+class ValidSheet:
+    """The records of one file that passed validation, each with its index in its list.
+
+    Records are validated one by one, so one wrong field drops only its own
+    record: the others are still resolved and checked in the same run.
+    """
+
+    file: LoadedFile
+    overview: Overview | None = None
+    records: dict[str, list[tuple[int, Record]]] = field(default_factory=dict)
+
+    def of_kind(self, kind: str) -> list[tuple[int, Record]]:
+        return self.records.get(kind, [])
+
+
+RECORD_LISTS: dict[str, type[Record]] = {
+    name: _model
+    for name, info in FactSheet.model_fields.items()
+    if (_model := typing.get_args(info.annotation)[0] if typing.get_origin(info.annotation) is list else None)
+}
+
+
+def validate_factsheets(files: list[LoadedFile]) -> tuple[list[ValidSheet], set[str], list[Problem]]:
+    """Validate every record; returns the valid ones, the ids of invalid ones, and the problems."""
+    sheets: list[ValidSheet] = []
+    invalid_ids: set[str] = set()
+    problems: list[Problem] = []
+    for file in files:
+        sheet = ValidSheet(file)
+        for key, value in file.data.items():
+            if key == "overview":
+                sheet.overview = _validate(Overview, value, (key,), file, problems)
+            elif key in RECORD_LISTS:
+                if not isinstance(value, list):
+                    problems.append(file.problem((key,), f"expected a list of {key}, found {_describe(value)}"))
+                    continue
+                for index, item in enumerate(value):
+                    record = _validate(RECORD_LISTS[key], item, (key, index), file, problems)
+                    if record is not None:
+                        sheet.records.setdefault(key, []).append((index, record))
+                    elif isinstance(item, dict) and isinstance(item.get("id"), str):
+                        invalid_ids.add(item["id"])
+            else:
+                hint = did_you_mean(key, FactSheet.model_fields) or "allowed: " + ", ".join(FactSheet.model_fields)
+                problems.append(file.problem((key,), f"unknown field '{key}'", hint, at_key=True))
+        sheets.append(sheet)
+    return sheets, invalid_ids, problems
+
+
+def _validate(model: type[Record], value: object, path: Path, file: LoadedFile, problems: list[Problem]):
+    try:
+        return model.model_validate(value)
+    except ValidationError as error:
+        problems.extend(_problems_from(error, file, path))
+        return None
+
+
+def _problems_from(error: ValidationError, file: LoadedFile, prefix: Path) -> list[Problem]:
+    problems: dict[Path, Problem] = {}
+    for detail in error.errors(include_url=False):
+        path = _data_path(file.data, prefix + tuple(detail["loc"]), detail["type"])
+        if path in problems:  # one message per field, even when a union tried several types
+            continue
+        problems[path] = _problem(file, path, detail)
+    return list(problems.values())
+
+
+def _data_path(data: object, loc: tuple, error_type: str) -> Path:
+    """Keep the parts of pydantic's location that are real keys or indexes (drop union member names)."""
+    path: list[str | int] = []
+    for position, part in enumerate(loc):
+        if isinstance(part, int) and isinstance(data, list) and 0 <= part < len(data):
+            data = data[part]
+            path.append(part)
+        elif isinstance(part, str) and isinstance(data, dict) and part in data:
+            data = data[part]
+            path.append(part)
+        elif isinstance(part, str) and position == len(loc) - 1 and error_type == "missing":
+            path.append(part)
+    return tuple(path)
+
+
+def _problem(file: LoadedFile, path: Path, detail: dict) -> Problem:
+    kind = detail["type"]
+    found = detail.get("input")
+    if kind == "missing":
+        return file.problem(path, "missing required field")
+    if kind == "extra_forbidden":
+        allowed = _allowed_fields(path[:-1])
+        hint = did_you_mean(str(path[-1]), allowed) or ("allowed: " + ", ".join(allowed) if allowed else "")
+        return file.problem(path, f"unknown field '{path[-1]}'", hint, at_key=True)
+    if kind == "literal_error":
+        expected = detail["ctx"]["expected"]
+        return file.problem(path, f"{_show(found)} is not allowed", f"expected {expected}")
+    if kind in (
+        "string_type",
+        "int_type",
+        "float_type",
+        "bool_type",
+        "list_type",
+        "model_type",
+        "dict_type",
+        "int_from_float",
+        "float_parsing",
+        "int_parsing",
+        "model_attributes_type",
+    ):
+        return file.problem(path, f"expected {_expected_kind(kind)}, found {_describe(found)}")
+    message = detail["msg"].removeprefix("Value error, ")
+    return file.problem(path, message[0].lower() + message[1:] if message else kind)
+
+
+def _allowed_fields(path: Path) -> list[str]:
+    model: type[BaseModel] | None = FactSheet
+    for part in path:
+        if isinstance(part, int) or model is None:
+            continue
+        field = model.model_fields.get(part)
+        model = _model_in(field.annotation) if field else None
+    return sorted(model.model_fields) if model else []
+
+
+def _model_in(annotation: object) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is not None:
+        for argument in typing.get_args(annotation):
+            model = _model_in(argument)
+            if model:
+                return model
+    return None
+
+
+def _expected_kind(error_type: str) -> str:
+    return {
+        "string_type": "text",
+        "int_type": "a whole number",
+        "int_from_float": "a whole number",
+        "int_parsing": "a whole number",
+        "float_type": "a number",
+        "float_parsing": "a number",
+        "bool_type": "true or false",
+        "list_type": "a list",
+    }.get(error_type, "a mapping of fields")
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return f"{str(value).lower()}"
+    noun = {str: "text", int: "the number", float: "the number"}.get(type(value), type(value).__name__)
+    return f"{noun} {_show(value)}"
+
+
+def _show(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

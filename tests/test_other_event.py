@@ -1,0 +1,22 @@
+"""The generator is not tied to one article: a different event builds with no code change."""
+
+from __future__ import annotations
+
+from conftest import FIXTURES, read_page, run_pelican
+
+
+def test_a_different_event_builds_into_linked_pages(tmp_path):
+    output = tmp_path / "output"
+    result = run_pelican(FIXTURES / "other-event", output)
+    assert result.returncode == 0, result.stderr
+    home = read_page(output, "index.html")
+    assert "Il-76" not in home.get_text()
+    claim_pages = sorted((output / "claims").glob("*.html"))
+    assert len(claim_pages) == 4  # three claims and the index
+    disputed = read_page(output, "claims/failure-caused-by-rainfall.html")
+    assert disputed.select_one(".status").get_text(strip=True) == "Disputed"
+    responder = disputed.select_one("ol.responses > li a")["href"]
+    actor_page = read_page(output, "claims/" + responder)
+    assert any(a["href"].startswith("../claims/failure-caused-by-rainfall.html") for a in actor_page.select("a[href]"))
+    figure_rows = read_page(output, "events/riverton-evacuation.html").select("section.figure tbody tr")
+    assert len(figure_rows) == 3
