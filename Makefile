@@ -30,7 +30,7 @@ $(VENV)/.installed: pyproject.toml
 setup: $(VENV)/.installed
 
 html: setup
-	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE)
+	$(BIN)/factsheets build -s $(CONFFILE) -o $(OUTPUTDIR) $(INPUTDIR)
 
 check: setup
 	$(BIN)/factsheets check $(INPUTDIR)
@@ -39,7 +39,7 @@ serve: html
 	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) --listen --autoreload --bind $(HOST) --port $(PORT)
 
 publish: setup
-	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(PUBLISHCONF)
+	$(BIN)/factsheets build -s $(PUBLISHCONF) -o $(OUTPUTDIR) $(INPUTDIR)
 
 clean:
 	rm -rf $(OUTPUTDIR)

@@ -6,20 +6,27 @@ import argparse
 import sys
 from pathlib import Path
 
+from .build import build_site
 from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_site
 from .problems import ContentError
 from .reference import format_reference, update_readme
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="factsheets", description="Check YAML fact sheets.")
+    parser = argparse.ArgumentParser(prog="factsheets", description="Check and build YAML fact-sheet sites.")
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="validate all fact sheets without rendering; exit 1 on any problem")
     check.add_argument("content_dir", nargs="?", default="content", type=Path)
     check.add_argument("--folder", default=DEFAULT_FACTSHEETS_FOLDER, help="fact-sheet folder inside content_dir")
+    build = commands.add_parser("build", help="build the site; the old output stays as it was if anything fails")
+    build.add_argument("-s", "--settings", type=Path, default=Path("pelicanconf.py"), help="Pelican settings file")
+    build.add_argument("-o", "--output", type=Path, help="output folder (default: the settings' OUTPUT_PATH)")
+    build.add_argument("content_dir", nargs="?", type=Path, help="content folder (default: the settings' PATH)")
     reference = commands.add_parser("reference", help="print the fact-sheet format reference (Markdown)")
     reference.add_argument("--update", type=Path, metavar="README", help="rewrite the reference section of this file")
     arguments = parser.parse_args(argv)
+    if arguments.command == "build":
+        return 0 if build_site(arguments.settings, arguments.content_dir, arguments.output).ok else 1
     if arguments.command == "reference":
         if arguments.update:
             update_readme(arguments.update)

@@ -12,6 +12,12 @@ from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_site, write_site
 from .problems import ContentError
 from .render import Page
 
+DEFAULT_CSP = (
+    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; font-src 'self'; base-uri 'none'; form-action 'self'"
+)
+"""The site's own files only: content can never bring in a script, a style or a frame."""
+
 
 class FactSheetGenerator(Generator):
     """Reads the fact sheets when created, writes their pages in generate_output."""
@@ -31,6 +37,7 @@ class FactSheetGenerator(Generator):
 
     def generate_context(self) -> None:
         self.context["factsheets"] = self.site
+        self.context.setdefault("FACTSHEETS_CSP", DEFAULT_CSP)
 
     def generate_output(self, writer) -> None:
         def write_page(page: Page) -> None:
