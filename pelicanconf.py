@@ -32,3 +32,6 @@ AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 
 JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True}
+
+# Files in output/ that a build keeps (a custom domain for GitHub Pages, a deploy checkout).
+OUTPUT_RETENTION = ["CNAME", ".git"]

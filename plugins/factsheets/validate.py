@@ -54,13 +54,23 @@ def validate_factsheets(files: list[LoadedFile]) -> tuple[list[ValidSheet], set[
                     record = _validate(RECORD_LISTS[key], item, (key, index), file, problems)
                     if record is not None:
                         sheet.records.setdefault(key, []).append((index, record))
-                    elif isinstance(item, dict) and isinstance(item.get("id"), str):
-                        invalid_ids.add(item["id"])
+                    else:
+                        invalid_ids.update(_ids_within(item))
             else:
                 hint = did_you_mean(key, FactSheet.model_fields) or "allowed: " + ", ".join(FactSheet.model_fields)
                 problems.append(file.problem((key,), f"unknown field '{key}'", hint, at_key=True))
         sheets.append(sheet)
     return sheets, invalid_ids, problems
+
+
+def _ids_within(value: object) -> set[str]:
+    """The ids of a record and of the records nested in it (an event's figures)."""
+    if isinstance(value, list):
+        return set().union(*map(_ids_within, value)) if value else set()
+    if not isinstance(value, dict):
+        return set()
+    ids = {value["id"]} if isinstance(value.get("id"), str) else set()
+    return ids.union(*map(_ids_within, value.values()))
 
 
 def _validate(model: type[Record], value: object, path: Path, file: LoadedFile, problems: list[Problem]):

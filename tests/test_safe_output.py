@@ -1,0 +1,139 @@
+"""What readers get is safe and stable: escaped content, no lost output, byte-identical builds."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import typing
+from pathlib import Path
+
+import yaml
+from bs4 import BeautifulSoup
+
+from conftest import BIN, ROOT, run_pelican
+from factsheets import models
+
+PAYLOAD = '<script>alert(1)</script>"><img src=x onerror=alert(1)>'
+
+
+def build(content: Path, output: Path, settings: str = "pelicanconf.py") -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(BIN / "factsheets"), "build", "-s", str(ROOT / settings), "-o", str(output), str(content)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_a_failed_build_leaves_the_last_good_output_as_it_was(content_copy, tmp_path):
+    output = tmp_path / "output"
+    assert build(content_copy, output).returncode == 0
+    (output / "CNAME").write_text("facts.example.org\n")
+    before = tree_digest(output)
+    claims = content_copy / "factsheets" / "claims.yaml"
+    claims.write_text(claims.read_text().replace("status: disputed", "status: nonsense", 1))
+    result = build(content_copy, output)
+    assert result.returncode == 1
+    assert "'nonsense' is not allowed" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert tree_digest(output) == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["content", "output"], "no staging folder left"
+
+
+def test_pelican_itself_fails_before_cleaning_the_output(content_copy, tmp_path):
+    output = tmp_path / "output"
+    assert build(content_copy, output).returncode == 0
+    before = tree_digest(output)
+    events = content_copy / "factsheets" / "events.yaml"
+    events.write_text(events.read_text().replace("value: 95", "value: 96", 1))
+    result = run_pelican(content_copy, output, settings="publishconf.py")  # DELETE_OUTPUT_DIRECTORY = True
+    assert result.returncode == 1
+    assert "breakdown: does not add up" in result.stderr
+    assert tree_digest(output) == before
+
+
+def test_a_good_build_replaces_the_output_and_keeps_retained_files(content_copy, tmp_path):
+    output = tmp_path / "output"
+    output.mkdir()
+    (output / "CNAME").write_text("facts.example.org\n")
+    (output / "stale.html").write_text("a page whose record was deleted")
+    assert build(content_copy, output).returncode == 0
+    assert (output / "CNAME").read_text() == "facts.example.org\n"
+    assert not (output / "stale.html").exists()
+    assert (output / "index.html").is_file()
+    assert oct(output.stat().st_mode & 0o777) == "0o755"
+
+
+def test_builds_are_byte_identical(content_copy, tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert build(content_copy, first).returncode == 0
+    assert build(content_copy, second).returncode == 0
+    assert tree_digest(first) == tree_digest(second)
+
+
+def _is_free_text(annotation: object, metadata: list) -> bool:
+    checks = [getattr(item, "func", None) for item in metadata]
+    if typing.get_origin(annotation) is typing.Annotated:
+        checks += [getattr(item, "func", None) for item in typing.get_args(annotation)[1:]]
+    return models._check_text in checks
+
+
+def _inject(model: type[models.Record], record: dict) -> None:
+    """Append the payload to every free-text field the model declares, recursively."""
+    for name, info in model.model_fields.items():
+        value = record.get(name)
+        if value is None or (model is models.Quote and name == "text"):
+            continue
+        annotation = info.annotation
+        arguments = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+        inner = arguments[0] if arguments else annotation
+        if _is_free_text(annotation, info.metadata) or (isinstance(value, str) and _is_free_text(inner, [])):
+            if name != "archived_text":
+                record[name] = value + PAYLOAD
+        elif isinstance(value, list) and arguments and _is_free_text(arguments[0], []):
+            record[name] = [item + PAYLOAD for item in value]
+        elif isinstance(value, list) and isinstance(arguments[0], type):
+            for item in value:
+                _inject(arguments[0], item)
+        elif isinstance(value, dict):
+            _inject(inner, value)
+
+
+def test_markup_in_every_text_field_is_shown_as_text(content_copy, tmp_path):
+    archived = content_copy / "sources" / "ukrinform-2024-01-31.txt"
+    archived.write_text(archived.read_text() + "\n\nSomeone said " + PAYLOAD + "\n")
+    for path in sorted((content_copy / "factsheets").glob("*.yaml")):
+        data = yaml.load(path.read_text(), Loader=yaml.BaseLoader)
+        _inject(models.FactSheet, data)
+        if data.get("claims"):
+            data["claims"][0]["quote"]["text"] = "Someone said " + PAYLOAD
+        path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    output = tmp_path / "output"
+    result = build(content_copy, output)
+    assert result.returncode == 0, result.stderr
+    shown = 0
+    for page in sorted(output.rglob("*.html")):
+        soup = BeautifulSoup(page.read_text(), "html.parser")
+        assert not soup.find("script"), page
+        assert not soup.find("img"), page
+        assert not [tag for tag in soup.find_all(True) if any(attr.startswith("on") for attr in tag.attrs)], page
+        shown += soup.get_text().count(PAYLOAD)
+    assert shown > 100, "the payload is shown as text"
+
+
+def test_external_links_and_content_security_policy(site):
+    for page in sorted(site.rglob("*.html")):
+        soup = BeautifulSoup(page.read_text(), "html.parser")
+        policy = soup.select_one('meta[http-equiv="Content-Security-Policy"]')
+        assert policy and "default-src 'none'" in policy["content"], page
+        for link in soup.select('a[href^="http"]'):
+            assert {"noopener", "noreferrer"} <= set(link.get("rel", [])), (page, link)
