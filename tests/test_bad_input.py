@@ -58,7 +58,7 @@ CASES: dict[str, tuple[Callable[[Path], None], str]] = {
     ),
     "unknown field": (
         _edit("factsheets/claims.yaml", "    claimant: andrii-yusov", "    claimaint: andrii-yusov"),
-        r"claims\.yaml:7:5: claims\[0\]\.claimaint: unknown field 'claimaint' \(did you mean 'claimant'\?\)",
+        r"claims\.yaml:8:5: claims\[0\]\.claimaint: unknown field 'claimaint' \(did you mean 'claimant'\?\)",
     ),
     "unknown top-level list": (
         _new_file("claim:\n  - id: x\n"),
@@ -75,7 +75,7 @@ CASES: dict[str, tuple[Callable[[Path], None], str]] = {
     ),
     "invalid date": (
         _edit("factsheets/events.yaml", "date: 2024-01-24", "date: 2024-02-30"),
-        r"events\.yaml:4:11: events\[0\]\.date: not a date: February 2024 has no day 30",
+        r"events\.yaml:5:11: events\[0\]\.date: not a date: February 2024 has no day 30",
     ),
     "status outside the allowed set": (
         _edit("factsheets/claims.yaml", "status: uncontested", "status: probably-true"),
@@ -89,7 +89,7 @@ CASES: dict[str, tuple[Callable[[Path], None], str]] = {
     "duplicate id across files": (
         _new_file(ACTOR.format(id="andrii-yusov")),
         r"extra\.yaml:2:9: actors\[0\]\.id: duplicate id 'andrii-yusov' \(already used by the actor at "
-        r".*actors\.yaml:2\)",
+        r".*actors\.yaml:3\)",
     ),
     "duplicate key": (
         _new_file("actors:\n  - id: someone\n    name: Someone\n    name: Again\n    kind: person\n"),

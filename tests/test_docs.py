@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import json
+
 from conftest import ROOT
+from factsheets.exports import factsheet_schema
 from factsheets.reference import format_reference, reference_section
 
 
 def test_readme_format_reference_matches_the_models():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert reference_section(readme) == format_reference(), "run: .venv/bin/factsheets reference --update README.md"
+
+
+def test_committed_schema_matches_the_models():
+    committed = json.loads((ROOT / "schema" / "factsheet.schema.json").read_text(encoding="utf-8"))
+    assert committed == factsheet_schema(), "regenerate schema/factsheet.schema.json (see README)"
+
+
+def test_content_files_point_editors_to_the_schema():
+    for path in sorted((ROOT / "content" / "factsheets").glob("*.yaml")):
+        first_line = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first_line == "# yaml-language-server: $schema=../../schema/factsheet.schema.json", path.name

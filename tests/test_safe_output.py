@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 import typing
 from pathlib import Path
@@ -122,8 +123,12 @@ def test_markup_in_every_text_field_is_shown_as_text(content_copy, tmp_path):
     assert result.returncode == 0, result.stderr
     shown = 0
     for page in sorted(output.rglob("*.html")):
-        soup = BeautifulSoup(page.read_text(), "html.parser")
-        assert not soup.find("script"), page
+        html = page.read_text()
+        soup = BeautifulSoup(html, "html.parser")
+        for script in soup.find_all("script"):
+            assert script.get("type") == "application/ld+json", page
+            assert "<" not in script.string, "markup inside JSON-LD is escaped"
+            shown += json.dumps(json.loads(script.string)).count("alert(1)")
         assert not soup.find("img"), page
         assert not [tag for tag in soup.find_all(True) if any(attr.startswith("on") for attr in tag.attrs)], page
         shown += soup.get_text().count(PAYLOAD)

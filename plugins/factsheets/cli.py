@@ -1,12 +1,14 @@
-"""The `factsheets` command: check the content without rendering it."""
+"""The `factsheets` command: check, build or preview the site, or print the format reference."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
 from .build import build_site
+from .exports import factsheet_schema
 from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_site
 from .problems import ContentError
 from .reference import format_reference, update_readme
@@ -24,7 +26,11 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("content_dir", nargs="?", type=Path, help="content folder (default: the settings' PATH)")
     reference = commands.add_parser("reference", help="print the fact-sheet format reference (Markdown)")
     reference.add_argument("--update", type=Path, metavar="README", help="rewrite the reference section of this file")
+    commands.add_parser("schema", help="print the JSON Schema of a fact-sheet file")
     arguments = parser.parse_args(argv)
+    if arguments.command == "schema":
+        print(json.dumps(factsheet_schema(), ensure_ascii=False, indent=2))
+        return 0
     if arguments.command == "build":
         return 0 if build_site(arguments.settings, arguments.content_dir, arguments.output).ok else 1
     if arguments.command == "reference":

@@ -14,7 +14,7 @@ import re
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator
 
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 DATE_PATTERN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
@@ -53,13 +53,18 @@ def _check_text(value: str) -> str:
     return value
 
 
-Text = Annotated[str, AfterValidator(_check_text)]
-Id = Annotated[str, AfterValidator(_check_slug)]
+_SLUG_SCHEMA = WithJsonSchema({"type": "string", "pattern": f"^{SLUG_PATTERN.pattern}$", "maxLength": 80})
+Text = Annotated[str, AfterValidator(_check_text), WithJsonSchema({"type": "string", "pattern": "\\S"})]
+Id = Annotated[str, AfterValidator(_check_slug), _SLUG_SCHEMA]
 """A record's own id: the last part of its page's address."""
-Ref = Annotated[str, AfterValidator(_check_slug)]
+Ref = Annotated[str, AfterValidator(_check_slug), _SLUG_SCHEMA]
 """The id of another record."""
-WebUrl = Annotated[str, AfterValidator(_check_web_url)]
-PartialDate = Annotated[str, AfterValidator(_check_partial_date)]
+WebUrl = Annotated[
+    str, AfterValidator(_check_web_url), WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://"})
+]
+PartialDate = Annotated[
+    str, AfterValidator(_check_partial_date), WithJsonSchema({"type": "string", "pattern": f"^{DATE_PATTERN.pattern}$"})
+]
 """A date as precise as it is known: 2024-01-24, 2024-01 or 2024."""
 
 DateQualifier = Literal["exact", "approximate", "on-or-before", "on-or-after"]
@@ -97,6 +102,21 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Change(Record):
+    """One line of a record's corrections log."""
+
+    date: PartialDate = Field(description="When the change was made.")
+    change: Text = Field(description="What changed, in one line.")
+
+
+def _changelog_field():
+    """Every record with a page of its own keeps a corrections log."""
+    return Field(
+        default_factory=list,
+        description="Dated changes, oldest first; shown on the page and in the feed.",
+    )
+
+
 class Quote(Record):
     """Words taken verbatim from an archived source; the build checks they are there."""
 
@@ -121,6 +141,7 @@ class Source(Record):
         description="Path of the archived plain text, relative to the content folder; quotes are checked against it."
     )
     notes: Text | None = Field(None, description="Anything an editor should know about the source.")
+    changelog: list[Change] = _changelog_field()
 
 
 class Actor(Record):
@@ -133,6 +154,7 @@ class Actor(Record):
     affiliation: Ref | None = Field(None, description="Id of the actor it belongs to or speaks for.")
     description: Text | None = Field(None, description="A line of context; attributed unless common knowledge.")
     same_as: list[WebUrl] = Field(default_factory=list, description="The same actor elsewhere, e.g. Wikidata.")
+    changelog: list[Change] = _changelog_field()
 
 
 Amount = Annotated[int, Field(ge=0)] | Annotated[float, Field(ge=0)]
@@ -184,6 +206,7 @@ class Event(Record):
     related: list[Ref] = Field(default_factory=list, description="Ids of related events.")
     figures: list[Figure] = Field(default_factory=list, description="Numbers reported about the event.")
     sources: list[Ref] = Field(min_length=1, description="Ids of the sources that report it.")
+    changelog: list[Change] = _changelog_field()
 
 
 class Response(Record):
@@ -212,6 +235,7 @@ class Claim(Record):
     evidence: list[Text] = Field(default_factory=list, description="Evidence the claimant names.")
     open_questions: list[Text] = Field(default_factory=list, description="What is still unknown.")
     responses: list[Response] = Field(default_factory=list, description="Who supports, disputes or questions it.")
+    changelog: list[Change] = _changelog_field()
 
 
 class Overview(Record):

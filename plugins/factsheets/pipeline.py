@@ -1,8 +1,8 @@
 """The whole build, in the order it happens: load -> validate -> resolve -> verify -> render -> write.
 
 ``read_site`` runs the checking stages and raises :class:`ContentError` with
-every problem at once; ``write_site`` renders each planned page through a
-writer callback (Pelican's Writer in the plugin, anything else in tests).
+every problem at once; ``write_site`` renders each planned page and file
+through writer callbacks (Pelican's Writer in the plugin).
 """
 
 from __future__ import annotations
@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from .exports import DataFile, plan_files
 from .load import load_factsheets
 from .problems import ContentError
 from .render import Page, plan_pages
 from .resolve import Site, resolve
+from .structured_data import Publication
 from .validate import validate_factsheets
 from .verify import verify_quotes
 
@@ -33,9 +35,16 @@ def read_site(content_dir: Path, factsheets_folder: str = DEFAULT_FACTSHEETS_FOL
     return site
 
 
-def write_site(site: Site, write_page: Callable[[Page], None]) -> int:
-    """Render and write every page of the site; returns how many were written."""
-    pages = plan_pages(site)
+def write_site(
+    site: Site,
+    publication: Publication,
+    write_page: Callable[[Page], None],
+    write_file: Callable[[DataFile], None],
+) -> int:
+    """Render and write every page of the site, then its other files; returns how many pages were written."""
+    pages = plan_pages(site, publication)
     for page in pages:
         write_page(page)
+    for data_file in plan_files(site, publication, pages):
+        write_file(data_file)
     return len(pages)

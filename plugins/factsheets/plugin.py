@@ -7,10 +7,14 @@ from pathlib import Path
 
 from pelican import signals
 from pelican.generators import Generator
+from pelican.utils import sanitised_join
 
+from .exports import FEED_FILE, DataFile
 from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_site, write_site
 from .problems import ContentError
 from .render import Page
+from .resolve import describe_date
+from .structured_data import Publication
 
 DEFAULT_CSP = (
     "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; style-src 'self'; "
@@ -26,6 +30,7 @@ class FactSheetGenerator(Generator):
         super().__init__(*args, **kwargs)
         # Every string from a fact sheet is escaped, whatever JINJA_ENVIRONMENT says.
         self.env.autoescape = True
+        self.env.filters["date_text"] = describe_date
         # Read and check the content now: Pelican creates generators before it
         # cleans the output folder, so bad content exits with the last good site intact.
         folder = self.settings.get("FACTSHEETS_PATH", DEFAULT_FACTSHEETS_FOLDER)
@@ -39,19 +44,36 @@ class FactSheetGenerator(Generator):
         self.context["factsheets"] = self.site
         self.context.setdefault("FACTSHEETS_CSP", DEFAULT_CSP)
 
+    def publication(self) -> Publication:
+        overview = self.site.overview
+        return Publication(
+            site_url=self.settings.get("SITEURL", ""),
+            site_name=self.settings.get("SITENAME", "Fact sheets"),
+            publisher=self.settings.get("FACTSHEETS_PUBLISHER") or self.settings.get("AUTHOR") or "Fact sheets",
+            published=overview.updated if overview else min((s.record.date for s in self.site.sources), default=""),
+        )
+
     def generate_output(self, writer) -> None:
+        publication = self.publication()
+
         def write_page(page: Page) -> None:
             writer.write_file(
                 page.save_as,
                 self.get_template(page.template),
                 self.context,
-                relative_urls=self.settings["RELATIVE_URLS"],
-                page_title=page.title,
-                page_url=page.save_as,
+                relative_urls=self.settings["RELATIVE_URLS"] and page.relative_links,
+                page=page,
+                canonical_url=publication.absolute(page.save_as) if publication.site_url else "",
+                feed_url=FEED_FILE,
                 **page.context,
             )
 
-        write_site(self.site, write_page)
+        def write_file(data_file: DataFile) -> None:
+            path = Path(sanitised_join(self.output_path, data_file.save_as))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(data_file.text, encoding="utf-8")
+
+        write_site(self.site, publication, write_page, write_file)
 
 
 def get_generators(pelican) -> type[FactSheetGenerator]:

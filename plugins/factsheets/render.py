@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from markupsafe import Markup
+
 from .resolve import ActorNode, ClaimNode, EventNode, Site, SourceNode
+from .structured_data import Publication, page_item, to_script_json
 
 INDEX_TITLES = {
     "events": "Events",
@@ -13,23 +16,45 @@ INDEX_TITLES = {
     "claims": "Claims",
     "sources": "Sources",
 }
+DESCRIPTION_LENGTH = 200
 
 
 @dataclass
 class Page:
-    """One output file: its path under the output folder, its template and its variables."""
+    """One HTML page: where it is written, its template, its title and summary, and its variables."""
 
     save_as: str
     template: str
     title: str
+    description: str
     context: dict[str, Any] = field(default_factory=dict)
+    structured_data: Markup | None = None
+    kind: str = "website"
+    """Open Graph type: 'article' for a record's page, 'website' for the others."""
+    listed: bool = True
+    """False for pages that are no address of their own (404.html): left out of the sitemap."""
+    relative_links: bool = True
+    """False where the page is served at any address (404.html), so links must start from SITEURL."""
 
 
-def plan_pages(site: Site) -> list[Page]:
-    title = site.overview.title if site.overview else "Fact sheets"
-    pages = [Page("index.html", "home", title, {"site": site})]
+def plan_pages(site: Site, publication: Publication) -> list[Page]:
+    lead = _shorten(site.overview.summary) if site.overview else ""
+    title = site.overview.title if site.overview else publication.site_name
+    pages = [Page("index.html", "home", title, lead, {"site": site})]
     for folder, heading in INDEX_TITLES.items():
-        pages.append(Page(f"{folder}/index.html", folder, heading, {"site": site}))
+        description = f"{heading} in these fact sheets: {title}"
+        pages.append(Page(f"{folder}/index.html", folder, heading, description, {"site": site}))
+    pages.append(
+        Page(
+            "404.html",
+            "not_found",
+            "Page not found",
+            "This address has no page.",
+            {"site": site},
+            listed=False,
+            relative_links=False,
+        )
+    )
     node_groups: list[tuple[str, list]] = [
         ("event", site.events),
         ("actor", site.actors),
@@ -38,13 +63,38 @@ def plan_pages(site: Site) -> list[Page]:
     ]
     for template, nodes in node_groups:
         for node in nodes:
-            pages.append(Page(node.href, template, _title_of(node), {template: node, "site": site}))
+            pages.append(
+                Page(
+                    node.href,
+                    template,
+                    _title_of(node),
+                    _description_of(node),
+                    {template: node, "site": site},
+                    to_script_json(page_item(node, publication)),
+                    "article",
+                )
+            )
     return pages
 
 
 def _title_of(node: EventNode | ActorNode | ClaimNode | SourceNode) -> str:
+    return f"Claim: {node.heading}" if isinstance(node, ClaimNode) else node.heading
+
+
+def _description_of(node: EventNode | ActorNode | ClaimNode | SourceNode) -> str:
     if isinstance(node, ClaimNode):
-        return f"Claim: {node.record.statement}"
+        return _shorten(f"{node.record.status.capitalize()}: {node.record.statement} {node.record.rationale}")
+    if isinstance(node, EventNode):
+        return _shorten(f"{node.date_text}: {node.record.summary}")
     if isinstance(node, ActorNode):
-        return node.record.name
-    return node.record.title
+        what = node.record.role or node.kind_label
+        made = len(node.claims_made)
+        return _shorten(f"{node.record.name}, {what}. {made} claim{'s' if made != 1 else ''} in these fact sheets.")
+    return _shorten(f"{node.record.title}, {node.date_text}. {len(node.quotes)} quoted passages, each marked.")
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= DESCRIPTION_LENGTH:
+        return text
+    return text[: DESCRIPTION_LENGTH - 1].rsplit(" ", 1)[0] + "…"

@@ -61,6 +61,11 @@ class Node:
     def problem(self, field_path: Path, message: str, hint: str = "") -> Problem:
         return self.sheet.file.problem(self.path + field_path, message, hint)
 
+    @property
+    def updated(self) -> str | None:
+        """The date of the record's latest change, if its log has any."""
+        return max((change.date for change in getattr(self.record, "changelog", [])), default=None)
+
 
 @dataclass(eq=False)
 class QuoteUse:
@@ -108,6 +113,10 @@ class ActorNode(Node):
     sources_published: list[SourceNode] = field(default_factory=list)
 
     @property
+    def heading(self) -> str:
+        return self.record.name
+
+    @property
     def kind_label(self) -> str:
         return ACTOR_KIND_LABELS[self.record.kind]
 
@@ -124,6 +133,10 @@ class SourceNode(Node):
     distributor: ActorNode | None = None
     quotes: list[QuoteNode] = field(default_factory=list)
     paragraphs: list[list[Segment]] = field(default_factory=list)
+
+    @property
+    def heading(self) -> str:
+        return self.record.title
 
     @property
     def date_text(self) -> str:
@@ -156,6 +169,10 @@ class EventNode(Node):
     sources: list[SourceNode] = field(default_factory=list)
     claims: list[ClaimNode] = field(default_factory=list)
     actors: list[ActorNode] = field(default_factory=list)
+
+    @property
+    def heading(self) -> str:
+        return self.record.title
 
     @property
     def date_text(self) -> str:
@@ -191,6 +208,10 @@ class ClaimNode(Node):
     about: list[EventNode] = field(default_factory=list)
     quote: QuoteNode | None = None
     responses: list[ResponseNode] = field(default_factory=list)
+
+    @property
+    def heading(self) -> str:
+        return self.record.statement
 
     @property
     def date_text(self) -> str:

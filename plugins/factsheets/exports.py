@@ -1,0 +1,151 @@
+"""Every file the site publishes besides its HTML pages: for crawlers, feed readers and researchers.
+
+- ``sitemap.xml`` and ``robots.txt`` for crawlers;
+- ``feeds/changes.atom.xml``: one entry per line of the records' corrections logs;
+- ``data/factsheets.json``: the whole validated dataset, with every id resolved to its page;
+- ``data/claimreview.json``: every ClaimReview item;
+- ``data/factsheet.schema.json``: the JSON Schema of the fact-sheet format, generated from the models.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass
+from typing import Any
+from xml.sax.saxutils import escape
+
+from feedgenerator import Atom1Feed
+
+from .models import FactSheet
+from .render import Page
+from .resolve import ActorNode, ClaimNode, EventNode, Site, SourceNode
+from .structured_data import Publication, all_claim_reviews
+
+SCHEMA_FILE = "data/factsheet.schema.json"
+FEED_FILE = "feeds/changes.atom.xml"
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """A file written as it is, with no template."""
+
+    save_as: str
+    text: str
+
+
+def plan_files(site: Site, publication: Publication, pages: list[Page]) -> list[DataFile]:
+    return [
+        DataFile("sitemap.xml", sitemap(pages, publication)),
+        DataFile("robots.txt", robots(publication)),
+        DataFile(FEED_FILE, changes_feed(site, publication)),
+        DataFile("data/factsheets.json", _json(dataset(site, publication))),
+        DataFile("data/claimreview.json", _json(all_claim_reviews(site, publication))),
+        DataFile(SCHEMA_FILE, _json(factsheet_schema())),
+    ]
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def sitemap(pages: list[Page], publication: Publication) -> str:
+    entries = "".join(
+        f"  <url><loc>{escape(publication.absolute(page.save_as))}</loc></url>\n"
+        for page in sorted(pages, key=lambda page: page.save_as)
+        if page.listed
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        f"{entries}</urlset>\n"
+    )
+
+
+def robots(publication: Publication) -> str:
+    return f"User-agent: *\nAllow: /\nSitemap: {publication.absolute('sitemap.xml')}\n"
+
+
+def _page_nodes(site: Site) -> list[ClaimNode | EventNode | ActorNode | SourceNode]:
+    return [*site.claims, *site.events, *site.actors, *site.sources]
+
+
+def _as_datetime(partial_date: str) -> datetime.datetime:
+    year, month, day = (list(map(int, partial_date.split("-"))) + [1, 1])[:3]
+    return datetime.datetime(year, month, day, tzinfo=datetime.UTC)
+
+
+def changes_feed(site: Site, publication: Publication) -> str:
+    """Atom: every dated change of every record, newest first; the corrections log of the whole site."""
+    feed = Atom1Feed(
+        title=f"{publication.site_name}: changes",
+        link=publication.absolute("index.html"),
+        feed_url=publication.absolute(FEED_FILE),
+        description="Every change to these fact sheets, with its date.",
+        language="en",
+    )
+    changes = [
+        (change.date, node, index, change)
+        for node in _page_nodes(site)
+        for index, change in enumerate(node.record.changelog, start=1)
+    ]
+    for date, node, index, change in sorted(changes, key=lambda item: (item[0], item[1].href, item[2]), reverse=True):
+        feed.add_item(
+            title=f"{node.heading}: {change.change}",
+            link=publication.absolute(node.href) + "#changes",
+            description=change.change,
+            unique_id=publication.absolute(node.href) + f"#change-{index}",
+            updateddate=_as_datetime(date),
+            pubdate=_as_datetime(date),
+            author_name=publication.publisher,
+        )
+    return feed.writeString("utf-8")
+
+
+def dataset(site: Site, publication: Publication) -> dict[str, Any]:
+    """The records exactly as validated (they round-trip through the models) and the links between them."""
+    records = FactSheet(
+        overview=site.overview,
+        sources=[node.record for node in site.sources],
+        actors=[node.record for node in site.actors],
+        events=[node.record for node in site.events],
+        claims=[node.record for node in site.claims],
+    )
+
+    def ids(nodes) -> list[str]:
+        return [node.record.id for node in nodes]
+
+    return {
+        "schema": publication.absolute(SCHEMA_FILE),
+        "records": records.model_dump(mode="json", exclude_none=True),
+        "pages": {node.record.id: publication.absolute(node.href) for node in _page_nodes(site)},
+        "links": {
+            "claims": {
+                claim.record.id: {
+                    "claimant": claim.claimant.record.id,
+                    "about": ids(claim.about),
+                    "supported_by": ids(r.actor for r in claim.responses if r.record.stance == "supports"),
+                    "disputed_by": ids(r.actor for r in claim.responses if r.record.stance == "disputes"),
+                    "questioned_by": ids(r.actor for r in claim.responses if r.record.stance == "questions"),
+                }
+                for claim in site.claims
+            },
+            "actors": {
+                actor.record.id: {
+                    "claims_made": ids(actor.claims_made),
+                    "responded_to": ids(response.claim for response in actor.responses),
+                    "events": ids(actor.events),
+                }
+                for actor in site.actors
+            },
+            "events": {
+                event.record.id: {"claims": ids(event.claims), "actors": ids(event.actors)} for event in site.events
+            },
+        },
+    }
+
+
+def factsheet_schema() -> dict[str, Any]:
+    """The JSON Schema of one fact-sheet file, for editors' YAML tooling."""
+    schema = FactSheet.model_json_schema()
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "Fact sheet", **schema}

@@ -1,0 +1,76 @@
+"""A publish build: absolute addresses from SITEURL where hosts and crawlers need them, relative links elsewhere."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import xml.etree.ElementTree as ElementTree
+
+import pytest
+
+from conftest import BIN, CONTENT, ROOT, read_page
+
+SITEURL = "https://example.org/il76-factsheet"
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    output = tmp_path_factory.mktemp("published")
+    result = subprocess.run(
+        [str(BIN / "factsheets"), "build", "-s", str(ROOT / "publishconf.py"), "-o", str(output), str(CONTENT)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "SITEURL": SITEURL},
+    )
+    assert result.returncode == 0, result.stderr
+    return output
+
+
+def test_pages_carry_canonical_and_social_meta(published):
+    for page in sorted(published.rglob("*.html")):
+        name = str(page.relative_to(published))
+        soup = read_page(published, name)
+        description = soup.select_one("meta[name=description]")["content"]
+        assert description and len(description) <= 200, name
+        assert soup.select_one('meta[property="og:description"]')["content"] == description
+        assert soup.select_one('meta[property="og:title"]')["content"] == soup.title.get_text().split(" · ")[0]
+        assert soup.select_one('meta[name="twitter:card"]')["content"] == "summary"
+        if name != "404.html":
+            assert soup.select_one("link[rel=canonical]")["href"] == f"{SITEURL}/{name}"
+            assert soup.select_one('meta[property="og:url"]')["content"] == f"{SITEURL}/{name}"
+
+
+def test_links_between_pages_stay_relative(published):
+    claim = read_page(published, "claims/ukrainian-pows-on-board-il76.html")
+    hrefs = [a["href"] for a in claim.select("main a[href]")]
+    assert "../actors/russian-defence-ministry.html" in hrefs
+    assert not [href for href in hrefs if href.startswith(("/", SITEURL))]
+
+
+def test_sitemap_lists_every_page_with_its_absolute_address(published):
+    tree = ElementTree.parse(published / "sitemap.xml")
+    locations = {element.text for element in tree.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
+    pages = {f"{SITEURL}/{page.relative_to(published)}" for page in published.rglob("*.html")}
+    assert locations == pages - {f"{SITEURL}/404.html"}
+
+
+def test_robots_and_404(published):
+    assert (published / "robots.txt").read_text() == f"User-agent: *\nAllow: /\nSitemap: {SITEURL}/sitemap.xml\n"
+    not_found = read_page(published, "404.html")
+    assert not_found.h1.get_text() == "Page not found"
+    assert f"{SITEURL}/index.html" in [a["href"] for a in not_found.select("main a")]
+    assert not_found.select_one("link[rel=stylesheet]")["href"] == f"{SITEURL}/theme/css/site.css"
+
+
+def test_feed_lists_every_change_with_absolute_links(published):
+    feed = ElementTree.parse(published / "feeds" / "changes.atom.xml").getroot()
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == 11 + 3 + 12 + 1  # one change per claim, event, actor and source
+    links = [entry.find(f"{ATOM}link").get("href") for entry in entries]
+    assert f"{SITEURL}/claims/ukrainian-pows-on-board-il76.html#changes" in links
+    assert all(entry.find(f"{ATOM}updated").text == "2024-01-31T00:00:00+00:00" for entry in entries)
+    home = read_page(published, "index.html")
+    assert home.select_one('link[type="application/atom+xml"]')["href"] == "./feeds/changes.atom.xml"
