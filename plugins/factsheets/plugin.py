@@ -12,7 +12,7 @@ from pelican.utils import sanitised_join
 from .exports import FEED_FILE, DataFile
 from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_site, write_site
 from .problems import ContentError
-from .render import Page
+from .render import NAVIGATION, Page
 from .resolve import describe_date
 from .structured_data import Publication
 
@@ -43,6 +43,7 @@ class FactSheetGenerator(Generator):
     def generate_context(self) -> None:
         self.context["factsheets"] = self.site
         self.context.setdefault("FACTSHEETS_CSP", DEFAULT_CSP)
+        self.context["navigation"] = NAVIGATION
 
     def publication(self) -> Publication:
         overview = self.site.overview

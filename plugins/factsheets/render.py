@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from .resolve import ActorNode, ClaimNode, EventNode, Site, SourceNode
 from .structured_data import Publication, page_item, to_script_json
+from .views import relationship_diagram, timeline, who_says_what
 
 INDEX_TITLES = {
     "events": "Events",
@@ -17,6 +18,21 @@ INDEX_TITLES = {
     "sources": "Sources",
 }
 DESCRIPTION_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class NavigationItem:
+    href: str
+    label: str
+    section: str
+    """Pages whose path starts with this belong to the item's section."""
+
+
+NAVIGATION = [
+    *(NavigationItem(f"{folder}/index.html", label, f"{folder}/") for folder, label in INDEX_TITLES.items()),
+    NavigationItem("timeline.html", "Timeline", "timeline.html"),
+    NavigationItem("diagram.html", "Diagram", "diagram.html"),
+]
 
 
 @dataclass
@@ -40,21 +56,37 @@ class Page:
 def plan_pages(site: Site, publication: Publication) -> list[Page]:
     lead = _shorten(site.overview.summary) if site.overview else ""
     title = site.overview.title if site.overview else publication.site_name
-    pages = [Page("index.html", "home", title, lead, {"site": site})]
+    everything = {"site": site}
+    pages = [Page("index.html", "home", title, lead, everything)]
     for folder, heading in INDEX_TITLES.items():
-        description = f"{heading} in these fact sheets: {title}"
-        pages.append(Page(f"{folder}/index.html", folder, heading, description, {"site": site}))
-    pages.append(
+        pages.append(
+            Page(f"{folder}/index.html", folder, heading, f"{heading} in these fact sheets: {title}", everything)
+        )
+    pages += [
+        Page(
+            "timeline.html",
+            "timeline",
+            "Timeline",
+            f"Every dated event and claim in order: {title}",
+            {**everything, "timeline": timeline(site)},
+        ),
+        Page(
+            "diagram.html",
+            "diagram",
+            "Who says what: diagram",
+            f"Every actor linked to the claims it makes, supports, disputes or questions: {title}",
+            {**everything, "diagram": relationship_diagram(site)},
+        ),
         Page(
             "404.html",
             "not_found",
             "Page not found",
             "This address has no page.",
-            {"site": site},
+            everything,
             listed=False,
             relative_links=False,
-        )
-    )
+        ),
+    ]
     node_groups: list[tuple[str, list]] = [
         ("event", site.events),
         ("actor", site.actors),
@@ -69,12 +101,16 @@ def plan_pages(site: Site, publication: Publication) -> list[Page]:
                     template,
                     _title_of(node),
                     _description_of(node),
-                    {template: node, "site": site},
+                    {template: node, "site": site, **_extra_context(node)},
                     to_script_json(page_item(node, publication)),
                     "article",
                 )
             )
     return pages
+
+
+def _extra_context(node: EventNode | ActorNode | ClaimNode | SourceNode) -> dict[str, Any]:
+    return {"matrix": who_says_what(node)} if isinstance(node, EventNode) else {}
 
 
 def _title_of(node: EventNode | ActorNode | ClaimNode | SourceNode) -> str:

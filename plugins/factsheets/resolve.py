@@ -218,6 +218,12 @@ class ClaimNode(Node):
         return describe_date(self.record.date, self.record.date_qualifier)
 
     @property
+    def short_label(self) -> str:
+        """The statement's first words, for table headings."""
+        words = self.record.statement.split()
+        return " ".join(words[:8]) + ("…" if len(words) > 8 else "")
+
+    @property
     def status_meaning(self) -> str:
         return STATUS_MEANINGS[self.record.status]
 

@@ -1,0 +1,123 @@
+"""Views across records, computed from the graph for the templates: timeline, matrices, diagram.
+
+Templates only lay these out; every sort, lookup and coordinate is decided here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .resolve import ActorNode, ClaimNode, EventNode, Site, describe_date
+
+NO_STATEMENT = "no statement"
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    date: str
+    date_text: str
+    kind: str  # "event" or "claim"
+    node: EventNode | ClaimNode
+
+
+def timeline(site: Site) -> list[TimelineEntry]:
+    """Every dated event and claim, oldest first; on one date, events before the claims about them."""
+    entries = [
+        TimelineEntry(event.record.date, describe_date(event.record.date, event.record.date_qualifier), "event", event)
+        for event in site.events
+    ] + [
+        TimelineEntry(claim.record.date, describe_date(claim.record.date, claim.record.date_qualifier), "claim", claim)
+        for claim in site.claims
+    ]
+    return sorted(entries, key=lambda entry: (entry.date, entry.kind != "event", entry.node.record.id))
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """Who says what about one event: a row per actor, a column per claim, a stance in each cell."""
+
+    claims: list[ClaimNode]
+    rows: list[tuple[ActorNode, list[str]]]
+
+
+def stance_of(actor: ActorNode, claim: ClaimNode) -> str:
+    if claim.claimant is actor:
+        return "asserts"
+    stances = [response.record.stance for response in claim.responses if response.actor is actor]
+    if stances:
+        return " and ".join(dict.fromkeys(stances))
+    if claim.reported_by is actor:
+        return "relays"
+    return NO_STATEMENT
+
+
+def who_says_what(event: EventNode) -> Matrix:
+    claims = event.claims
+    speakers = {id(claim.claimant): claim.claimant for claim in claims}
+    for claim in claims:
+        speakers.update({id(response.actor): response.actor for response in claim.responses})
+        if claim.reported_by:
+            speakers[id(claim.reported_by)] = claim.reported_by
+    actors = sorted(speakers.values(), key=lambda actor: actor.sort_key)
+    return Matrix(claims, [(actor, [stance_of(actor, claim) for claim in claims]) for actor in actors])
+
+
+@dataclass(frozen=True)
+class DiagramNode:
+    node: ActorNode | ClaimNode
+    label: str
+    x: int
+    y: int
+
+
+@dataclass(frozen=True)
+class DiagramEdge:
+    stance: str
+    x1: int
+    y1: int
+    x2: int
+    y2: int
+
+
+@dataclass(frozen=True)
+class Diagram:
+    width: int
+    height: int
+    actors: list[DiagramNode]
+    claims: list[DiagramNode]
+    edges: list[DiagramEdge]
+
+
+ROW_HEIGHT = 34
+LABEL_CHARS = 46
+
+
+def short_label(text: str, limit: int = LABEL_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def relationship_diagram(site: Site) -> Diagram:
+    """Actors on the left, claims on the right, a line for each assertion and response."""
+    speaking = [actor for actor in site.actors if actor.claims_made or actor.responses or actor.claims_relayed]
+    actor_x, claim_x, top = 10, 430, 30
+    actors = [
+        DiagramNode(actor, short_label(actor.record.name, 40), actor_x, top + i * ROW_HEIGHT)
+        for i, actor in enumerate(speaking)
+    ]
+    claims = [
+        DiagramNode(claim, short_label(claim.record.statement), claim_x, top + i * ROW_HEIGHT)
+        for i, claim in enumerate(site.claims)
+    ]
+    actor_at = {id(item.node): item for item in actors}
+    edges = []
+    for claim_item in claims:
+        claim = claim_item.node
+        links = [(claim.claimant, "asserts")] + [(r.actor, r.record.stance) for r in claim.responses]
+        if claim.reported_by:
+            links.append((claim.reported_by, "relays"))
+        for actor, stance in links:
+            start = actor_at[id(actor)]
+            edges.append(DiagramEdge(stance, start.x + 300, start.y - 5, claim_item.x - 10, claim_item.y - 5))
+    height = top + max(len(actors), len(claims)) * ROW_HEIGHT
+    return Diagram(claim_x + 420, height, actors, claims, edges)

@@ -1,0 +1,45 @@
+"""Seeing the whole: the timeline, the who-says-what matrix and the relationship diagram."""
+
+from __future__ import annotations
+
+from conftest import read_page
+
+
+def test_timeline_lists_events_and_claims_in_date_order_with_honest_precision(site):
+    items = read_page(site, "timeline.html").select("ol.timeline > li")
+    dates = [item.time["datetime"] for item in items]
+    assert dates == sorted(dates)
+    kinds = [item.select_one(".record-kind").get_text() for item in items]
+    assert kinds.count("Event") == 3 and kinds.count("Claim") == 11
+    first = items[0]
+    assert first.time.get_text() == "24 January 2024"
+    assert first.select_one("a")["href"].startswith("./events/")
+    texts = [item.time.get_text() for item in items]
+    assert "on or before 31 January 2024" in texts
+
+
+def test_il76_matrix_shows_who_asserts_and_who_disputes(site):
+    table = read_page(site, "events/il76-crash-belgorod.html").select_one("table.matrix")
+    columns = [link["href"] for link in table.select("thead th[scope=col] a")]
+    rows = {}
+    for row in table.select("tbody tr"):
+        actor = row.th.a["href"].rsplit("/", 1)[1].removesuffix(".html")
+        rows[actor] = dict(zip(columns, [td.get_text() for td in row.select("td")], strict=True))
+    pows = "../claims/ukrainian-pows-on-board-il76.html"
+    s300 = "../claims/il76-carried-s300-missiles.html"
+    assert rows["russian-defence-ministry"][pows] == "asserts"
+    assert rows["andrii-yusov"][pows] == "disputes and questions"
+    assert rows["ukrainian-armed-forces-sources"][s300] == "asserts"
+    assert rows["russian-defence-ministry"][s300] == "no statement"
+    assert rows["russian-media"]["../claims/il76-crashed-in-belgorod-region.html"] == "asserts"
+
+
+def test_diagram_is_inline_svg_with_every_node_a_link(site):
+    svg = read_page(site, "diagram.html").select_one("svg.diagram")
+    assert svg["role"] == "img" and svg.title.get_text()
+    links = {a["href"] for a in svg.find_all("a")}
+    claims = {f"./claims/{page.name}" for page in (site / "claims").glob("*.html") if page.name != "index.html"}
+    assert claims <= links
+    assert "./actors/russian-defence-ministry.html" in links
+    stances = {line["class"][1] for line in svg.find_all("line")}
+    assert {"edge-asserts", "edge-disputes", "edge-questions", "edge-relays"} <= stances
