@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 from conftest import FIXTURES, read_page, run_pelican
 
 
@@ -20,3 +22,19 @@ def test_a_different_event_builds_into_linked_pages(tmp_path):
     assert any(a["href"].startswith("../claims/failure-caused-by-rainfall.html") for a in actor_page.select("a[href]"))
     figure_rows = read_page(output, "events/riverton-evacuation.html").select("section.figure tbody tr")
     assert len(figure_rows) == 3
+
+
+def test_quotes_link_to_the_passage_on_the_original_site_and_the_archived_copy(tmp_path):
+    output = tmp_path / "output"
+    assert run_pelican(FIXTURES / "other-event", output).returncode == 0
+    figure = read_page(output, "claims/failure-caused-by-rainfall.html").select_one("#claim-quote")
+    original = figure.figcaption.find("a", string="on the original site")
+    href = original["href"]
+    assert href.startswith("https://riverton-gazette.example/2023/03/12/kestrel-dam#:~:text=")
+    quote_words = figure.blockquote.get_text().split()
+    assert len(quote_words) > 8, "a long quote is linked by its first and last words"
+    start, end = (unquote(part) for part in href.split("#:~:text=", 1)[1].split(","))
+    assert (start, end) == (" ".join(quote_words[:4]), " ".join(quote_words[-4:]))
+    assert set(original["rel"]) == {"noopener", "noreferrer"}
+    archived = figure.figcaption.find("a", string="archived copy")
+    assert archived["href"] == "https://archive.example/riverton-gazette-2023-03-12"

@@ -82,7 +82,10 @@ def test_pages_have_semantic_structure(site):
         assert soup.find("nav"), name
         assert soup.select_one("meta[name=viewport]"), name
         scripts = [script for script in soup.find_all("script") if script.get("type") != "application/ld+json"]
-        assert not scripts, f"{name} needs no JavaScript"
+        if str(name) == "search.html":  # search is the one feature that needs JavaScript
+            assert [script["src"] for script in scripts] == ["./theme/js/search.js"]
+        else:
+            assert not scripts, f"{name} needs no JavaScript"
         assert soup.title.get_text(strip=True), name
 
 
@@ -130,7 +133,7 @@ def test_every_quote_links_to_its_marked_passage(site):
     for page in _html_pages(site):
         soup = read_page(site, str(page.relative_to(site)))
         for figure in soup.select("figure.quote"):
-            href = figure.figcaption.a["href"]
+            href = figure.figcaption.find("a", string="the passage in our archived text")["href"]
             assert href.split("#")[0].endswith("sources/ukrinform-2024-01-31.html")
             assert href.split("#")[1] in anchors
             assert " ".join(figure.blockquote.get_text().split()) in marked_text

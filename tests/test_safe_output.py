@@ -126,6 +126,9 @@ def test_markup_in_every_text_field_is_shown_as_text(content_copy, tmp_path):
         html = page.read_text()
         soup = BeautifulSoup(html, "html.parser")
         for script in soup.find_all("script"):
+            if script.get("src"):  # the search page's own script, from the theme
+                assert (page.name, script["src"]) == ("search.html", "./theme/js/search.js")
+                continue
             assert script.get("type") == "application/ld+json", page
             assert "<" not in script.string, "markup inside JSON-LD is escaped"
             shown += json.dumps(json.loads(script.string)).count("alert(1)")

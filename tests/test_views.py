@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from conftest import read_page
 
 
@@ -43,3 +45,15 @@ def test_diagram_is_inline_svg_with_every_node_a_link(site):
     assert "./actors/russian-defence-ministry.html" in links
     stances = {line["class"][1] for line in svg.find_all("line")}
     assert {"edge-asserts", "edge-disputes", "edge-questions", "edge-relays"} <= stances
+
+
+def test_search_index_covers_every_listed_page_and_the_page_works_without_javascript(site):
+    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
+    indexed = entry["languages"]["en"]["page_count"]
+    listed = [page for page in site.rglob("*.html") if page.name not in ("404.html", "search.html")]
+    assert indexed == len(listed)
+    search = read_page(site, "search.html")
+    assert search.select_one("form[role=search] input[name=q]")["type"] == "search"
+    fallback = search.noscript
+    assert {a["href"] for a in fallback.select("a")} >= {"./claims/index.html", "./timeline.html"}
+    assert search.select_one("script[type=module]")["src"] == "./theme/js/search.js"

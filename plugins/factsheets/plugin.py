@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -81,5 +82,16 @@ def get_generators(pelican) -> type[FactSheetGenerator]:
     return FactSheetGenerator
 
 
+def index_for_search(pelican) -> None:
+    """Build the static search index (Pagefind) over the pages just written."""
+    if not pelican.settings.get("FACTSHEETS_SEARCH", True):
+        return
+    command = [sys.executable, "-m", "pagefind", "--site", pelican.output_path, "--silent"]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"the search index could not be built: {result.stderr.strip() or result.stdout.strip()}")
+
+
 def register() -> None:
     signals.get_generators.connect(get_generators)
+    signals.finalized.connect(index_for_search)

@@ -32,6 +32,7 @@ NAVIGATION = [
     *(NavigationItem(f"{folder}/index.html", label, f"{folder}/") for folder, label in INDEX_TITLES.items()),
     NavigationItem("timeline.html", "Timeline", "timeline.html"),
     NavigationItem("diagram.html", "Diagram", "diagram.html"),
+    NavigationItem("search.html", "Search", "search.html"),
 ]
 
 
@@ -77,6 +78,7 @@ def plan_pages(site: Site, publication: Publication) -> list[Page]:
             f"Every actor linked to the claims it makes, supports, disputes or questions: {title}",
             {**everything, "diagram": relationship_diagram(site)},
         ),
+        Page("search.html", "search", "Search", f"Search every page of these fact sheets: {title}", everything),
         Page(
             "404.html",
             "not_found",

@@ -12,6 +12,7 @@ import calendar
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
+from urllib.parse import quote
 
 from .models import ACTOR_KIND_LABELS, STATUS_MEANINGS, Overview
 from .problems import Path, Problem, did_you_mean
@@ -88,6 +89,19 @@ class QuoteNode:
     @property
     def href(self) -> str:
         return f"{self.source.href}#{self.anchor}"
+
+    @property
+    def original_href(self) -> str | None:
+        """A text-fragment link to the passage on the original site, where the source has an address."""
+        url = self.source.record.url
+        if not url:
+            return None
+        words = self.text.split()
+        if len(words) <= 8:
+            fragment = _fragment_part(" ".join(words))
+        else:
+            fragment = f"{_fragment_part(' '.join(words[:4]))},{_fragment_part(' '.join(words[-4:]))}"
+        return f"{url.split('#', 1)[0]}#:~:text={fragment}"
 
 
 @dataclass(eq=False)
@@ -257,6 +271,11 @@ class Site:
     def claims_by_status(self) -> list[tuple[str, list[ClaimNode]]]:
         groups = [(status, [claim for claim in self.claims if claim.status == status]) for status in STATUS_ORDER]
         return [(status, claims) for status, claims in groups if claims]
+
+
+def _fragment_part(text: str) -> str:
+    """Percent-encode for a text fragment, where - , and & have meanings of their own."""
+    return quote(text, safe="")
 
 
 def _unique(nodes) -> list:
