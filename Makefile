@@ -2,7 +2,6 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PELICAN := $(BIN)/pelican
 
 INPUTDIR := content
 OUTPUTDIR := output
@@ -10,6 +9,8 @@ CONFFILE := pelicanconf.py
 PUBLISHCONF := publishconf.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: help setup html check serve publish clean test
 
@@ -35,8 +36,8 @@ html: setup
 check: setup
 	$(BIN)/factsheets check $(INPUTDIR)
 
-serve: html
-	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(CONFFILE) --listen --autoreload --bind $(HOST) --port $(PORT)
+serve: setup
+	$(BIN)/factsheets serve -s $(CONFFILE) -o $(OUTPUTDIR) --host $(HOST) --port $(PORT) $(INPUTDIR)
 
 publish: setup
 	$(BIN)/factsheets build -s $(PUBLISHCONF) -o $(OUTPUTDIR) $(INPUTDIR)
@@ -44,6 +45,11 @@ publish: setup
 clean:
 	rm -rf $(OUTPUTDIR)
 
-test: setup
+# Installed only when missing (needs root, as on CI): a present /usr/bin/chromium is up to date.
+$(CHROMIUM):
+	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+
+test: setup $(CHROMIUM)
 	$(BIN)/ruff check plugins tests
 	$(BIN)/python -m pytest
+

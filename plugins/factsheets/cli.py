@@ -24,6 +24,12 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("-s", "--settings", type=Path, default=Path("pelicanconf.py"), help="Pelican settings file")
     build.add_argument("-o", "--output", type=Path, help="output folder (default: the settings' OUTPUT_PATH)")
     build.add_argument("content_dir", nargs="?", type=Path, help="content folder (default: the settings' PATH)")
+    serve = commands.add_parser("serve", help="build, serve and rebuild on every change, reloading the browser")
+    serve.add_argument("-s", "--settings", type=Path, default=Path("pelicanconf.py"), help="Pelican settings file")
+    serve.add_argument("-o", "--output", type=Path, help="output folder (default: the settings' OUTPUT_PATH)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument("content_dir", nargs="?", type=Path, help="content folder (default: the settings' PATH)")
     reference = commands.add_parser("reference", help="print the fact-sheet format reference (Markdown)")
     reference.add_argument("--update", type=Path, metavar="README", help="rewrite the reference section of this file")
     commands.add_parser("schema", help="print the JSON Schema of a fact-sheet file")
@@ -33,6 +39,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if arguments.command == "build":
         return 0 if build_site(arguments.settings, arguments.content_dir, arguments.output).ok else 1
+    if arguments.command == "serve":
+        from .serve import serve as serve_site  # here: the build subprocess need not import tornado (0.1 s)
+
+        serve_site(arguments.settings, arguments.content_dir, arguments.output, arguments.host, arguments.port)
+        return 0
     if arguments.command == "reference":
         if arguments.update:
             update_readme(arguments.update)

@@ -1,0 +1,158 @@
+"""`factsheets serve`: an edit reaches the open page by itself; a broken edit keeps the last good site."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+from playwright.sync_api import Page, expect
+
+from .conftest import ROOT, BrowserProblems
+
+FACTSHEETS = Path(sys.executable).parent / "factsheets"
+WAIT = 30.0  # seconds: the longest any step may take
+
+
+@dataclass
+class DevServer:
+    process: subprocess.Popen
+    url: str
+    stdout: Path
+    stderr: Path
+
+    def fetch(self, path: str) -> str:
+        with urllib.request.urlopen(f"{self.url}/{path}", timeout=5) as response:
+            return response.read().decode()
+
+    def output(self) -> str:
+        return self.stdout.read_text()
+
+    def errors(self) -> str:
+        return self.stderr.read_text()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until(
+    condition: Callable[[], bool], what: str, server: DevServer, pause: Callable[[float], None] = time.sleep
+) -> float:
+    """Poll the condition for up to WAIT seconds; returns how long it took."""
+    started = time.monotonic()
+    while time.monotonic() - started < WAIT:
+        assert server.process.poll() is None, f"the server exited while waiting for {what}:\n{server.errors()}"
+        if condition():
+            return time.monotonic() - started
+        pause(0.1)
+    pytest.fail(f"no {what} after {WAIT:.0f} s\nstdout:\n{server.output()}\nstderr:\n{server.errors()}")
+
+
+def serves(server: DevServer, path: str) -> bool:
+    try:
+        server.fetch(path)
+    except (urllib.error.URLError, ConnectionError):
+        return False
+    return True
+
+
+def stop(process: subprocess.Popen) -> None:
+    """End the server and every process it started: they share the process group it leads."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=10)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+@pytest.fixture
+def dev_server(content_copy: Path, tmp_path: Path) -> Iterator[DevServer]:
+    """`factsheets serve` on a copy of the content, a temporary output folder and a free port."""
+    port = free_port()
+    stdout, stderr = tmp_path / "serve.out", tmp_path / "serve.err"
+    command = [FACTSHEETS, "serve", "-s", ROOT / "pelicanconf.py", "-o", tmp_path / "output", "--port", str(port)]
+    with stdout.open("w") as out, stderr.open("w") as err:
+        process = subprocess.Popen(
+            [*map(str, command), str(content_copy)], cwd=ROOT, stdout=out, stderr=err, start_new_session=True
+        )
+    server = DevServer(process, f"http://127.0.0.1:{port}", stdout, stderr)
+    try:
+        wait_until(lambda: serves(server, "index.html"), "page served", server)
+        yield server
+    finally:
+        stop(process)
+
+
+def frames_sent_on_websockets(page: Page) -> list[str]:
+    """What the page sends on its websockets: livereload.js sends "info" once the server may reload it."""
+    frames: list[str] = []
+    page.on("websocket", lambda websocket: websocket.on("framesent", lambda frame: frames.append(str(frame))))
+    return frames
+
+
+def in_browser(page: Page) -> Callable[[float], None]:
+    """A pause during which Playwright delivers the page's events (time.sleep would hold them back)."""
+    return lambda seconds: page.wait_for_timeout(seconds * 1000)
+
+
+def first_event(content: Path) -> tuple[Path, str, str]:
+    """The events file, the first event's id and its title."""
+    events_file = content / "factsheets" / "events.yaml"
+    event = yaml.safe_load(events_file.read_text())["events"][0]
+    return events_file, event["id"], event["title"]
+
+
+def retitle(events_file: Path, old: str, new: str) -> None:
+    text = events_file.read_text()
+    assert text.count(f"title: {old}\n") == 1
+    events_file.write_text(text.replace(f"title: {old}\n", f"title: {new}\n"))
+
+
+def test_an_edit_reloads_the_open_page_and_a_broken_edit_keeps_the_last_good_site(
+    dev_server: DevServer, content_copy: Path, page: Page, browser_problems: BrowserProblems
+):
+    events_file, event_id, title = first_event(content_copy)
+    event_page = f"events/{event_id}.html"
+    assert re.search(r'<script src="/livereload\.js\?port=\d+"></script>', dev_server.fetch(event_page))
+    frames = frames_sent_on_websockets(page)
+    page.goto(f"{dev_server.url}/{event_page}")
+    expect(page.locator("h1")).to_have_text(title)
+    wait_until(lambda: any('"info"' in frame for frame in frames), "livereload handshake", dev_server, in_browser(page))
+
+    edited = f"{title} (edited)"
+    retitle(events_file, title, edited)
+    expect(page.locator("h1")).to_have_text(edited, timeout=WAIT * 1000)  # no reload by the test: livereload's
+    assert re.search(r"^rebuilt in \d+\.\d\d s$", dev_server.output(), re.MULTILINE)
+
+    good_text = events_file.read_text()
+    events_file.write_text(good_text + "  - id: [unclosed\n")
+    wait_until(lambda: "events.yaml" in dev_server.errors(), "error naming events.yaml", dev_server)
+    assert re.search(rf"{re.escape(str(events_file.resolve()))}:\d+:\d+: YAML syntax error", dev_server.errors())
+    assert f"<h1>{edited}</h1>" in dev_server.fetch(event_page), "the last good page is no longer served"
+    expect(page.locator("h1")).to_have_text(edited)
+
+    fixed = f"{title} (fixed)"
+    events_file.write_text(good_text.replace(f"title: {edited}\n", f"title: {fixed}\n"))
+    expect(page.locator("h1")).to_have_text(fixed, timeout=WAIT * 1000)
+    assert f"<h1>{fixed}</h1>" in dev_server.fetch(event_page)
+    problems = browser_problems.take()
+    assert not problems, "the live-reload script or its websocket failed (the page's CSP?):\n" + "\n".join(problems)
