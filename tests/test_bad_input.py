@@ -211,3 +211,14 @@ def test_every_problem_of_a_run_is_reported_together(content_copy, capsys):
     assert "archived text 'sources/missing.txt' not found" in errors
     assert "not a web address" in errors
     assert "5 problems found." in errors
+
+
+def test_a_file_that_cannot_be_read_does_not_echo_as_unknown_references(content_copy, capsys):
+    actors = content_copy / "factsheets" / "actors.yaml"
+    lines = actors.read_text().splitlines(keepends=True)
+    lines[4] = "\t" + lines[4]
+    actors.write_text("".join(lines))
+    assert factsheets(["check", str(content_copy)]) == 1
+    errors = capsys.readouterr().err.splitlines()
+    assert errors[-1] == "1 problem found.", errors
+    assert re.search(r"actors\.yaml:5:1: YAML syntax error: .*tab", errors[0])

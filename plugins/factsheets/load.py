@@ -10,6 +10,7 @@ validation with its field instead of crashing the parser.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 
@@ -68,18 +69,31 @@ def find_factsheet_files(folder: FsPath) -> list[FsPath]:
     return sorted(path for path in folder.rglob("*") if path.suffix in FACTSHEET_SUFFIXES and path.is_file())
 
 
-def load_factsheets(folder: FsPath) -> tuple[list[LoadedFile], list[Problem]]:
+_ID_LINE = re.compile(r"^[ \t-]*id:[ \t]*['\"]?([a-z0-9-]+)['\"]?[ \t]*$", re.MULTILINE)
+
+
+@dataclass
+class LoadResult:
+    files: list[LoadedFile] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    unreadable_ids: set[str] = field(default_factory=set)
+    """Ids that seem to be defined in files that could not be read: references to them are not echoed."""
+
+
+def load_factsheets(folder: FsPath) -> LoadResult:
     """Load every fact-sheet file under folder; problems are collected, not raised."""
-    problems: list[Problem] = []
+    result = LoadResult()
     if not folder.is_dir():
-        problems.append(Problem(display_path(folder), 1, 1, "", "fact-sheet folder not found"))
-        return [], problems
-    loaded = []
+        result.problems.append(Problem(display_path(folder), 1, 1, "", "fact-sheet folder not found"))
+        return result
     for path in find_factsheet_files(folder):
-        file = load_file(path, problems)
+        file = load_file(path, result.problems)
         if file is not None:
-            loaded.append(file)
-    return loaded, problems
+            result.files.append(file)
+        else:
+            text = path.read_bytes()[:MAX_FILE_BYTES].decode("utf-8", errors="replace")
+            result.unreadable_ids.update(_ID_LINE.findall(text))
+    return result
 
 
 def load_file(path: FsPath, problems: list[Problem]) -> LoadedFile | None:

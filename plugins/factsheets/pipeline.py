@@ -24,10 +24,11 @@ DEFAULT_FACTSHEETS_FOLDER = "factsheets"
 
 def read_site(content_dir: Path, factsheets_folder: str = DEFAULT_FACTSHEETS_FOLDER) -> Site:
     """Load, validate, resolve and verify all fact sheets under content_dir."""
-    files, problems = load_factsheets(content_dir / factsheets_folder)
-    sheets, invalid_ids, validation_problems = validate_factsheets(files)
+    loaded = load_factsheets(content_dir / factsheets_folder)
+    problems = loaded.problems
+    sheets, invalid_ids, validation_problems = validate_factsheets(loaded.files)
     problems += validation_problems
-    site, resolution_problems = resolve(sheets, frozenset(invalid_ids))
+    site, resolution_problems = resolve(sheets, frozenset(invalid_ids | loaded.unreadable_ids))
     problems += resolution_problems
     problems += verify_quotes(site, content_dir)
     if problems:
