@@ -6,6 +6,7 @@ import hashlib
 import json
 import subprocess
 import typing
+import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import yaml
@@ -136,6 +137,12 @@ def test_markup_in_every_text_field_is_shown_as_text(content_copy, tmp_path):
         assert not [tag for tag in soup.find_all(True) if any(attr.startswith("on") for attr in tag.attrs)], page
         shown += soup.get_text().count(PAYLOAD)
     assert shown > 100, "the payload is shown as text"
+    feed = ElementTree.parse(output / "feeds" / "changes.atom.xml").getroot()
+    titles = [entry.findtext("{http://www.w3.org/2005/Atom}title") for entry in feed]
+    assert any(title and PAYLOAD in title for title in titles), "the feed carries the payload as text"
+    dataset = json.loads((output / "data" / "factsheets.json").read_text())
+    assert dataset["records"]["claims"][0]["statement"].endswith(PAYLOAD)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["content", "output"], "nothing written beside output/"
 
 
 def test_external_links_and_content_security_policy(site):

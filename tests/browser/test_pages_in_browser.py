@@ -171,3 +171,15 @@ def test_search_finds_s300_and_links_to_the_claim(page: Page, site_url: str, bro
     page.locator("#search-results a[href$='claims/il76-carried-s300-missiles.html']").first.click()
     expect(page.locator("main h1")).to_contain_text("S-300")
     assert browser_problems.take() == []
+
+
+def test_the_site_works_opened_straight_from_disk(page: Page, built_site: Path, browser_problems: BrowserProblems):
+    page.goto((built_site / "index.html").as_uri())
+    assert page.evaluate("getComputedStyle(document.querySelector('.site-header')).borderBottomStyle") == "solid"
+    page.get_by_role("navigation", name="Sections").get_by_role("link", name="Claims").click()
+    expect(page.locator("main h1")).to_have_text("Claims")
+    page.locator("table.claims-table tbody th a").first.click()
+    expect(page.locator(".record-kind").first).to_have_text("Claim")
+    page.locator("dl.facts a").first.click()
+    assert page.url.startswith("file://") and "/actors/" in page.url
+    assert browser_problems.take() == []
