@@ -53,3 +53,8 @@ test: setup $(CHROMIUM)
 	$(BIN)/ruff check plugins tests
 	$(BIN)/python -m pytest
 
+# Benchmarks (see benchmarks/README.md): make bench, or make bench SIZES="100 300" for a quick run;
+# BENCH_ARGS passes other options, e.g. BENCH_ARGS="--commit HEAD".
+.PHONY: bench
+bench: setup
+	$(BIN)/python benchmarks/run.py $(if $(SIZES),--sizes $(SIZES)) $(BENCH_ARGS)

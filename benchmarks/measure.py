@@ -1,0 +1,123 @@
+"""Run one command in a fresh process and measure it: wall-clock and CPU seconds, peak RSS, background load.
+
+Peak RSS is not read with os.wait4 from the harness: on Linux, exec copies the old address
+space's high-water RSS into the new program's ru_maxrss, and subprocess starts children with
+vfork, so every child would report at least the harness's own size. GNU time (or, without it,
+a bare Python launcher) is a small parent whose figure is right.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+GNU_TIME = Path("/usr/bin/time")
+LAUNCHER = """
+import os, subprocess, sys
+process = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(process.pid, 0)
+with open(sys.argv[1], "w") as figures:
+    figures.write(f"{usage.ru_maxrss} {usage.ru_utime} {usage.ru_stime}\\n")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+LONG_RUN_SECONDS = 20.0
+"""A run that takes longer is not repeated: short hiccups matter less, and the benchmark stays minutes long."""
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+class BenchmarkError(RuntimeError):
+    """A step that must succeed (the check, our build) failed."""
+
+
+@dataclass
+class Run:
+    """One measured process: the fastest of `runs` attempts when it was repeated."""
+
+    seconds: float
+    cpu_seconds: float
+    max_rss_mb: float
+    background: float | None
+    """CPU-seconds per second that other processes used meanwhile (0 = idle machine; None = unknown)."""
+    returncode: int
+    log: Path
+    runs: int = 1
+
+    def pages_per_second(self, pages: int) -> float:
+        return pages / self.seconds if self.seconds else float("inf")
+
+    def tail(self, lines: int = 15) -> str:
+        return "\n".join(self.log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+
+    def count_lines(self, pattern: str) -> int:
+        return len(re.findall(pattern, self.log.read_text(encoding="utf-8", errors="replace"), flags=re.MULTILINE))
+
+
+def with_probe(command: list[str], figures_file: Path) -> list[str]:
+    """Wrap command so that a small parent writes 'max-RSS-KB user-seconds system-seconds' to figures_file."""
+    if GNU_TIME.exists():
+        return [str(GNU_TIME), "-f", "%M %U %S", "-o", str(figures_file), *command]
+    return [sys.executable, "-c", LAUNCHER, str(figures_file), *command]
+
+
+def busy_cpu_seconds() -> float | None:
+    """CPU-seconds spent by every process on the machine since boot, from /proc/stat."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(value) for value in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
+
+
+def timed(command: list[str], cwd: Path, log_file: Path, environment: dict[str, str] | None = None) -> Run:
+    """Run command once in a fresh process and measure it; its output goes to log_file."""
+    figures_file = log_file.with_suffix(".figures")
+    busy_before = busy_cpu_seconds()
+    with log_file.open("w", encoding="utf-8") as output:
+        start = time.perf_counter()
+        result = subprocess.run(
+            with_probe(command, figures_file), cwd=cwd, env=environment, stdout=output, stderr=output
+        )
+        seconds = time.perf_counter() - start
+    busy_after = busy_cpu_seconds()
+    max_rss_kb, cpu_seconds = _read_figures(figures_file)
+    background = None
+    if busy_before is not None and busy_after is not None and seconds > 0:
+        background = max(0.0, (busy_after - busy_before - cpu_seconds) / seconds)
+    return Run(seconds, cpu_seconds, max_rss_kb / 1024, background, result.returncode, log_file)
+
+
+def _read_figures(figures_file: Path) -> tuple[float, float]:
+    """GNU time writes 'Command exited with non-zero status N' first when the command fails: read the last line."""
+    lines = figures_file.read_text().strip().splitlines() if figures_file.exists() else []
+    try:
+        max_rss_kb, user, system = (float(value) for value in lines[-1].split())
+    except (IndexError, ValueError):
+        return 0.0, 0.0
+    return max_rss_kb, user + system
+
+
+def best_of(attempts: int, run_once: Callable[[int], Run]) -> Run:
+    """The fastest of up to `attempts` runs of run_once(attempt); a failed or long run is not repeated."""
+    best = run_once(1)
+    attempt = 1
+    while attempt < attempts and best.returncode == 0 and best.seconds < LONG_RUN_SECONDS:
+        attempt += 1
+        run = run_once(attempt)
+        if run.returncode != 0:
+            return run
+        best = min(best, run, key=lambda candidate: candidate.seconds)
+    best.runs = attempt
+    return best
+
+
+def must_succeed(run: Run, what: str) -> Run:
+    if run.returncode != 0:
+        raise BenchmarkError(f"{what} failed with exit code {run.returncode}:\n{run.tail()}")
+    return run

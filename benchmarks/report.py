@@ -1,0 +1,235 @@
+"""The benchmark's report: the machine, then Markdown tables of what run.py measured."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import subprocess
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from generate import ContentStats
+from measure import LONG_RUN_SECONDS, Run
+
+REFERENCES = ("Pelican", "Hugo", "floor")
+BUSY = 0.25
+"""Other processes using more than this many CPU-seconds per second make a run's wall-clock time suspect."""
+
+
+@dataclass
+class SizeResult:
+    """Everything measured at one size."""
+
+    claims: int
+    stats: ContentStats
+    generate_seconds: float
+    pages: int
+    check: Run
+    build: Run
+    rebuild: Run
+    rebuild_edited: Run
+    references: dict[str, Run | None] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def runs(self) -> list[Run]:
+        ours = [self.check, self.build, self.rebuild, self.rebuild_edited]
+        return ours + [run for run in self.references.values() if run]
+
+
+# The machine -----------------------------------------------------------------------------------
+
+
+def machine_description(hugo_version: str, code: str) -> list[str]:
+    cpu = _first_value("/proc/cpuinfo", "model name") or platform.processor() or "unknown"
+    memory_kb = int((_first_value("/proc/meminfo", "MemTotal") or "0 kB").split()[0])
+    versions = ", ".join(f"{name} {metadata.version(name)}" for name in ("pelican", "Jinja2", "PyYAML", "pydantic"))
+    return [
+        f"- Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
+        f"- CPU: {cpu}; nproc: {len(os.sched_getaffinity(0))} (of {os.cpu_count()})",
+        f"- Memory: {memory_kb / 1024 / 1024:.1f} GiB",
+        f"- OS: {_os_name()}; Python {platform.python_version()}",
+        f"- {versions}",
+        f"- Hugo: {hugo_version}",
+        f"- Code: {code}",
+    ]
+
+
+def _first_value(path: str, key: str, separator: str = ":") -> str | None:
+    """The value of the first 'key<separator>value' line of a file such as /proc/cpuinfo."""
+    try:
+        for line in Path(path).read_text().splitlines():
+            name, found, value = line.partition(separator)
+            if found and name.strip() == key:
+                return value.strip()
+    except OSError:
+        pass
+    return None
+
+
+def _os_name() -> str:
+    name = _first_value("/etc/os-release", "PRETTY_NAME", "=")
+    return name.strip('"') if name else platform.platform()
+
+
+def git_description(root: Path, commit: str | None) -> str:
+    def git(*arguments: str) -> str:
+        result = subprocess.run(["git", *arguments], cwd=root, capture_output=True, text=True)
+        return result.stdout.strip() if result.returncode == 0 else ""
+
+    if commit:
+        return f"commit {git('rev-parse', '--short', commit)} ({git('log', '-1', '--format=%s', commit)})"
+    head = git("rev-parse", "--short", "HEAD") or "unknown commit"
+    changed = git("status", "--porcelain", "--untracked-files=no")
+    return f"working tree at {head}" + (" with uncommitted changes" if changed else "")
+
+
+# Cells -----------------------------------------------------------------------------------------
+
+
+def _rate(run: Run | None, pages: int) -> str:
+    return f"{run.pages_per_second(pages):,.0f}" if run else "–"
+
+
+def _speed_ratio(ours: Run, other: Run | None) -> str:
+    """Our pages per second over theirs, for the same number of pages: their seconds over ours."""
+    return f"{other.seconds / ours.seconds:.2f}" if other else "–"
+
+
+def _cpu_ratio(ours: Run, other: Run | None) -> str:
+    return f"{other.cpu_seconds / ours.cpu_seconds:.2f}" if other and ours.cpu_seconds else "–"
+
+
+def _mb(run: Run | None) -> str:
+    return f"{run.max_rss_mb:,.0f}" if run else "–"
+
+
+def _cpu(run: Run | None) -> str:
+    return f"{run.cpu_seconds:.2f}" if run else "–"
+
+
+def _background(result: SizeResult) -> str:
+    loads = [run.background for run in result.runs if run.background is not None]
+    return f"{sum(loads) / len(loads):.2f} (max {max(loads):.2f})" if loads else "–"
+
+
+# Tables ----------------------------------------------------------------------------------------
+
+
+def build_table(results: list[SizeResult]) -> list[str]:
+    rows = [
+        "| claims | records | pages | build s | pages/s | build CPU s | peak RSS MB | check s "
+        "| rebuild, no change s | rebuild, 1 claim edited s |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        rows.append(
+            f"| {r.claims:,} | {r.stats.records:,} | {r.pages:,} | {r.build.seconds:.2f} "
+            f"| {r.build.pages_per_second(r.pages):,.0f} | {r.build.cpu_seconds:.2f} | {r.build.max_rss_mb:,.0f} "
+            f"| {r.check.seconds:.2f} | {r.rebuild.seconds:.2f} | {r.rebuild_edited.seconds:.2f} |"
+        )
+    return rows
+
+
+def reference_table(results: list[SizeResult]) -> list[str]:
+    rows = [
+        "| pages | ours pages/s | Pelican pages/s | Hugo pages/s | floor pages/s "
+        "| ours/Pelican | ours/Hugo | ours/floor |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        rates = " | ".join(_rate(r.references.get(name), r.pages) for name in REFERENCES)
+        ratios = " | ".join(_speed_ratio(r.build, r.references.get(name)) for name in REFERENCES)
+        rows.append(f"| {r.pages:,} | {_rate(r.build, r.pages)} | {rates} | {ratios} |")
+    return rows
+
+
+def cpu_table(results: list[SizeResult]) -> list[str]:
+    rows = [
+        "| pages | ours CPU s | Pelican CPU s | Hugo CPU s | floor CPU s | ours/Pelican | ours/Hugo | ours/floor |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        seconds = " | ".join(_cpu(r.references.get(name)) for name in REFERENCES)
+        ratios = " | ".join(_cpu_ratio(r.build, r.references.get(name)) for name in REFERENCES)
+        rows.append(f"| {r.pages:,} | {_cpu(r.build)} | {seconds} | {ratios} |")
+    return rows
+
+
+def memory_table(results: list[SizeResult]) -> list[str]:
+    rows = [
+        "| pages | ours: check MB | ours: build MB | Pelican MB | Hugo MB | floor MB |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        references = " | ".join(_mb(r.references.get(name)) for name in REFERENCES)
+        rows.append(f"| {r.pages:,} | {_mb(r.check)} | {_mb(r.build)} | {references} |")
+    return rows
+
+
+def content_table(results: list[SizeResult]) -> list[str]:
+    rows = [
+        "| claims | events | actors | sources | figures | quotes | YAML files | largest file KB | generate s "
+        "| background load |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        s = r.stats
+        rows.append(
+            f"| {s.claims:,} | {s.events:,} | {s.actors:,} | {s.sources:,} | {s.figures:,} | {s.quotes:,} "
+            f"| {s.files} | {s.largest_file_bytes / 1024:,.0f} | {r.generate_seconds:.1f} | {_background(r)} |"
+        )
+    return rows
+
+
+def busy_note(results: list[SizeResult]) -> list[str]:
+    busy = [run for result in results for run in result.runs if run.background and run.background > BUSY]
+    if not busy:
+        return []
+    worst = max(run.background or 0 for run in busy)
+    return [
+        f"Other processes were busy during {len(busy)} of the measured runs (up to {worst:.2f} CPU-seconds per "
+        "second): their wall-clock times are inflated; the CPU-seconds table is the steadier comparison."
+    ]
+
+
+def report(results: list[SizeResult], machine: list[str], notes: list[str], attempts: int) -> str:
+    repeats = (
+        f"Each time is the fastest of up to {attempts} runs (runs over {LONG_RUN_SECONDS:.0f} s are not repeated)."
+        if attempts > 1
+        else "Each time is a single run."
+    )
+    sections = [
+        "## Machine",
+        *machine,
+        "",
+        "## Our build (pelican CLI with the factsheets plugin, each run in a fresh process)",
+        repeats,
+        "",
+        *build_table(results),
+        "",
+        "## Reference points: the same number of pages, wall-clock",
+        "Pages per second = our page count / wall-clock seconds of the whole build process; a ratio above 1 "
+        "means our build is faster. Hugo uses every core; the Python builds use one.",
+        "",
+        *reference_table(results),
+        "",
+        "## Reference points: CPU seconds (user + system)",
+        "Less sensitive to other processes than wall-clock time; a ratio above 1 means our build uses less CPU.",
+        "",
+        *cpu_table(results),
+        "",
+        "## Peak memory (max RSS of the process)",
+        *memory_table(results),
+        "",
+        "## Generated content, and how busy the machine was",
+        "Background load: CPU-seconds per second used by other processes during our measured runs (mean, max).",
+        "",
+        *content_table(results),
+    ]
+    notes = busy_note(results) + notes
+    if notes:
+        sections += ["", "## Notes", *(f"- {note}" for note in notes)]
+    return "\n".join(sections) + "\n"

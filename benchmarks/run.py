@@ -1,0 +1,267 @@
+"""Benchmark the fact-sheet build at several sizes, with Pelican, Hugo and a bare Jinja2 loop as reference points.
+
+    python benchmarks/run.py                    # 100, 1000 and 10000 claims
+    python benchmarks/run.py --sizes 100 300    # a quick run
+    python benchmarks/run.py --commit HEAD      # the last commit, not the working tree
+
+It first copies the code under test (plugins/, theme/, pelicanconf.py, from
+the working tree or with --commit from a commit) and builds the real content
+with the copy, so that files edited while it runs do not change what it
+measures. For each size it generates content (generate.py) into a temporary
+folder and measures (measure.py), each in a fresh process: ``factsheets
+check``, a full ``pelican`` build, a rebuild with nothing changed and a
+rebuild after one claim's statement is edited. Then it builds the same number
+of pages with Pelican's default theme, with Hugo and with floor.py
+(references.py). The report (report.py, Markdown) goes to stdout; progress
+goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import references
+from generate import DEFAULT_SEED, generate
+from measure import BenchmarkError, Run, best_of, must_succeed, timed
+from report import SizeResult, git_description, machine_description, report
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+SNAPSHOT = ("plugins", "theme", "pelicanconf.py")
+DEFAULT_SIZES = [100, 1000, 10000]
+DEFAULT_ATTEMPTS = 3
+EDIT_MARK = " (revised)"
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# The code under test ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Code:
+    """The plugin, theme and settings under test: a copy taken at start, so that edits made meanwhile do not count."""
+
+    root: Path
+    fingerprint: str
+    settings: tuple[str, ...] = ()
+    """Extra Pelican settings for our builds, as KEY=VALUE (pelican -e)."""
+
+    @property
+    def environment(self) -> dict[str, str]:
+        """PYTHONPATH puts the copy's plugin ahead of the editable install of the working tree."""
+        return {**os.environ, "PYTHONPATH": str(self.root / "plugins")}
+
+    def build(self, content: Path, output: Path) -> list[str]:
+        extra = ["-e", *self.settings] if self.settings else []
+        return [str(BIN / "pelican"), str(content), "-o", str(output), "-s", str(self.root / "pelicanconf.py"), *extra]
+
+    def check(self, content: Path) -> list[str]:
+        return [str(BIN / "factsheets"), "check", str(content)]
+
+
+def snapshot_code(destination: Path, commit: str | None = None, settings: tuple[str, ...] = ()) -> Code:
+    """Copy the code under test from the working tree, or export it from a commit (read-only git archive)."""
+    destination.mkdir(parents=True)
+    if commit:
+        archive = subprocess.run(["git", "archive", commit, *SNAPSHOT], cwd=ROOT, capture_output=True)
+        if archive.returncode != 0:
+            raise BenchmarkError(f"git archive {commit} failed: {archive.stderr.decode(errors='replace')}")
+        subprocess.run(["tar", "-x", "-C", str(destination)], input=archive.stdout, check=True)
+    else:
+        ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+        for name in SNAPSHOT:
+            if (ROOT / name).is_dir():
+                shutil.copytree(ROOT / name, destination / name, ignore=ignore)
+            else:
+                shutil.copy2(ROOT / name, destination / name)
+    # The generator asks the models which optional fields exist: let it see the copy's models.
+    sys.path.insert(0, str(destination / "plugins"))
+    digest = hashlib.sha256()
+    for path in sorted(path for path in destination.rglob("*") if path.is_file()):
+        digest.update(str(path.relative_to(destination)).encode() + b"\0" + path.read_bytes())
+    return Code(destination, digest.hexdigest()[:12], settings)
+
+
+def smoke_test(code: Code, work: Path) -> None:
+    """Build the real content with the copy first: a tree caught half-edited fails here, not after minutes."""
+    work.mkdir(parents=True)
+    run = timed(code.build(ROOT / "content", work / "output"), code.root, work / "build.log", code.environment)
+    must_succeed(run, "building the real content/ with the snapshot of the code")
+
+
+# One size --------------------------------------------------------------------------------------
+
+
+def count_pages(output: Path) -> int:
+    return sum(1 for _ in output.rglob("*.html"))
+
+
+def edit_one_claim(content: Path) -> str:
+    """Append a few words to the statement of the first claim of the first events file; return the claim's id."""
+    path = sorted((content / "factsheets").glob("events-*.yaml"))[0]
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(index for index, line in enumerate(lines) if line.lstrip().startswith("statement:"))
+    claim_id = next(line.split(":", 1)[1].strip() for line in reversed(lines[:at]) if line.lstrip().startswith("- id:"))
+    key_indent = len(lines[at]) - len(lines[at].lstrip())
+    last = at
+    if lines[at].rstrip().endswith((">-", ">", "|", "|-")):  # a block: its lines are indented deeper
+        while last + 1 < len(lines) and len(lines[last + 1]) - len(lines[last + 1].lstrip()) > key_indent:
+            last += 1
+    text = lines[last].rstrip("\n")
+    closing = text[-1] if text[-1] in "'\"" and last == at else ""
+    lines[last] = text[: len(text) - len(closing)] + EDIT_MARK + closing + "\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    return claim_id
+
+
+def bench_size(claims: int, work: Path, seed: int, code: Code, hugo: str | None, attempts: int) -> SizeResult:
+    content, output, logs = work / "content", work / "output", work / "logs"
+    if work.exists():  # a folder kept from an earlier run (--keep)
+        shutil.rmtree(work)
+    logs.mkdir(parents=True)
+
+    def ours(name: str, command: list[str], before: Callable[[], object] = lambda: None) -> Run:
+        def attempt(number: int) -> Run:
+            before()
+            return timed(command, code.root, logs / f"{name}-{number}.log", code.environment)
+
+        return must_succeed(best_of(attempts, attempt), name)
+
+    log(f"[{claims} claims] generating content")
+    start = time.perf_counter()
+    stats = generate(claims, content, seed)
+    generate_seconds = time.perf_counter() - start
+    log(f"[{claims} claims] factsheets check")
+    check = ours("check", code.check(content))
+    log(f"[{claims} claims] build ({check.seconds:.1f} s to check)")
+    build = ours("build", code.build(content, output), before=lambda: shutil.rmtree(output, ignore_errors=True))
+    pages = count_pages(output)
+    log(f"[{claims} claims] {pages} pages in {build.seconds:.1f} s; rebuild with no change")
+    rebuild = ours("rebuild", code.build(content, output))
+    edited: list[str] = []
+
+    def edit_a_claim() -> None:  # before every attempt, so that each one rebuilds after a change
+        edited.append(edit_one_claim(content))
+
+    log(f"[{claims} claims] rebuild after editing a claim")
+    rebuild_edited = ours("rebuild-edited", code.build(content, output), before=edit_a_claim)
+    result = SizeResult(claims, stats, generate_seconds, pages, check, build, rebuild, rebuild_edited)
+    result.notes += build_notes(result, output / "claims" / f"{edited[-1]}.html")
+    result.references = run_references(pages, work, hugo, attempts, result.notes)
+    return result
+
+
+def build_notes(result: SizeResult, edited_page: Path) -> list[str]:
+    notes = []
+    if EDIT_MARK.strip() not in edited_page.read_text(encoding="utf-8"):
+        notes.append(f"the edited claim's page {edited_page.name} does not show the edit")
+    warnings = result.build.count_lines(r"^\s*(?:\[[^\]]*\]\s*)?(?:WARNING|ERROR)\b")
+    if warnings:
+        notes.append(f"our build logged {warnings} warning or error lines (see {result.build.log})")
+    return [f"{result.claims} claims: {note}" for note in notes]
+
+
+def run_references(pages: int, work: Path, hugo: str | None, attempts: int, notes: list[str]) -> dict[str, Run | None]:
+    """Build the same number of pages with each reference tool; a failure is noted, not fatal."""
+    sites: dict[str, Callable[[Path, Path], list[str]] | None] = {
+        "Pelican": lambda folder, output: references.pelican_site(pages, folder, output),
+        "Hugo": (lambda folder, output: references.hugo_site(hugo, pages, folder, output)) if hugo else None,
+        "floor": lambda folder, output: references.floor_site(pages, output),
+    }
+    runs: dict[str, Run | None] = {}
+    for name, make_site in sites.items():
+        runs[name] = None
+        if make_site is None:
+            continue
+        folder = work / f"reference-{name.lower()}"
+        folder.mkdir()
+        output = folder / "output"
+        command = make_site(folder / "site", output)
+        log(f"    reference: {name}, {pages} pages")
+
+        def attempt(number: int, name: str = name, command: list[str] = command, output: Path = output) -> Run:
+            shutil.rmtree(output, ignore_errors=True)
+            return timed(command, output.parent, work / "logs" / f"reference-{name.lower()}-{number}.log")
+
+        run = best_of(attempts, attempt)
+        if run.returncode != 0:
+            notes.append(f"{pages} pages: the {name} reference failed (exit {run.returncode}): {run.tail(3)}")
+            continue
+        runs[name] = run
+        if name == "Pelican":
+            extra = count_pages(output) - pages
+            notes.append(f"Pelican's default theme also writes {extra} index, category and archive pages (uncounted).")
+    return runs
+
+
+# Entry point -----------------------------------------------------------------------------------
+
+
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Benchmark the fact-sheet build (see benchmarks/README.md).")
+    parser.add_argument("--sizes", type=int, nargs="+", default=DEFAULT_SIZES, help="numbers of claims to build")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed of the content generator")
+    parser.add_argument(
+        "--attempts", type=int, default=DEFAULT_ATTEMPTS, help="keep the fastest of this many runs of each short step"
+    )
+    parser.add_argument("--keep", type=Path, help="keep content, outputs and logs in this folder instead of a temp one")
+    parser.add_argument("--commit", help="benchmark this commit (git archive) instead of the working tree")
+    parser.add_argument(
+        "--pelican-setting",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="extra setting for our builds (pelican -e), e.g. FACTSHEETS_SEARCH=false; repeatable",
+    )
+    parser.add_argument("--no-hugo", action="store_true", help="skip the Hugo reference (never installs it)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = parse_arguments(argv)
+    notes: list[str] = []
+    hugo, hugo_note = (None, "Hugo skipped (--no-hugo).") if arguments.no_hugo else references.find_or_install_hugo(log)
+    if hugo_note:
+        notes.append(hugo_note)
+    results: list[SizeResult] = []
+    machine: list[str] = []
+    failed = False
+    with tempfile.TemporaryDirectory(prefix="factsheets-bench-") as temporary:
+        base = arguments.keep or Path(temporary)
+        for leftover in ("code", "smoke-test"):  # from an earlier run kept in the same folder
+            shutil.rmtree(base / leftover, ignore_errors=True)
+        try:
+            code = snapshot_code(base / "code", arguments.commit, tuple(arguments.pelican_setting))
+            described = f"{git_description(ROOT, arguments.commit)}; measured on a copy of {', '.join(SNAPSHOT)}"
+            if code.settings:
+                described += f", built with pelican -e {' '.join(code.settings)}"
+            hugo_version = references.hugo_version(hugo) if hugo else "not available"
+            machine = machine_description(hugo_version, f"{described} (sha256 {code.fingerprint})")
+            smoke_test(code, base / "smoke-test")
+            for claims in arguments.sizes:
+                work = base / f"claims-{claims}"
+                results.append(bench_size(claims, work, arguments.seed, code, hugo, arguments.attempts))
+                notes += results[-1].notes
+        except BenchmarkError as error:
+            log(str(error))
+            notes.append(f"Stopped: {str(error).splitlines()[0]} (the full message is on stderr).")
+            failed = True
+    print(report(results, machine, list(dict.fromkeys(notes)), arguments.attempts), end="")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
