@@ -41,12 +41,13 @@ def plan_files(site: Site, publication: Publication, pages: list[Page]) -> list[
         DataFile(FEED_FILE, changes_feed(site, publication)),
         DataFile("data/factsheets.json", _json(dataset(site, publication))),
         DataFile("data/claimreview.json", _json(all_claim_reviews(site, publication))),
-        DataFile(SCHEMA_FILE, _json(factsheet_schema())),
+        DataFile(SCHEMA_FILE, _json(factsheet_schema(), indent=2)),
     ]
 
 
-def _json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+def _json(data: Any, indent: int | None = None) -> str:
+    """Compact unless asked: Python's fast C encoder is used only without indentation."""
+    return json.dumps(data, ensure_ascii=False, indent=indent) + "\n"
 
 
 def sitemap(pages: list[Page], publication: Publication) -> str:

@@ -31,32 +31,52 @@ _SCALAR_CONSTRUCTORS = {
     "tag:yaml.org,2002:null": _scalars.construct_yaml_null,
     "tag:yaml.org,2002:timestamp": _scalars.construct_scalar,  # kept as written
 }
+_STR_TAG = "tag:yaml.org,2002:str"
 _MAPPING_TAG = "tag:yaml.org,2002:map"
 _SEQUENCE_TAG = "tag:yaml.org,2002:seq"
 
 
 @dataclass
 class LoadedFile:
-    """One fact-sheet file as plain data, with the line and column of every value."""
+    """One fact-sheet file as plain data, and its text, to find where a value was written when needed.
+
+    Positions are looked up only for problems, by composing the text again: a clean build never pays
+    for recording the line and column of every value.
+    """
 
     path: str
     data: object
-    value_marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    key_marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    text: str = field(default="", repr=False)
+    _root: yaml.Node | None = field(default=None, repr=False)
 
     def position(self, path: Path, at_key: bool = False) -> tuple[int, int]:
-        """Line and column (1-based) of the value at path, or of its nearest parent."""
-        for depth in range(len(path), -1, -1):
-            prefix = path[:depth]
-            marks = (self.key_marks, self.value_marks) if at_key else (self.value_marks, self.key_marks)
-            for mark in marks:
-                if prefix in mark:
-                    return mark[prefix]
-        return (1, 1)
+        """Line and column (1-based) of the value at path (or of its key), or of its nearest parent."""
+        if self._root is None:
+            self._root = yaml.compose(self.text, Loader=_Loader)
+        node = self._root
+        for depth, part in enumerate(path):
+            child = None
+            if isinstance(node, yaml.MappingNode):
+                for key_node, value_node in node.value:
+                    if key_node.value == part:
+                        if at_key and depth == len(path) - 1:
+                            return _line_and_column(key_node)
+                        child = value_node
+                        break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+                child = node.value[part]
+            if child is None:
+                break
+            node = child
+        return _line_and_column(node)
 
     def problem(self, path: Path, message: str, hint: str = "", at_key: bool = False) -> Problem:
         line, column = self.position(path, at_key)
         return Problem(self.path, line, column, field_name(path), message, hint)
+
+
+def _line_and_column(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
 
 
 def display_path(path: FsPath) -> str:
@@ -133,8 +153,9 @@ def load_file(path: FsPath, problems: list[Problem]) -> LoadedFile | None:
     except yaml.YAMLError as error:
         problems.append(Problem(shown, 1, 1, "", f"YAML error: {error}"))
         return None
-    file = LoadedFile(shown, None)
+    file = LoadedFile(shown, None, text, root)
     file.data = _build(root, (), file, problems, set())
+    file._root = None  # composed again only if a later stage needs a position
     if not isinstance(file.data, dict):
         problems.append(
             file.problem((), f"the file must be a mapping of lists such as 'claims:', not a {_kind_of(root)}")
@@ -148,46 +169,48 @@ def _kind_of(node: yaml.Node) -> str:
 
 
 def _build(node: yaml.Node, path: Path, file: LoadedFile, problems: list[Problem], seen: set[int]) -> object:
-    """Turn a composed node into plain data, recording marks and refusing what is not plain YAML."""
-    file.value_marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    """Turn a composed node into plain data, refusing what is not plain YAML."""
     if id(node) in seen:
         problems.append(
-            file.problem(path, "anchors and aliases (&name, *name) are not allowed", "write the value out in full")
+            _problem_at(
+                node, file, path, "anchors and aliases (&name, *name) are not allowed", "write the value out in full"
+            )
         )
         return None
     seen.add(id(node))
-    if isinstance(node, yaml.MappingNode):
-        if node.tag != _MAPPING_TAG:
-            problems.append(file.problem(path, f"YAML tag '{node.tag}' is not allowed"))
-            return None
+    tag = node.tag
+    if tag == _STR_TAG:
+        return node.value
+    if tag == _MAPPING_TAG:
         mapping: dict[str, object] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
-                file.value_marks[path + ("?",)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-                problems.append(file.problem(path + ("?",), "keys must be plain names"))
-                continue
             key = key_node.value
-            if key == "<<":
-                problems.append(file.problem(path, "merge keys (<<) are not allowed"))
-                continue
-            key_path = path + (key,)
-            file.key_marks[key_path] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            if key in mapping:
-                problems.append(file.problem(key_path, f"duplicate key '{key}'", at_key=True))
-                continue
-            mapping[key] = _build(value_node, key_path, file, problems, seen)
+            if key_node.tag != _STR_TAG or not isinstance(key, str):
+                problems.append(_problem_at(key_node, file, path, "keys must be plain names"))
+            elif key == "<<":
+                problems.append(_problem_at(key_node, file, path, "merge keys (<<) are not allowed"))
+            elif key in mapping:
+                problems.append(_problem_at(key_node, file, path + (key,), f"duplicate key '{key}'"))
+            else:
+                mapping[key] = _build(value_node, path + (key,), file, problems, seen)
         return mapping
-    if isinstance(node, yaml.SequenceNode):
-        if node.tag != _SEQUENCE_TAG:
-            problems.append(file.problem(path, f"YAML tag '{node.tag}' is not allowed"))
-            return None
+    if tag == _SEQUENCE_TAG:
         return [_build(item, path + (index,), file, problems, seen) for index, item in enumerate(node.value)]
-    construct = _SCALAR_CONSTRUCTORS.get(node.tag)
+    construct = _SCALAR_CONSTRUCTORS.get(tag) if isinstance(node, yaml.ScalarNode) else None
     if construct is None:
         problems.append(
-            file.problem(
-                path, f"YAML tag '{node.tag}' is not allowed", "only plain text, numbers, true/false and lists/mappings"
+            _problem_at(
+                node,
+                file,
+                path,
+                f"YAML tag '{tag}' is not allowed",
+                "only plain text, numbers, true/false and lists/mappings",
             )
         )
         return None
     return construct(node)
+
+
+def _problem_at(node: yaml.Node, file: LoadedFile, path: Path, message: str, hint: str = "") -> Problem:
+    line, column = _line_and_column(node)
+    return Problem(file.path, line, column, field_name(path), message, hint)

@@ -16,6 +16,7 @@ from .problems import ContentError
 from .render import NAVIGATION, Page
 from .resolve import describe_date
 from .structured_data import Publication
+from .workers import default_workers
 
 DEFAULT_CSP = (
     "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; style-src 'self'; "
@@ -75,7 +76,8 @@ class FactSheetGenerator(Generator):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(data_file.text, encoding="utf-8")
 
-        write_site(self.site, publication, write_page, write_file)
+        workers = self.settings.get("FACTSHEETS_WORKERS") or default_workers()
+        write_site(self.site, publication, write_page, write_file, workers)
 
 
 def get_generators(pelican) -> type[FactSheetGenerator]:

@@ -9,18 +9,23 @@ but its reference fields hold the linked nodes instead of ids
 from __future__ import annotations
 
 import calendar
+import functools
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
 from .models import ACTOR_KIND_LABELS, STATUS_MEANINGS, Overview
 from .problems import Path, Problem, did_you_mean
 from .validate import ValidSheet
 
+if TYPE_CHECKING:
+    from .verify import MarkedText
+
 STATUS_ORDER = ("disputed", "refuted", "unverified", "uncontested", "confirmed")
 
 
+@functools.lru_cache(maxsize=4096)
 def describe_date(date: str, qualifier: str = "exact") -> str:
     """'2024-01-24' -> '24 January 2024'; '2024-01' with 'on-or-before' -> 'in or before January 2024'."""
     parts = [int(part) for part in date.split("-")]
@@ -105,15 +110,6 @@ class QuoteNode:
 
 
 @dataclass(eq=False)
-class Segment:
-    """A run of a source's archived text, marked when it lies inside quoted passages."""
-
-    text: str
-    anchors: list[str] = field(default_factory=list)
-    marked: bool = False
-
-
-@dataclass(eq=False)
 class ActorNode(Node):
     kind: ClassVar[str] = "actor"
     folder: ClassVar[str] = "actors"
@@ -146,7 +142,8 @@ class SourceNode(Node):
     publisher: ActorNode | None = None
     distributor: ActorNode | None = None
     quotes: list[QuoteNode] = field(default_factory=list)
-    paragraphs: list[list[Segment]] = field(default_factory=list)
+    archived: MarkedText | None = None
+    """The archived text with its quoted passages, once verify has read it."""
 
     @property
     def heading(self) -> str:

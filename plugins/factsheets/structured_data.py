@@ -39,7 +39,7 @@ class Publication:
 
 def to_script_json(data: Any) -> Markup:
     """JSON safe to place inside <script type="application/ld+json">: no <, > or & left unescaped."""
-    text = json.dumps(data, ensure_ascii=False, indent=2)
+    text = json.dumps(data, ensure_ascii=False)  # no indent: Python's C encoder is used only without it
     text = text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
     return Markup(text)
 

@@ -6,12 +6,15 @@ quotation marks; nothing else is forgiven, so one changed word fails the build.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path as FsPath
 
 from .problems import Problem
-from .resolve import Segment, Site, SourceNode
+from .resolve import Site, SourceNode
 
 _TYPOGRAPHIC = str.maketrans(
     {
@@ -27,27 +30,39 @@ _TYPOGRAPHIC = str.maketrans(
     }
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?\"])\s+")
+_WHITESPACE = re.compile(r"\s+")
 
 
-def normalise(text: str) -> tuple[str, list[int]]:
-    """Fold whitespace runs to one space and typographic quotes to straight ones.
+class FoldedText:
+    """A text with whitespace runs folded to one space and typographic quotes made straight.
 
-    Returns the folded text and, for each of its characters, the index of the
-    character it came from, so that a match can be mapped back to the original.
+    It remembers where each run of words came from, so that a match in the folded text can be
+    mapped back to the original (``original_index``).
     """
-    folded: list[str] = []
-    origins: list[int] = []
-    for index, char in enumerate(text.translate(_TYPOGRAPHIC)):
-        if char.isspace():
-            if not folded or folded[-1] == " ":
-                continue
-            char = " "
-        folded.append(char)
-        origins.append(index)
-    if folded and folded[-1] == " ":
-        folded.pop()
-        origins.pop()
-    return "".join(folded), origins
+
+    def __init__(self, text: str) -> None:
+        translated = text.translate(_TYPOGRAPHIC)  # one character for one: offsets are kept
+        stripped = translated.strip()
+        lead = len(translated) - len(translated.lstrip())
+        words = _WHITESPACE.split(stripped) if stripped else []
+        self.folded = " ".join(words)
+        self._folded_starts: list[int] = []
+        self._original_starts: list[int] = []
+        folded_at, original_at = 0, lead
+        for word, gap in zip(words, [*_WHITESPACE.finditer(stripped), None], strict=True):
+            self._folded_starts.append(folded_at)
+            self._original_starts.append(original_at)
+            folded_at += len(word) + 1
+            original_at = lead + gap.end() if gap else original_at
+
+    def original_index(self, folded_index: int) -> int:
+        run = bisect.bisect_right(self._folded_starts, folded_index) - 1
+        return self._original_starts[run] + folded_index - self._folded_starts[run]
+
+
+def fold(text: str) -> str:
+    """The text as quotes are compared: whitespace runs folded, typographic quotes straight."""
+    return " ".join(_WHITESPACE.split(text.translate(_TYPOGRAPHIC).strip()))
 
 
 def verify_quotes(site: Site, content_dir: FsPath) -> list[Problem]:
@@ -55,8 +70,7 @@ def verify_quotes(site: Site, content_dir: FsPath) -> list[Problem]:
     for source in site.sources:
         text = _read_archived_text(source, content_dir, problems)
         if text is not None:
-            spans = _find_quotes(source, text, problems)
-            source.paragraphs = _mark_passages(text, spans)
+            source.archived = MarkedText(text, _find_quotes(source, text, problems))
     return problems
 
 
@@ -81,19 +95,20 @@ def _read_archived_text(source: SourceNode, content_dir: FsPath, problems: list[
 
 def _find_quotes(source: SourceNode, text: str, problems: list[Problem]) -> dict[str, tuple[int, int]]:
     """Locate each quote in the original text; report those that are not there."""
-    folded, origins = normalise(text)
+    archived = FoldedText(text)
     spans: dict[str, tuple[int, int]] = {}
     for quote in source.quotes:
-        needle, _ = normalise(quote.text)
-        start = folded.find(needle) if needle else -1
+        needle = fold(quote.text)
+        start = archived.folded.find(needle) if needle else -1
         if start < 0:
-            hint = _closest_passage(needle, folded)
+            hint = _closest_passage(needle, archived.folded)
             for node, field_path in quote.written_at:
                 problems.append(
                     node.problem(field_path + ("text",), f"quote not found in source '{source.record.id}'", hint)
                 )
             continue
-        spans[quote.anchor] = (origins[start], origins[start + len(needle) - 1] + 1)
+        end = archived.original_index(start + len(needle) - 1) + 1
+        spans[quote.anchor] = (archived.original_index(start), end)
     return spans
 
 
@@ -106,19 +121,36 @@ def _closest_passage(needle: str, folded_source: str) -> str:
     return f'the closest sentence in the source reads: "{shown}"'
 
 
-def _mark_passages(text: str, spans: dict[str, tuple[int, int]]) -> list[list[Segment]]:
-    """Split the archived text into paragraphs of segments, marking quoted runs and anchoring their starts."""
-    paragraphs: list[list[Segment]] = []
-    for match in re.finditer(r"\S(?:.*?\S)?(?=\s*\n\s*\n|\s*\Z)", text, flags=re.DOTALL):
-        start, end = match.span()
-        cuts = {start, end}
-        for quote_start, quote_end in spans.values():
-            cuts.update(cut for cut in (quote_start, quote_end) if start < cut < end)
-        bounds = sorted(cuts)
-        segments = []
-        for left, right in zip(bounds, bounds[1:], strict=False):
-            anchors = sorted(anchor for anchor, (s, _) in spans.items() if s == left)
-            marked = any(s <= left and right <= e for s, e in spans.values())
-            segments.append(Segment(text[left:right], anchors, marked))
-        paragraphs.append(segments)
-    return paragraphs
+@dataclass(frozen=True)
+class Segment:
+    """A run of a source's archived text, marked when it lies inside quoted passages."""
+
+    text: str
+    anchors: list[str]
+    marked: bool
+
+
+@dataclass
+class MarkedText:
+    """A source's archived text with the span of each quote found in it, by the quote's anchor."""
+
+    text: str
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    @cached_property
+    def paragraphs(self) -> list[list[Segment]]:
+        """Paragraphs of segments, quoted runs marked and each quote's start anchored; made when first shown."""
+        paragraphs: list[list[Segment]] = []
+        for match in re.finditer(r"\S(?:.*?\S)?(?=\s*\n\s*\n|\s*\Z)", self.text, flags=re.DOTALL):
+            start, end = match.span()
+            cuts = {start, end}
+            for quote_start, quote_end in self.spans.values():
+                cuts.update(cut for cut in (quote_start, quote_end) if start < cut < end)
+            bounds = sorted(cuts)
+            segments = []
+            for left, right in zip(bounds, bounds[1:], strict=False):
+                anchors = sorted(anchor for anchor, (s, _) in self.spans.items() if s == left)
+                marked = any(s <= left and right <= e for s, e in self.spans.values())
+                segments.append(Segment(self.text[left:right], anchors, marked))
+            paragraphs.append(segments)
+        return paragraphs

@@ -1,0 +1,68 @@
+"""Pages written by several processes: every page once, failures reported, the same bytes as one process."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import BIN, ROOT
+from factsheets import workers
+
+
+def _write(folder):
+    def handle(number: int) -> None:
+        (folder / f"{number}.txt").write_text(f"{number} written by {os.getpid()}")
+
+    return handle
+
+
+def test_every_item_is_handled_once_across_processes(tmp_path, monkeypatch):
+    monkeypatch.setattr(workers, "MIN_ITEMS_PER_WORKER", 1)
+    workers.for_each_in_workers(list(range(40)), _write(tmp_path), workers=2)
+    written = sorted(int(path.stem) for path in tmp_path.iterdir())
+    assert written == list(range(40))
+    writers = {path.read_text().split()[-1] for path in tmp_path.iterdir()}
+    assert len(writers) == 2, "two processes shared the work"
+
+
+def test_a_failing_worker_fails_the_whole_run(tmp_path, monkeypatch):
+    monkeypatch.setattr(workers, "MIN_ITEMS_PER_WORKER", 1)
+
+    def handle(number: int) -> None:
+        if number == 7:
+            raise ValueError("page 7 cannot be rendered")
+
+    with pytest.raises(workers.WorkerFailed, match="1 of 2 page-writing processes failed"):
+        workers.for_each_in_workers(list(range(10)), handle, workers=2)
+
+
+def _tree(folder):
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_two_processes_write_the_same_site_as_one(tmp_path):
+    content = tmp_path / "content"
+    generate = [sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--claims", "520", "--out", str(content)]
+    assert subprocess.run(generate, cwd=ROOT, capture_output=True, timeout=120).returncode == 0
+    outputs = {}
+    for count in (1, 2):
+        settings = tmp_path / f"workers{count}.py"
+        settings.write_text(
+            f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *\n"
+            f"THEME = {str(ROOT / 'theme')!r}\nPLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\n"
+            f"FACTSHEETS_WORKERS = {count}\nFACTSHEETS_SEARCH = False\n"
+        )
+        outputs[count] = tmp_path / f"output{count}"
+        command = [str(BIN / "factsheets"), "build", "-s", str(settings), "-o", str(outputs[count]), str(content)]
+        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+    assert len(list(outputs[2].rglob("*.html"))) > 2 * workers.MIN_ITEMS_PER_WORKER, "big enough to use 2 workers"
+    assert _tree(outputs[1]) == _tree(outputs[2])
