@@ -66,3 +66,16 @@ def test_two_processes_write_the_same_site_as_one(tmp_path):
         assert result.returncode == 0, result.stderr
     assert len(list(outputs[2].rglob("*.html"))) > 2 * workers.MIN_ITEMS_PER_WORKER, "big enough to use 2 workers"
     assert _tree(outputs[1]) == _tree(outputs[2])
+
+
+def test_progress_is_reported_up_to_all_done(tmp_path):
+    shares = []
+    workers.for_each_in_workers(list(range(250)), _write(tmp_path), workers=1, progress=shares.append)
+    assert shares == sorted(shares) and shares[-1] == 1.0 and len(shares) <= 101
+
+
+def test_builds_show_no_progress_when_nobody_watches(tmp_path):
+    from conftest import CONTENT, run_pelican
+
+    result = run_pelican(CONTENT, tmp_path / "output")  # output captured: not a terminal
+    assert result.returncode == 0 and "Writing pages" not in result.stderr + result.stdout

@@ -8,6 +8,7 @@ through writer callbacks (Pelican's Writer in the plugin).
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -59,16 +60,28 @@ def _read_site(content_dir: Path, factsheets_folder: str) -> Site:
     return site
 
 
+def _progress_line(total: int) -> Callable[[float], None]:
+    """A progress line on the terminal, rewritten in place: pages done of total."""
+
+    def show(share_done: float) -> None:
+        end = "\n" if share_done >= 1 else ""
+        print(f"\rWriting pages: {round(share_done * total):,} of {total:,}", end=end, file=sys.stderr, flush=True)
+
+    return show
+
+
 def write_site(
     site: Site,
     publication: Publication,
     write_page: Callable[[Page], None],
     write_file: Callable[[DataFile], None],
     workers: int = 1,
+    show_progress: bool = False,
 ) -> int:
     """Render and write every page of the site, then its other files; returns how many pages were written."""
     pages = plan_pages(site, publication)
-    for_each_in_workers(pages, write_page, workers)
+    progress = _progress_line(len(pages)) if show_progress else None
+    for_each_in_workers(pages, write_page, workers, progress)
     for data_file in plan_files(site, publication, pages):
         write_file(data_file)
     return len(pages)

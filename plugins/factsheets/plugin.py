@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -77,7 +78,9 @@ class FactSheetGenerator(Generator):
             path.write_text(data_file.text, encoding="utf-8")
 
         workers = self.settings.get("FACTSHEETS_WORKERS") or default_workers()
-        write_site(self.site, publication, write_page, write_file, workers)
+        # Progress only where someone watches: a terminal, not CI, and a site big enough to wait for.
+        watched = sys.stderr.isatty() and not os.environ.get("CI")
+        write_site(self.site, publication, write_page, write_file, workers, show_progress=watched)
 
 
 def get_generators(pelican) -> type[FactSheetGenerator]:
