@@ -57,3 +57,17 @@ def test_search_index_covers_every_listed_page_and_the_page_works_without_javasc
     fallback = search.noscript
     assert {a["href"] for a in fallback.select("a")} >= {"./claims/index.html", "./timeline.html"}
     assert search.select_one("script[type=module]")["src"] == "./theme/js/search.js"
+
+
+def test_home_lists_stay_short_and_link_to_the_full_index():
+    from factsheets.views import HOME_LIST_LIMIT, shortlist
+
+    long = shortlist(list(range(HOME_LIST_LIMIT + 7)))
+    assert (len(long.items), long.more) == (HOME_LIST_LIMIT, 7)
+    assert shortlist([1, 2]).more == 0
+
+
+def test_home_page_of_the_real_content_lists_everything(site):
+    home = read_page(site, "index.html")
+    assert not home.select(".more")
+    assert len(home.select("#actors-heading + ul li")) == 12

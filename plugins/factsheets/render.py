@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from .resolve import ActorNode, ClaimNode, EventNode, Site, SourceNode
 from .structured_data import Publication, page_item, to_script_json
-from .views import relationship_diagram, timeline, who_says_what
+from .views import home_lists, relationship_diagram, timeline, who_says_what
 
 INDEX_TITLES = {
     "events": "Events",
@@ -58,7 +58,7 @@ def plan_pages(site: Site, publication: Publication) -> list[Page]:
     lead = _shorten(site.overview.summary) if site.overview else ""
     title = site.overview.title if site.overview else publication.site_name
     everything = {"site": site}
-    pages = [Page("index.html", "home", title, lead, everything)]
+    pages = [Page("index.html", "home", title, lead, {**everything, "lists": home_lists(site)})]
     for folder, heading in INDEX_TITLES.items():
         pages.append(
             Page(f"{folder}/index.html", folder, heading, f"{heading} in these fact sheets: {title}", everything)

@@ -68,6 +68,16 @@ class Node:
         return self.sheet.file.problem(self.path + field_path, message, hint)
 
     @property
+    def date_text(self) -> str:
+        """The record's date in words, with its precision: '24 January 2024', 'on or before January 2024'."""
+        date = getattr(self.record, "date", None)
+        return describe_date(date, getattr(self.record, "date_qualifier", "exact")) if date else ""
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        return (self.record.date, self.record.id)
+
+    @property
     def updated(self) -> str | None:
         """The date of the record's latest change, if its log has any."""
         return max((change.date for change in getattr(self.record, "changelog", [])), default=None)
@@ -149,14 +159,6 @@ class SourceNode(Node):
     def heading(self) -> str:
         return self.record.title
 
-    @property
-    def date_text(self) -> str:
-        return describe_date(self.record.date)
-
-    @property
-    def sort_key(self) -> tuple[str, str]:
-        return (self.record.date, self.record.id)
-
 
 @dataclass(eq=False)
 class FigureNode(Node):
@@ -185,14 +187,6 @@ class EventNode(Node):
     def heading(self) -> str:
         return self.record.title
 
-    @property
-    def date_text(self) -> str:
-        return describe_date(self.record.date, self.record.date_qualifier)
-
-    @property
-    def sort_key(self) -> tuple[str, str]:
-        return (self.record.date, self.record.id)
-
 
 @dataclass(eq=False)
 class ResponseNode(Node):
@@ -204,10 +198,6 @@ class ResponseNode(Node):
     @property
     def href(self) -> str:
         return f"{self.claim.href}#response-{self.path[-1] + 1}"
-
-    @property
-    def date_text(self) -> str:
-        return describe_date(self.record.date) if self.record.date else ""
 
 
 @dataclass(eq=False)
@@ -225,10 +215,6 @@ class ClaimNode(Node):
         return self.record.statement
 
     @property
-    def date_text(self) -> str:
-        return describe_date(self.record.date, self.record.date_qualifier)
-
-    @property
     def short_label(self) -> str:
         """The statement's first words, for table headings."""
         words = self.record.statement.split()
@@ -237,10 +223,6 @@ class ClaimNode(Node):
     @property
     def status_meaning(self) -> str:
         return STATUS_MEANINGS[self.record.status]
-
-    @property
-    def sort_key(self) -> tuple[str, str]:
-        return (self.record.date, self.record.id)
 
     @property
     def disputed_by(self) -> list[ActorNode]:

@@ -7,9 +7,41 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .resolve import ActorNode, ClaimNode, EventNode, Site, describe_date
+from .resolve import ActorNode, ClaimNode, EventNode, Site
 
 NO_STATEMENT = "no statement"
+HOME_LIST_LIMIT = 50
+"""The home page shows at most this many of each list and links to the full index."""
+
+
+@dataclass(frozen=True)
+class Shortlist:
+    """The first items of a list, and how many more the full index holds."""
+
+    items: list
+    more: int
+
+
+def shortlist(items: list, limit: int = HOME_LIST_LIMIT) -> Shortlist:
+    return Shortlist(items[:limit], max(0, len(items) - limit))
+
+
+@dataclass(frozen=True)
+class HomeLists:
+    claims_by_status: list[tuple[str, Shortlist]]
+    events: Shortlist
+    actors: Shortlist
+    sources: Shortlist
+
+
+def home_lists(site: Site) -> HomeLists:
+    """What the home page lists, kept short however large the archive grows."""
+    return HomeLists(
+        [(status, shortlist(claims)) for status, claims in site.claims_by_status],
+        shortlist(site.events),
+        shortlist(site.actors),
+        shortlist(site.sources),
+    )
 
 
 @dataclass(frozen=True)
@@ -22,13 +54,8 @@ class TimelineEntry:
 
 def timeline(site: Site) -> list[TimelineEntry]:
     """Every dated event and claim, oldest first; on one date, events before the claims about them."""
-    entries = [
-        TimelineEntry(event.record.date, describe_date(event.record.date, event.record.date_qualifier), "event", event)
-        for event in site.events
-    ] + [
-        TimelineEntry(claim.record.date, describe_date(claim.record.date, claim.record.date_qualifier), "claim", claim)
-        for claim in site.claims
-    ]
+    entries = [TimelineEntry(event.record.date, event.date_text, "event", event) for event in site.events]
+    entries += [TimelineEntry(claim.record.date, claim.date_text, "claim", claim) for claim in site.claims]
     return sorted(entries, key=lambda entry: (entry.date, entry.kind != "event", entry.node.record.id))
 
 
