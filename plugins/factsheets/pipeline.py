@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 from .exports import DataFile, plan_files
@@ -26,25 +25,22 @@ from .workers import for_each_in_workers
 DEFAULT_FACTSHEETS_FOLDER = "factsheets"
 
 
-@contextmanager
-def _garbage_collection_paused() -> Iterator[None]:
-    """Reading builds hundreds of thousands of long-lived objects and almost no garbage: the cyclic
-    collector would scan them again and again (half the reading time at 10,000 claims). After reading,
-    what was read is frozen out of later collections, which then only look at the pages' garbage."""
+def read_site(content_dir: Path, factsheets_folder: str = DEFAULT_FACTSHEETS_FOLDER) -> Site:
+    """Load, validate, resolve and verify all fact sheets under content_dir.
+
+    Reading builds hundreds of thousands of long-lived objects and almost no garbage, so the cyclic
+    garbage collector, which would scan them again and again (half the reading time at 10,000 claims),
+    is paused; what was read is then frozen out of later collections, which only see the pages' garbage.
+    """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        yield
-    finally:
+        site = _read_site(content_dir, factsheets_folder)
         gc.freeze()
+        return site
+    finally:
         if was_enabled:
             gc.enable()
-
-
-def read_site(content_dir: Path, factsheets_folder: str = DEFAULT_FACTSHEETS_FOLDER) -> Site:
-    """Load, validate, resolve and verify all fact sheets under content_dir."""
-    with _garbage_collection_paused():
-        return _read_site(content_dir, factsheets_folder)
 
 
 def _read_site(content_dir: Path, factsheets_folder: str) -> Site:
