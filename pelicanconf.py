@@ -13,6 +13,8 @@ DEFAULT_LANG = "en"
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = ["factsheets"]
 FACTSHEETS_PATH = "factsheets"
+# Validated fact-sheet files are cached by content in CACHE_PATH/factsheets (FACTSHEETS_CACHE = False: off).
+CACHE_PATH = ".cache"
 
 # The site is made only of fact-sheet pages: no blog articles, no Pelican pages.
 ARTICLE_PATHS: list[str] = []

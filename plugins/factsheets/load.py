@@ -9,14 +9,20 @@ validation with its field instead of crashing the parser.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
+from typing import TYPE_CHECKING
 
 import yaml
 
 from .problems import Path, Problem, field_name
+
+if TYPE_CHECKING:
+    from .cache import SheetCache
+    from .validate import ValidSheet
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 FACTSHEET_SUFFIXES = (".yaml", ".yml")
@@ -48,9 +54,14 @@ class LoadedFile:
     data: object
     text: str = field(default="", repr=False)
     _root: yaml.Node | None = field(default=None, repr=False)
+    source: FsPath | None = None
+    digest: str = ""
+    """SHA-256 of the file's bytes: its key in the cache."""
 
     def position(self, path: Path, at_key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the value at path (or of its key), or of its nearest parent."""
+        if not self.text and self.source is not None:  # a file from the cache: read it again
+            self.text = self.source.read_bytes().decode("utf-8-sig")
         if self._root is None:
             self._root = yaml.compose(self.text, Loader=_Loader)
         node = self._root
@@ -79,6 +90,10 @@ def _line_and_column(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+def content_digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
 def display_path(path: FsPath) -> str:
     """The path as an editor would type it: relative to the working folder when inside it."""
     relative = os.path.relpath(path)
@@ -95,28 +110,39 @@ _ID_LINE = re.compile(r"^[ \t-]*id:[ \t]*['\"]?([a-z0-9-]+)['\"]?[ \t]*$", re.MU
 @dataclass
 class LoadResult:
     files: list[LoadedFile] = field(default_factory=list)
+    """Files read now, to be validated."""
+    cached: list[ValidSheet] = field(default_factory=list)
+    """Files unchanged since a run that validated them: their records, from the cache."""
     problems: list[Problem] = field(default_factory=list)
     unreadable_ids: set[str] = field(default_factory=set)
     """Ids that seem to be defined in files that could not be read: references to them are not echoed."""
 
 
-def load_factsheets(folder: FsPath) -> LoadResult:
+def load_factsheets(folder: FsPath, cache: SheetCache | None = None) -> LoadResult:
     """Load every fact-sheet file under folder; problems are collected, not raised."""
     result = LoadResult()
     if not folder.is_dir():
         result.problems.append(Problem(display_path(folder), 1, 1, "", "fact-sheet folder not found"))
         return result
     for path in find_factsheet_files(folder):
-        file = load_file(path, result.problems)
+        raw = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else b""
+        digest = content_digest(raw) if cache and raw else ""
+        cached = cache.get(digest) if digest else None
+        if cached is not None:
+            cached.file.path, cached.file.source = display_path(path), path
+            result.cached.append(cached)
+            continue
+        file = load_file(path, result.problems, raw or None)
         if file is not None:
+            file.source, file.digest = path, digest
             result.files.append(file)
         else:
-            text = path.read_bytes()[:MAX_FILE_BYTES].decode("utf-8", errors="replace")
+            text = raw.decode("utf-8", errors="replace")
             result.unreadable_ids.update(_ID_LINE.findall(text))
     return result
 
 
-def load_file(path: FsPath, problems: list[Problem]) -> LoadedFile | None:
+def load_file(path: FsPath, problems: list[Problem], raw: bytes | None = None) -> LoadedFile | None:
     shown = display_path(path)
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
@@ -131,7 +157,7 @@ def load_file(path: FsPath, problems: list[Problem]) -> LoadedFile | None:
             )
         )
         return None
-    raw = path.read_bytes()
+    raw = path.read_bytes() if raw is None else raw
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -37,8 +37,11 @@ class FactSheetGenerator(Generator):
         # Read and check the content now: Pelican creates generators before it
         # cleans the output folder, so bad content exits with the last good site intact.
         folder = self.settings.get("FACTSHEETS_PATH", DEFAULT_FACTSHEETS_FOLDER)
+        cache_dir = (
+            Path(self.settings["CACHE_PATH"]) / "factsheets" if self.settings.get("FACTSHEETS_CACHE", True) else None
+        )
         try:
-            self.site = read_site(Path(self.path), folder)
+            self.site = read_site(Path(self.path), folder, cache_dir)
         except ContentError as error:
             print(error, file=sys.stderr)
             raise SystemExit(1) from None

@@ -1,0 +1,59 @@
+"""The cache of validated files: used when a file is unchanged, never when it changed, and never stale."""
+
+from __future__ import annotations
+
+import re
+
+from factsheets.cli import main as factsheets
+
+
+def _entries(cache_dir):
+    return sorted(path.name for path in cache_dir.rglob("*.pickle"))
+
+
+def test_unchanged_files_come_from_the_cache_and_edited_ones_are_read_again(content_copy, tmp_path, capsys):
+    cache_dir = tmp_path / "cache"
+    arguments = ["check", str(content_copy), "--cache-dir", str(cache_dir)]
+    assert factsheets(arguments) == 0
+    first = _entries(cache_dir)
+    assert len(first) == len(list((content_copy / "factsheets").glob("*.yaml")))
+    assert factsheets(arguments) == 0
+    assert _entries(cache_dir) == first
+
+    claims = content_copy / "factsheets" / "claims.yaml"
+    claims.write_text(claims.read_text().replace("status: disputed", "status: nonsense", 1))
+    assert factsheets(arguments) == 1
+    assert "'nonsense' is not allowed" in capsys.readouterr().err
+    assert len(_entries(cache_dir)) == len(first) - 1, "a file with problems is not cached"
+
+
+def test_problems_found_later_still_point_into_cached_files(content_copy, tmp_path, capsys):
+    cache_dir = tmp_path / "cache"
+    arguments = ["check", str(content_copy), "--cache-dir", str(cache_dir)]
+    assert factsheets(arguments) == 0
+    (content_copy / "factsheets" / "extra.yaml").write_text(
+        "actors:\n  - id: andrii-yusov\n    name: Again\n    kind: person\n"
+    )
+    assert factsheets(arguments) == 1
+    errors = capsys.readouterr().err
+    assert re.search(
+        r"extra\.yaml:2:9: actors\[0\]\.id: duplicate id 'andrii-yusov' \(already used by the actor at "
+        r".*actors\.yaml:3\)",
+        errors,
+    ), errors
+
+
+def test_no_cache_writes_nothing(content_copy, tmp_path):
+    cache_dir = tmp_path / "cache"
+    assert factsheets(["check", str(content_copy), "--cache-dir", str(cache_dir), "--no-cache"]) == 0
+    assert not cache_dir.exists()
+
+
+def test_entries_of_other_code_versions_are_removed(content_copy, tmp_path):
+    cache_dir = tmp_path / "cache"
+    old_version = cache_dir / "0123456789abcdef" / "site"
+    old_version.mkdir(parents=True)
+    (old_version / "entry.pickle").write_bytes(b"old")
+    assert factsheets(["check", str(content_copy), "--cache-dir", str(cache_dir)]) == 0
+    assert not old_version.exists()
+    assert _entries(cache_dir)
