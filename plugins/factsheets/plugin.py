@@ -72,7 +72,7 @@ class FactSheetGenerator(Generator):
                 page=page,
                 canonical_url=publication.absolute(page.save_as) if publication.site_url else "",
                 feed_url=FEED_FILE,
-                **page.context,
+                **page.variables(),
             )
 
         def write_file(data_file: DataFile) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from markupsafe import Markup
@@ -36,55 +38,94 @@ NAVIGATION = [
 ]
 
 
+RecordNode = EventNode | ActorNode | ClaimNode | SourceNode
+
+
 @dataclass
 class Page:
-    """One HTML page: where it is written, its template, its title and summary, and its variables."""
+    """One HTML page: where it is written, its template, its title and summary, and its variables.
+
+    A record's page reads its title, summary, structured data and views from the record when it is
+    rendered, not when it is planned: planning every page stays cheap, and a page rendered again after
+    its record changed shows the change.
+    """
 
     save_as: str
     template: str
-    title: str
-    description: str
     context: dict[str, Any] = field(default_factory=dict)
-    structured_data: Markup | None = None
-    kind: str = "website"
-    """Open Graph type: 'article' for a record's page, 'website' for the others."""
+    node: RecordNode | None = None
+    publication: Publication | None = None
+    heading: str = ""
+    summary: str = ""
+    views: dict[str, Callable[[], Any]] = field(default_factory=dict)
+    """Variables computed when the page is rendered (a timeline, a matrix)."""
     listed: bool = True
     """False for pages that are no address of their own (404.html): left out of the sitemap."""
     relative_links: bool = True
     """False where the page is served at any address (404.html), so links must start from SITEURL."""
+
+    @property
+    def title(self) -> str:
+        return _title_of(self.node) if self.node is not None else self.heading
+
+    @property
+    def description(self) -> str:
+        return _description_of(self.node) if self.node is not None else self.summary
+
+    @property
+    def structured_data(self) -> Markup | None:
+        return to_script_json(page_item(self.node, self.publication)) if self.node is not None else None
+
+    @property
+    def kind(self) -> str:
+        """Open Graph type: 'article' for a record's page, 'website' for the others."""
+        return "article" if self.node is not None else "website"
+
+    def variables(self) -> dict[str, Any]:
+        """Everything the template sees besides Pelican's context."""
+        return {**self.context, **{name: compute() for name, compute in self.views.items()}}
 
 
 def plan_pages(site: Site, publication: Publication) -> list[Page]:
     lead = _shorten(site.overview.summary) if site.overview else ""
     title = site.overview.title if site.overview else publication.site_name
     everything = {"site": site}
-    pages = [Page("index.html", "home", title, lead, {**everything, "lists": home_lists(site)})]
+    pages = [
+        Page("index.html", "home", everything, heading=title, summary=lead, views={"lists": partial(home_lists, site)})
+    ]
     for folder, heading in INDEX_TITLES.items():
-        pages.append(
-            Page(f"{folder}/index.html", folder, heading, f"{heading} in these fact sheets: {title}", everything)
-        )
+        summary = f"{heading} in these fact sheets: {title}"
+        pages.append(Page(f"{folder}/index.html", folder, everything, heading=heading, summary=summary))
     pages += [
         Page(
             "timeline.html",
             "timeline",
-            "Timeline",
-            f"Every dated event and claim in order: {title}",
-            {**everything, "timeline": timeline(site)},
+            everything,
+            heading="Timeline",
+            summary=f"Every dated event and claim in order: {title}",
+            views={"timeline": partial(timeline, site)},
         ),
         Page(
             "diagram.html",
             "diagram",
-            "Who says what: diagram",
-            f"Every actor linked to the claims it makes, supports, disputes or questions: {title}",
-            {**everything, "diagram": relationship_diagram(site)},
+            everything,
+            heading="Who says what: diagram",
+            summary=f"Every actor linked to the claims it makes, supports, disputes or questions: {title}",
+            views={"diagram": partial(relationship_diagram, site)},
         ),
-        Page("search.html", "search", "Search", f"Search every page of these fact sheets: {title}", everything),
+        Page(
+            "search.html",
+            "search",
+            everything,
+            heading="Search",
+            summary=f"Search every page of these fact sheets: {title}",
+        ),
         Page(
             "404.html",
             "not_found",
-            "Page not found",
-            "This address has no page.",
             everything,
+            heading="Page not found",
+            summary="This address has no page.",
             listed=False,
             relative_links=False,
         ),
@@ -97,22 +138,9 @@ def plan_pages(site: Site, publication: Publication) -> list[Page]:
     ]
     for template, nodes in node_groups:
         for node in nodes:
-            pages.append(
-                Page(
-                    node.href,
-                    template,
-                    _title_of(node),
-                    _description_of(node),
-                    {template: node, "site": site, **_extra_context(node)},
-                    to_script_json(page_item(node, publication)),
-                    "article",
-                )
-            )
+            views = {"matrix": partial(who_says_what, node)} if template == "event" else {}
+            pages.append(Page(node.href, template, {template: node, "site": site}, node, publication, views=views))
     return pages
-
-
-def _extra_context(node: EventNode | ActorNode | ClaimNode | SourceNode) -> dict[str, Any]:
-    return {"matrix": who_says_what(node)} if isinstance(node, EventNode) else {}
 
 
 def _title_of(node: EventNode | ActorNode | ClaimNode | SourceNode) -> str:

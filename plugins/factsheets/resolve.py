@@ -11,6 +11,8 @@ from __future__ import annotations
 import calendar
 import functools
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
@@ -23,6 +25,21 @@ if TYPE_CHECKING:
     from .verify import MarkedText
 
 STATUS_ORDER = ("disputed", "refuted", "unverified", "uncontested", "confirmed")
+
+
+_page_reads: set[str] | None = None
+"""While a page renders, the ids of the records it reads (see record_reads)."""
+
+
+@contextmanager
+def record_reads() -> Iterator[set[str]]:
+    """Note the ids of the top-level records read inside the block: what a page depends on."""
+    global _page_reads
+    outer, _page_reads = _page_reads, set()
+    try:
+        yield _page_reads
+    finally:
+        _page_reads = outer
 
 
 @functools.lru_cache(maxsize=4096)
@@ -50,14 +67,28 @@ class Node:
     kind: ClassVar[str] = "record"
     folder: ClassVar[str] = ""
 
-    record: Any
+    _record: Any
     sheet: ValidSheet = field(repr=False)
     path: Path
 
+    @property
+    def record(self) -> Any:
+        """The validated record; reading it is noted while a page's reads are being recorded."""
+        if _page_reads is not None:
+            _page_reads.add(self.owner_id)
+        return self._record
+
+    @property
+    def owner_id(self) -> str:
+        """The id of the top-level record this node's record belongs to (a figure's event, a response's claim)."""
+        return self._record.id
+
     def __getattr__(self, name: str) -> Any:
-        record = self.__dict__.get("record")
+        record = self.__dict__.get("_record")
         if record is None or name.startswith("__"):
             raise AttributeError(name)
+        if _page_reads is not None:
+            _page_reads.add(self.owner_id)
         return getattr(record, name)
 
     @property
@@ -85,10 +116,24 @@ class Node:
 
 @dataclass(eq=False)
 class QuoteUse:
-    """Where a quote is shown: the page and the words that describe the use."""
+    """Where a quote is shown: the figure, claim or response that quotes it."""
 
-    label: str
-    href: str
+    node: Node
+
+    @property
+    def label(self) -> str:
+        """Words that describe the use, read from the records when shown."""
+        node = self.node
+        if isinstance(node, FigureNode):
+            return f"Figure: {node.record.label}"
+        if isinstance(node, ResponseNode):
+            actor_name = node.actor.record.name if node.actor else node.record.actor
+            return f"Response by {actor_name} to: {node.claim.record.statement}"
+        return f"Claim: {node.record.statement}"
+
+    @property
+    def href(self) -> str:
+        return self.node.href + ("#claim-quote" if isinstance(self.node, ClaimNode) else "")
 
 
 @dataclass(eq=False)
@@ -171,6 +216,10 @@ class FigureNode(Node):
     def href(self) -> str:
         return f"{self.event.href}#figure-{self.record.id}"
 
+    @property
+    def owner_id(self) -> str:
+        return self.event.owner_id
+
 
 @dataclass(eq=False)
 class EventNode(Node):
@@ -198,6 +247,10 @@ class ResponseNode(Node):
     @property
     def href(self) -> str:
         return f"{self.claim.href}#response-{self.path[-1] + 1}"
+
+    @property
+    def owner_id(self) -> str:
+        return self.claim.owner_id
 
 
 @dataclass(eq=False)
@@ -313,7 +366,7 @@ class _Resolver:
     def link_all(self, node: Node, field_name: str, refs: list[str], expected: type[Node]) -> list:
         return _unique(self.link(node, (field_name, index), ref, expected) for index, ref in enumerate(refs))
 
-    def quote(self, node: Node, field_path: Path, quote, label: str, used_at: str) -> QuoteNode | None:
+    def quote(self, node: Node, field_path: Path, quote) -> QuoteNode | None:
         source = self.link(node, field_path + ("source",), quote.source, SourceNode)
         if source is None:
             return None
@@ -323,7 +376,7 @@ class _Resolver:
             anchor = "quote-" + hashlib.sha1("\n".join(key).encode()).hexdigest()[:10]
             shared = self.quotes[key] = QuoteNode(quote.text.strip(), source, anchor)
             source.quotes.append(shared)
-        shared.uses.append(QuoteUse(label, used_at))
+        shared.uses.append(QuoteUse(node))
         shared.written_at.append((node, field_path))
         return shared
 
@@ -372,29 +425,18 @@ def resolve(sheets: list[ValidSheet], invalid_ids: frozenset[str] = frozenset())
         event.sources = resolver.link_all(event, "sources", event.record.sources, SourceNode)
         for figure in event.figures:
             figure.according_to = resolver.link(figure, ("according_to",), figure.record.according_to, ActorNode)
-            figure.quote = resolver.quote(
-                figure, ("quote",), figure.record.quote, f"Figure: {figure.record.label}", figure.href
-            )
+            figure.quote = resolver.quote(figure, ("quote",), figure.record.quote)
             if figure.according_to:
                 figure.according_to.figures.append(figure)
     for claim in claims:
         claim.claimant = resolver.link(claim, ("claimant",), claim.record.claimant, ActorNode)
         claim.reported_by = resolver.link(claim, ("reported_by",), claim.record.reported_by, ActorNode)
         claim.about = resolver.link_all(claim, "about", claim.record.about, EventNode)
-        claim.quote = resolver.quote(
-            claim, ("quote",), claim.record.quote, f"Claim: {claim.record.statement}", claim.href + "#claim-quote"
-        )
+        claim.quote = resolver.quote(claim, ("quote",), claim.record.quote)
         for index, record in enumerate(claim.record.responses):
             response = ResponseNode(record, claim.sheet, claim.path + ("responses", index), claim=claim)
             response.actor = resolver.link(response, ("actor",), record.actor, ActorNode)
-            actor_name = response.actor.name if response.actor else record.actor
-            response.quote = resolver.quote(
-                response,
-                ("quote",),
-                record.quote,
-                f"Response by {actor_name} to: {claim.record.statement}",
-                response.href,
-            )
+            response.quote = resolver.quote(response, ("quote",), record.quote)
             claim.responses.append(response)
             if response.actor:
                 response.actor.responses.append(response)
