@@ -32,11 +32,15 @@ class BuildResult:
 
 
 def build_site(
-    settings_file: Path, content_dir: Path | None = None, output_dir: Path | None = None, quiet: bool = False
+    settings_file: Path,
+    content_dir: Path | None = None,
+    output_dir: Path | None = None,
+    quiet: bool = False,
+    extra_settings: dict[str, object] | None = None,
 ) -> BuildResult:
     """Build with Pelican into a staging folder, then swap it in; the old output stays on any failure."""
     started = time.perf_counter()
-    override: dict[str, object] = {}
+    override: dict[str, object] = dict(extra_settings or {})
     if content_dir is not None:
         override["PATH"] = str(content_dir.resolve())
     if output_dir is not None:

@@ -87,11 +87,11 @@ def write_site(
     write_file: Callable[[DataFile], None],
     workers: int = 1,
     show_progress: bool = False,
-) -> int:
-    """Render and write every page of the site, then its other files; returns how many pages were written."""
+) -> list[Page]:
+    """Render and write every page of the site, then its other files; returns the pages written."""
     pages = plan_pages(site, publication)
     progress = _progress_line(len(pages)) if show_progress else None
     for_each_in_workers(pages, write_page, workers, progress)
     for data_file in plan_files(site, publication, pages):
         write_file(data_file)
-    return len(pages)
+    return pages

@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
+from contextlib import nullcontext
+from functools import partial
 from pathlib import Path
 
 from pelican import signals
@@ -15,7 +18,7 @@ from .exports import FEED_FILE, DataFile
 from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_site, write_site
 from .problems import ContentError
 from .render import NAVIGATION, Page
-from .resolve import describe_date
+from .resolve import describe_date, record_reads
 from .structured_data import Publication
 from .workers import default_workers
 
@@ -62,8 +65,29 @@ class FactSheetGenerator(Generator):
 
     def generate_output(self, writer) -> None:
         publication = self.publication()
+        self.page_reads: dict[str, frozenset[str]] = {}
+        # The preview server records what each page reads, to re-render only what an edit touches;
+        # the reads are noted in this process, so its pages are not spread over workers.
+        recording = self.settings.get("FACTSHEETS_RECORD_READS", False)
+        workers = 1 if recording else self.settings.get("FACTSHEETS_WORKERS") or default_workers()
+        # Progress only where someone watches: a terminal, not CI, and a site big enough to wait for.
+        watched = sys.stderr.isatty() and not os.environ.get("CI")
+        self.pages = write_site(
+            self.site,
+            publication,
+            partial(self.write_page, writer, publication, recording),
+            partial(write_data_file, Path(self.output_path)),
+            workers,
+            show_progress=watched,
+        )
+        if recording:
+            FactSheetGenerator.recorded = self
 
-        def write_page(page: Page) -> None:
+    recorded: FactSheetGenerator | None = None
+    """The last generator that recorded its pages' reads (for the preview server, in its own process)."""
+
+    def write_page(self, writer, publication: Publication, recording: bool, page: Page) -> None:
+        with record_reads() if recording else nullcontext() as reads:
             writer.write_file(
                 page.save_as,
                 self.get_template(page.template),
@@ -74,16 +98,14 @@ class FactSheetGenerator(Generator):
                 feed_url=FEED_FILE,
                 **page.variables(),
             )
+        if recording:
+            self.page_reads[page.save_as] = frozenset(reads)
 
-        def write_file(data_file: DataFile) -> None:
-            path = Path(sanitised_join(self.output_path, data_file.save_as))
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(data_file.text, encoding="utf-8")
 
-        workers = self.settings.get("FACTSHEETS_WORKERS") or default_workers()
-        # Progress only where someone watches: a terminal, not CI, and a site big enough to wait for.
-        watched = sys.stderr.isatty() and not os.environ.get("CI")
-        write_site(self.site, publication, write_page, write_file, workers, show_progress=watched)
+def write_data_file(output_path: Path, data_file: DataFile) -> None:
+    path = Path(sanitised_join(str(output_path), data_file.save_as))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(data_file.text, encoding="utf-8")
 
 
 def get_generators(pelican) -> type[FactSheetGenerator]:
@@ -92,12 +114,23 @@ def get_generators(pelican) -> type[FactSheetGenerator]:
 
 def index_for_search(pelican) -> None:
     """Build the static search index (Pagefind) over the pages just written."""
-    if not pelican.settings.get("FACTSHEETS_SEARCH", True):
-        return
-    command = [sys.executable, "-m", "pagefind", "--site", pelican.output_path, "--silent"]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise RuntimeError(f"the search index could not be built: {result.stderr.strip() or result.stdout.strip()}")
+    if pelican.settings.get("FACTSHEETS_SEARCH", True):
+        build_search_index(Path(pelican.output_path))
+
+
+def build_search_index(site_folder: Path) -> None:
+    """Index the site into a new folder, then put it in the old index's place (no stale index files)."""
+    index = site_folder / "pagefind"
+    with tempfile.TemporaryDirectory(prefix=".pagefind-", dir=site_folder.parent) as staging:
+        fresh = Path(staging) / "pagefind"
+        command = [sys.executable, "-m", "pagefind", "--site", str(site_folder), "--output-path", str(fresh)]
+        result = subprocess.run([*command, "--silent"], capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            problem = result.stderr.strip() or result.stdout.strip()
+            raise RuntimeError(f"the search index could not be built: {problem}")
+        if index.exists():
+            index.rename(Path(staging) / "old")
+        fresh.rename(index)
 
 
 def register() -> None:

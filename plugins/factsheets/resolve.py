@@ -294,6 +294,8 @@ class Site:
     claims: list[ClaimNode]
     figures: list[FigureNode]
     quotes: list[QuoteNode]
+    sheets: list[ValidSheet] = field(default_factory=list)
+    """The validated files the site was read from, in order."""
 
     @property
     def overview_updated_text(self) -> str:
@@ -474,6 +476,7 @@ def resolve(sheets: list[ValidSheet], invalid_ids: frozenset[str] = frozenset())
         claims=sorted(claims, key=lambda claim: claim.sort_key),
         figures=figures,
         quotes=list(resolver.quotes.values()),
+        sheets=sheets,
     )
     return site, resolver.problems
 

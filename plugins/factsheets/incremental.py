@@ -1,0 +1,238 @@
+"""Incremental rebuilds for the preview server: an edit re-renders only the pages that read what changed.
+
+``LiveSite`` builds the whole site once in this process and records which records each page reads.
+When fact-sheet files change, only those files are read and validated again. If the edit changes free
+text only (a statement, a summary, a rationale, a role), the new records take the old ones' place in
+the graph and only the pages that read them are rendered again: the edited records' own pages first,
+so the browser can reload at once, then the other pages and the data files. Any other change (an id,
+a reference, a date, a status, a name, a quote, a file added or removed, an archived text, the
+overview) needs the whole build again. Either way the output is byte for byte a clean build's.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import tempfile
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from pelican.writers import Writer
+from pydantic import BaseModel
+
+from . import models
+from .build import build_site
+from .exports import plan_files
+from .load import content_digest, find_factsheet_files, load_file
+from .pipeline import DEFAULT_FACTSHEETS_FOLDER
+from .plugin import FactSheetGenerator, build_search_index
+from .problems import Problem, report
+from .resolve import ClaimNode, EventNode, Node
+from .validate import RECORD_LISTS, ValidSheet, validate_factsheets
+
+STRUCTURAL_TEXT = {(models.Quote, "text"), (models.Actor, "name"), (models.Source, "archived_text")}
+"""Text fields that decide more than what a page shows: quote anchors, the order of actors, a file to read."""
+
+
+class Outcome(Enum):
+    UNCHANGED = "unchanged"
+    UPDATED = "updated"
+    NEEDS_FULL_BUILD = "needs a full build"
+    PROBLEMS = "has problems"
+
+
+@dataclass
+class UpdateReport:
+    outcome: Outcome
+    pages: int = 0
+    changed_records: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LiveSite:
+    """The preview's site, kept in memory between edits."""
+
+    settings_file: Path
+    content_dir: Path
+    output_dir: Path
+    generator: FactSheetGenerator | None = None
+    digests: dict[Path, str] = field(default_factory=dict)
+    nodes_by_id: dict[str, Node] = field(default_factory=dict)
+    nodes_by_file: dict[Path, list[Node]] = field(default_factory=dict)
+
+    @property
+    def factsheet_folder(self) -> Path:
+        folder = self.generator.settings.get("FACTSHEETS_PATH", DEFAULT_FACTSHEETS_FOLDER) if self.generator else None
+        return self.content_dir / (folder or DEFAULT_FACTSHEETS_FOLDER)
+
+    def build_all(self) -> bool:
+        """The whole build, in this process, recording what every page reads."""
+        FactSheetGenerator.recorded = None
+        result = build_site(
+            self.settings_file,
+            self.content_dir,
+            self.output_dir,
+            quiet=True,
+            extra_settings={"FACTSHEETS_RECORD_READS": True},
+        )
+        self.generator = FactSheetGenerator.recorded if result.ok else None
+        self.digests = self._digests() if result.ok else {}
+        if self.generator is not None:
+            self._index_nodes()
+        return result.ok
+
+    def _index_nodes(self) -> None:
+        site = self.generator.site
+        self.nodes_by_id = {node._record.id: node for node in [*site.sources, *site.actors, *site.events, *site.claims]}
+        self.nodes_by_file = {}
+        for node in self.nodes_by_id.values():
+            for part in [node, *getattr(node, "figures", []), *getattr(node, "responses", [])]:
+                self.nodes_by_file.setdefault(part.sheet.file.source, []).append(part)
+
+    def update(self, after_first_pages: Callable[[], None] = lambda: None) -> UpdateReport:
+        """Bring the output up to date with the fact-sheet files, re-rendering as little as possible."""
+        if self.generator is None:
+            return UpdateReport(Outcome.NEEDS_FULL_BUILD)
+        digests = self._digests()
+        if digests == self.digests:
+            return UpdateReport(Outcome.UNCHANGED)
+        if digests.keys() != self.digests.keys():
+            return UpdateReport(Outcome.NEEDS_FULL_BUILD)
+        changed_files = [path for path, digest in digests.items() if digest != self.digests[path]]
+        new_sheets, problems = _read_and_validate(changed_files, digests)
+        if problems:
+            print(report(sorted(problems)), file=sys.stderr)
+            return UpdateReport(Outcome.PROBLEMS)
+        site = self.generator.site
+        old_sheets = {sheet.file.source: sheet for sheet in site.sheets}
+        replacements: list[tuple[models.Record, models.Record]] = []
+        for path, new_sheet in new_sheets.items():
+            pairs = _record_pairs(old_sheets[path], new_sheet)
+            if pairs is None:
+                return UpdateReport(Outcome.NEEDS_FULL_BUILD)
+            replacements += [(old, new) for old, new in pairs if old != new]
+        changed_ids = self._replace_records(replacements, new_sheets)
+        self.digests = digests
+        pages = self._render_pages_reading(changed_ids, after_first_pages)
+        return UpdateReport(Outcome.UPDATED, pages, sorted(changed_ids))
+
+    def reindex_search(self) -> None:
+        """Build the search index again over the served site (a few seconds on a large site)."""
+        if self.generator is not None and self.generator.settings.get("FACTSHEETS_SEARCH", True):
+            build_search_index(self.output_dir)
+
+    def _replace_records(self, replacements, new_sheets: dict[Path, ValidSheet]) -> set[str]:
+        """Put the new records in the old ones' nodes; returns the ids of the records that changed."""
+        changed: set[str] = set()
+        for old_record, new_record in replacements:
+            node = self.nodes_by_id[old_record.id]
+            node._record = new_record
+            if isinstance(node, EventNode):
+                for figure, figure_record in zip(node.figures, new_record.figures, strict=True):
+                    figure._record = figure_record
+            if isinstance(node, ClaimNode):
+                for response, response_record in zip(node.responses, new_record.responses, strict=True):
+                    response._record = response_record
+            changed.add(new_record.id)
+        for path, new_sheet in new_sheets.items():  # later problems point into the file as it is now
+            for node in self.nodes_by_file.get(path, []):
+                node.sheet = new_sheet
+        site = self.generator.site
+        site.sheets = [new_sheets.get(sheet.file.source, sheet) for sheet in site.sheets]
+        return changed
+
+    def _digests(self) -> dict[Path, str]:
+        return {path: content_digest(path.read_bytes()) for path in find_factsheet_files(self.factsheet_folder)}
+
+    def _render_pages_reading(self, changed_ids: set[str], after_first_pages: Callable[[], None]) -> int:
+        generator = self.generator
+        publication = generator.publication()
+        pages = {page.save_as: page for page in generator.pages}  # pages read their records when rendered
+        stale = sorted(save_as for save_as, reads in generator.page_reads.items() if reads & changed_ids)
+        own = [name for name in stale if pages[name].node is not None and pages[name].node.owner_id in changed_ids]
+        others = [name for name in stale if name not in own]
+        with tempfile.TemporaryDirectory(prefix=".live-", dir=self.output_dir.parent) as staging:
+            writer = Writer(staging, settings=generator.settings)
+            for group in (own, others):
+                for name in group:
+                    generator.write_page(writer, publication, True, pages[name])
+                    _move_into(Path(staging), self.output_dir, name)
+                if group is own:
+                    after_first_pages()
+            for data_file in plan_files(generator.site, publication, list(pages.values())):
+                (Path(staging) / data_file.save_as).parent.mkdir(parents=True, exist_ok=True)
+                (Path(staging) / data_file.save_as).write_text(data_file.text, encoding="utf-8")
+                _move_into(Path(staging), self.output_dir, data_file.save_as)
+        return len(stale)
+
+
+def _move_into(staging: Path, output: Path, name: str) -> None:
+    """Replace one file of the served site at once: a reader never sees half a page."""
+    target = output / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(staging / name, target)
+
+
+def _read_and_validate(paths: list[Path], digests: dict[Path, str]) -> tuple[dict[Path, ValidSheet], list[Problem]]:
+    problems: list[Problem] = []
+    sheets: dict[Path, ValidSheet] = {}
+    for path in paths:
+        file = load_file(path, problems)
+        if file is None:
+            continue
+        file.source, file.digest = path, digests[path]
+        validated, _, validation_problems = validate_factsheets([file])
+        problems += validation_problems
+        sheets[path] = validated[0]
+    return sheets, problems
+
+
+def _record_pairs(old: ValidSheet, new: ValidSheet) -> list[tuple[models.Record, models.Record]] | None:
+    """Old and new records side by side, or None when the edit changed more than free text."""
+    if old.overview != new.overview:
+        return None
+    pairs = []
+    for kind in RECORD_LISTS:
+        old_records, new_records = old.of_kind(kind), new.of_kind(kind)
+        if [index for index, _ in old_records] != [index for index, _ in new_records]:
+            return None
+        for (_, old_record), (_, new_record) in zip(old_records, new_records, strict=True):
+            if _skeleton(old_record) != _skeleton(new_record):
+                return None
+            pairs.append((old_record, new_record))
+    return pairs
+
+
+def _skeleton(value: object) -> object:
+    """A record with its free text left out: what decides the graph, the order and the quotes."""
+    if isinstance(value, BaseModel):
+        free_text = _free_text_fields(type(value))
+        return {
+            name: None if name in free_text else _skeleton(getattr(value, name)) for name in type(value).model_fields
+        }
+    if isinstance(value, list):
+        return [_skeleton(item) for item in value]
+    return value
+
+
+@functools.cache
+def _free_text_fields(model: type[BaseModel]) -> frozenset[str]:
+    return frozenset(
+        name
+        for name, info in model.model_fields.items()
+        if (model, name) not in STRUCTURAL_TEXT
+        and (
+            _mentions_text_check(info.annotation)
+            or any(getattr(item, "func", None) is models._check_text for item in info.metadata)
+        )
+    )
+
+
+def _mentions_text_check(annotation: object) -> bool:
+    if typing.get_origin(annotation) is typing.Annotated:
+        return any(getattr(item, "func", None) is models._check_text for item in typing.get_args(annotation)[1:])
+    return any(_mentions_text_check(argument) for argument in typing.get_args(annotation))

@@ -1,0 +1,71 @@
+"""The preview's incremental rebuild: an edit re-renders only what reads it, and the output is a clean build's."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from conftest import ROOT
+from factsheets.build import build_site
+from factsheets.incremental import LiveSite, Outcome
+
+CLAIM = "ukrainian-pows-on-board-il76"
+
+
+def _tree(folder):
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.fixture
+def live(content_copy, tmp_path):
+    site = LiveSite(ROOT / "pelicanconf.py", content_copy, tmp_path / "output")
+    assert site.build_all()
+    return site
+
+
+def _edit(content, old, new):
+    claims = content / "factsheets" / "claims.yaml"
+    text = claims.read_text()
+    assert old in text
+    claims.write_text(text.replace(old, new, 1))
+
+
+def test_a_text_edit_renders_only_the_pages_that_read_it_and_matches_a_clean_build(live, content_copy, tmp_path):
+    total_pages = len(list(live.output_dir.rglob("*.html")))
+    _edit(content_copy, "The Russian Defence Ministry claimed that 65", "The Russian Defence Ministry stated that 65")
+    reloads = []
+    result = live.update(after_first_pages=lambda: reloads.append("reload"))
+    assert result.outcome is Outcome.UPDATED
+    assert result.changed_records == [CLAIM]
+    assert reloads == ["reload"]
+    assert 1 < result.pages < total_pages / 2, "only the pages that show the claim"
+    claim_page = (live.output_dir / "claims" / f"{CLAIM}.html").read_text()
+    assert "The Russian Defence Ministry stated that 65" in claim_page
+    live.reindex_search()
+
+    clean = tmp_path / "clean"
+    assert build_site(ROOT / "pelicanconf.py", content_copy, clean, quiet=True).ok
+    assert _tree(live.output_dir) == _tree(clean)
+
+
+def test_a_change_of_structure_asks_for_the_whole_build(live, content_copy):
+    _edit(content_copy, "status: disputed", "status: refuted")
+    assert live.update().outcome is Outcome.NEEDS_FULL_BUILD
+
+
+def test_an_edit_with_problems_reports_them_and_keeps_the_site(live, content_copy, capsys):
+    before = _tree(live.output_dir)
+    _edit(content_copy, "claimant: russian-defence-ministry", "claimaint: russian-defence-ministry")
+    assert live.update().outcome is Outcome.PROBLEMS
+    assert "unknown field 'claimaint'" in capsys.readouterr().err
+    assert _tree(live.output_dir) == before
+    assert live.update().outcome is Outcome.PROBLEMS, "still broken, still reported"
+
+
+def test_no_edit_no_work(live):
+    assert live.update().outcome is Outcome.UNCHANGED
