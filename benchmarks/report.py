@@ -32,6 +32,8 @@ class SizeResult:
     rebuild_edited: Run
     references: dict[str, Run | None] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    preview: dict[str, object] = field(default_factory=dict)
+    """The preview server's incremental update after editing one claim (preview.py)."""
 
     @property
     def runs(self) -> list[Run]:
@@ -133,6 +135,25 @@ def build_table(results: list[SizeResult]) -> list[str]:
     return rows
 
 
+def preview_table(results: list[SizeResult]) -> list[str]:
+    rows = [
+        "| claims | first build s | records changed | pages re-rendered | edited page served s "
+        "| all pages and data s | with search index s |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        p = r.preview
+        if "edited_page_seconds" not in p:
+            rows.append(f"| {r.claims:,} | – | – | – | – | – | – |")
+            continue
+        rows.append(
+            f"| {r.claims:,} | {p['first_build_seconds']:.2f} | {len(p['changed_records'])} | {p['pages_rendered']} "
+            f"| {p['edited_page_seconds']:.3f} | {p['pages_and_data_seconds']:.2f} "
+            f"| {p['with_search_index_seconds']:.2f} |"
+        )
+    return rows
+
+
 def reference_table(results: list[SizeResult]) -> list[str]:
     rows = [
         "| pages | ours pages/s | Pelican pages/s | Hugo pages/s | floor pages/s "
@@ -209,6 +230,11 @@ def report(results: list[SizeResult], machine: list[str], notes: list[str], atte
         repeats,
         "",
         *build_table(results),
+        "",
+        "## The preview server after editing one claim's statement (incremental, in one process)",
+        "The edited claim's page is served again first; the browser is told to reload then.",
+        "",
+        *preview_table(results),
         "",
         "## Reference points: the same number of pages, wall-clock",
         "Pages per second = our page count / wall-clock seconds of the whole build process; a ratio above 1 "

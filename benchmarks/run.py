@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -160,8 +161,24 @@ def bench_size(claims: int, work: Path, seed: int, code: Code, hugo: str | None,
     rebuild_edited = ours("rebuild-edited", code.build(content, output), before=edit_a_claim)
     result = SizeResult(claims, stats, generate_seconds, pages, check, build, rebuild, rebuild_edited)
     result.notes += build_notes(result, output / "claims" / f"{edited[-1]}.html")
+    log(f"[{claims} claims] preview server: build once, then edit a claim")
+    result.preview = measure_preview(code, content, work / "preview-output", logs / "preview.log")
+    if not result.preview.get("outcome_ok"):
+        result.notes.append(f"{claims} claims: the preview did not update incrementally ({result.preview})")
     result.references = run_references(pages, work, hugo, attempts, result.notes)
     return result
+
+
+def measure_preview(code: Code, content: Path, output: Path, log_file: Path) -> dict[str, object]:
+    """The preview server's incremental update after one edit, in a fresh process (preview.py)."""
+    command = [sys.executable, str(Path(__file__).with_name("preview.py")), str(content), str(output)]
+    command.append(str(code.root / "pelicanconf.py"))
+    environment = {**code.environment, "PYTHONPATH": f"{code.root / 'plugins'}:{Path(__file__).parent}"}
+    result = subprocess.run(command, cwd=code.root, capture_output=True, text=True, env=environment, check=False)
+    log_file.write_text(result.stdout + result.stderr)
+    if result.returncode != 0:
+        return {"error": result.stderr.strip()[-300:]}
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def build_notes(result: SizeResult, edited_page: Path) -> list[str]:
