@@ -69,3 +69,14 @@ def test_an_edit_with_problems_reports_them_and_keeps_the_site(live, content_cop
 
 def test_no_edit_no_work(live):
     assert live.update().outcome is Outcome.UNCHANGED
+
+
+def test_an_edited_archived_text_asks_for_the_whole_build(live, content_copy):
+    archived = content_copy / "sources" / "ukrinform-2024-01-31.txt"
+    archived.write_text(archived.read_text() + "\nA new paragraph.\n")
+    assert live.update().outcome is Outcome.NEEDS_FULL_BUILD
+
+
+def test_after_forget_the_next_update_builds_everything(live):
+    live.forget()
+    assert live.update().outcome is Outcome.NEEDS_FULL_BUILD

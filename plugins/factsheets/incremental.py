@@ -27,7 +27,7 @@ from pydantic import BaseModel
 from . import models
 from .build import build_site
 from .exports import plan_files
-from .load import content_digest, find_factsheet_files, load_file
+from .load import FACTSHEET_SUFFIXES, content_digest, load_file
 from .pipeline import DEFAULT_FACTSHEETS_FOLDER
 from .plugin import FactSheetGenerator, build_search_index
 from .problems import Problem, report
@@ -93,6 +93,10 @@ class LiveSite:
             for part in [node, *getattr(node, "figures", []), *getattr(node, "responses", [])]:
                 self.nodes_by_file.setdefault(part.sheet.file.source, []).append(part)
 
+    def forget(self) -> None:
+        """Drop what was kept: the next update builds the whole site (after a theme or settings edit)."""
+        self.generator = None
+
     def update(self, after_first_pages: Callable[[], None] = lambda: None) -> UpdateReport:
         """Bring the output up to date with the fact-sheet files, re-rendering as little as possible."""
         if self.generator is None:
@@ -103,6 +107,10 @@ class LiveSite:
         if digests.keys() != self.digests.keys():
             return UpdateReport(Outcome.NEEDS_FULL_BUILD)
         changed_files = [path for path, digest in digests.items() if digest != self.digests[path]]
+        if any(
+            path.suffix not in FACTSHEET_SUFFIXES or self.factsheet_folder not in path.parents for path in changed_files
+        ):
+            return UpdateReport(Outcome.NEEDS_FULL_BUILD)  # an archived text, or a file beside the fact sheets
         new_sheets, problems = _read_and_validate(changed_files, digests)
         if problems:
             print(report(sorted(problems)), file=sys.stderr)
@@ -145,8 +153,13 @@ class LiveSite:
         site.sheets = [new_sheets.get(sheet.file.source, sheet) for sheet in site.sheets]
         return changed
 
+    def _is_factsheet(self, path: Path) -> bool:
+        return path.suffix in FACTSHEET_SUFFIXES and self.factsheet_folder in path.parents
+
     def _digests(self) -> dict[Path, str]:
-        return {path: content_digest(path.read_bytes()) for path in find_factsheet_files(self.factsheet_folder)}
+        """Every file of the content folder by its digest: fact sheets, archived texts, anything else."""
+        files = sorted(path for path in self.content_dir.rglob("*") if path.is_file())
+        return {path: content_digest(path.read_bytes()) for path in files}
 
     def _render_pages_reading(self, changed_ids: set[str], after_first_pages: Callable[[], None]) -> int:
         generator = self.generator

@@ -61,8 +61,12 @@ def serve(
     server = PreviewServer(watcher=RebuildWatcher())
     builds = PreviewBuilds(live, build_command(paths))
     for path in paths.watched:
-        plugin_code = any(path == Path(folder) for folder in paths.plugin_folders)
-        server.watch(str(path), builds.plugin_changed if plugin_code else builds.content_changed)
+        if path == paths.content:
+            server.watch(str(path), builds.content_changed)
+        elif path in paths.plugin_folders:
+            server.watch(str(path), builds.plugin_changed)
+        else:
+            server.watch(str(path), builds.theme_or_settings_changed)
     print(f"Serving {paths.output} on http://{host}:{port}/ (Ctrl-C to stop); watching:", flush=True)
     for path in paths.watched:
         print(f"  {path}", flush=True)
@@ -120,6 +124,9 @@ class PreviewBuilds:
     def content_changed(self) -> None:
         self._request("content")
 
+    def theme_or_settings_changed(self) -> None:
+        self._request("everything")
+
     def plugin_changed(self) -> None:
         self._request("plugin")
 
@@ -138,29 +145,34 @@ class PreviewBuilds:
                     self.in_process = False
                     print("The plugin's code changed: every rebuild now runs in a new process.", flush=True)
                 if self.in_process:
-                    built = await loop.run_in_executor(None, self._build_in_process, loop)
+                    everything = "everything" in changes
+                    outcome = await loop.run_in_executor(None, self._build_in_process, loop, everything)
                 else:
-                    built = await self._build_in_subprocess()
-                if built:
+                    outcome = Outcome.NEEDS_FULL_BUILD if await self._build_in_subprocess() else None
+                if outcome is not None:
                     reload_browsers()
-                if built and self.in_process and not self._pending:
+                if outcome is Outcome.UPDATED and not self._pending:  # a full build has indexed already
                     await loop.run_in_executor(None, self.live.reindex_search)
         finally:
             self._running = False
 
-    def _build_in_process(self, loop: IOLoop) -> bool:
+    def _build_in_process(self, loop: IOLoop, everything: bool) -> Outcome | None:
+        """The incremental update, or the whole build when it is needed; None when nothing was built."""
         started = time.perf_counter()
+        if everything:
+            self.live.forget()
         update = self.live.update(after_first_pages=lambda: loop.add_callback(reload_browsers))
         if update.outcome is Outcome.UNCHANGED:
-            return False
-        if update.outcome is Outcome.PROBLEMS:
-            return _report_failure(started)
-        if update.outcome is Outcome.NEEDS_FULL_BUILD and not self.live.build_all():
-            return _report_failure(started)
+            return None
+        failed = update.outcome is Outcome.PROBLEMS
+        failed = failed or (update.outcome is Outcome.NEEDS_FULL_BUILD and not self.live.build_all())
+        if failed:
+            _report_failure(started)
+            return None
         print(f"rebuilt in {time.perf_counter() - started:.2f} s", flush=True)
         if update.outcome is Outcome.UPDATED:
             print(f"  ({update.pages} pages that read {', '.join(update.changed_records)})", flush=True)
-        return True
+        return update.outcome
 
     async def _build_in_subprocess(self) -> bool:
         started = time.perf_counter()
@@ -169,15 +181,15 @@ class PreviewBuilds:
         stdout, _ = await process.communicate()
         if process.returncode != 0:
             sys.stdout.write(stdout.decode(errors="replace"))
-            return _report_failure(started)
+            _report_failure(started)
+            return False
         print(f"rebuilt in {time.perf_counter() - started:.2f} s", flush=True)
         return True
 
 
-def _report_failure(started: float) -> bool:
+def _report_failure(started: float) -> None:
     seconds = time.perf_counter() - started
     print(f"rebuild failed after {seconds:.2f} s; still serving the last good site", file=sys.stderr, flush=True)
-    return False
 
 
 class RebuildWatcher(Watcher):
