@@ -145,6 +145,14 @@ CASES: dict[str, tuple[Callable[[Path], None], str]] = {
     "id in upper case": (_new_file(ACTOR.format(id="Yusov")), UNSAFE_ID),
     "id with a space": (_new_file(ACTOR.format(id="'a b'")), UNSAFE_ID),
     "empty id": (_new_file(ACTOR.format(id="''")), UNSAFE_ID),
+    "reserved id": (
+        _new_file(ACTOR.format(id="index")),
+        r"extra\.yaml:2:9: actors\[0\]\.id: 'index' is reserved: the page index\.html of each folder is its index",
+    ),
+    "quote that starts inside a word": (
+        _edit("factsheets/claims.yaml", "Today there was a continuation", "oday there was a continuation"),
+        r"claims\.yaml:\d+:\d+: claims\[0\]\.quote\.text: quote not found in source 'ukrinform-2024-01-31'",
+    ),
     "javascript URL": (
         _new_file(SOURCE_WITH_URL.format(url="'javascript:alert(1)'")),
         r"extra\.yaml:8:10: sources\[0\]\.url: not a web address: only http:// and https:// URLs are allowed",

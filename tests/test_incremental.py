@@ -80,3 +80,20 @@ def test_an_edited_archived_text_asks_for_the_whole_build(live, content_copy):
 def test_after_forget_the_next_update_builds_everything(live):
     live.forget()
     assert live.update().outcome is Outcome.NEEDS_FULL_BUILD
+
+
+def test_editor_scratch_files_do_not_stop_an_incremental_update(live, content_copy):
+    (content_copy / "factsheets" / ".claims.yaml.swp").write_bytes(b"vim swap")
+    (content_copy / "factsheets" / "claims.yaml~").write_text("backup")
+    _edit(content_copy, "The Russian Defence Ministry claimed that 65", "The Russian Defence Ministry said that 65")
+    assert live.update().outcome is Outcome.UPDATED
+
+
+def test_a_full_rebuild_lets_the_old_site_go(live):
+    import gc
+    import weakref
+
+    old_claim = weakref.ref(live.generator.site.claims[0])
+    assert live.build_all()
+    gc.collect()
+    assert old_claim() is None, "the previous site stays in memory"

@@ -70,7 +70,7 @@ class SheetCache:
         """Remove the entries this run did not use: files edited or deleted since."""
         if not self.folder.is_dir():
             return
-        for entry in self.folder.iterdir():
+        for entry in self.folder.glob("*.pickle"):  # not another run's file being written
             if entry.name not in self._used:
                 entry.unlink(missing_ok=True)
         os.utime(self.folder)  # in use: not stale

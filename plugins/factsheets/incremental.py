@@ -12,6 +12,7 @@ overview) needs the whole build again. Either way the output is byte for byte a 
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import sys
 import tempfile
@@ -27,7 +28,7 @@ from pydantic import BaseModel
 from . import models
 from .build import build_site
 from .exports import plan_files
-from .load import FACTSHEET_SUFFIXES, content_digest, load_file
+from .load import FACTSHEET_SUFFIXES, content_digest, find_factsheet_files, load_file
 from .pipeline import DEFAULT_FACTSHEETS_FOLDER
 from .plugin import FactSheetGenerator, build_search_index
 from .problems import Problem, report
@@ -71,7 +72,12 @@ class LiveSite:
 
     def build_all(self) -> bool:
         """The whole build, in this process, recording what every page reads."""
-        FactSheetGenerator.recorded = None
+        # Let the old site go: reading freezes what it read out of garbage collection, and the graph
+        # is full of cycles, so a site kept frozen would stay in memory for good.
+        FactSheetGenerator.recorded = self.generator = None
+        self.nodes_by_id, self.nodes_by_file = {}, {}
+        gc.unfreeze()
+        gc.collect()
         result = build_site(
             self.settings_file,
             self.content_dir,
@@ -157,9 +163,11 @@ class LiveSite:
         return path.suffix in FACTSHEET_SUFFIXES and self.factsheet_folder in path.parents
 
     def _digests(self) -> dict[Path, str]:
-        """Every file of the content folder by its digest: fact sheets, archived texts, anything else."""
-        files = sorted(path for path in self.content_dir.rglob("*") if path.is_file())
-        return {path: content_digest(path.read_bytes()) for path in files}
+        """The fact-sheet files and the archived texts the sources name, by digest (editors' scratch files
+        such as .claims.yaml.swp are not content)."""
+        archived = {self.content_dir / source.record.archived_text for source in self.generator.site.sources}
+        files = sorted({*find_factsheet_files(self.factsheet_folder), *archived})
+        return {path: content_digest(path.read_bytes()) for path in files if path.is_file()}
 
     def _render_pages_reading(self, changed_ids: set[str], after_first_pages: Callable[[], None]) -> int:
         generator = self.generator

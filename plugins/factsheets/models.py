@@ -17,12 +17,15 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator
 
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+RESERVED_IDS = frozenset({"index"})
 DATE_PATTERN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
 
 def _check_slug(value: str) -> str:
     if not SLUG_PATTERN.fullmatch(value) or len(value) > 80:
         raise ValueError("not a safe id: use 1 to 80 lowercase letters, digits and single hyphens")
+    if value in RESERVED_IDS:
+        raise ValueError(f"'{value}' is reserved: the page {value}.html of each folder is its index")
     return value
 
 

@@ -309,7 +309,7 @@ class Site:
 
 def _fragment_part(text: str) -> str:
     """Percent-encode for a text fragment, where - , and & have meanings of their own."""
-    return quote(text, safe="")
+    return quote(text, safe="").replace("-", "%2D")
 
 
 def _unique(nodes) -> list:

@@ -120,6 +120,7 @@ class PreviewBuilds:
         self.in_process = True
         self._running = False
         self._pending: set[str] = set()
+        self._index_stale = False
 
     def content_changed(self) -> None:
         self._request("content")
@@ -151,8 +152,11 @@ class PreviewBuilds:
                     outcome = Outcome.NEEDS_FULL_BUILD if await self._build_in_subprocess() else None
                 if outcome is not None:
                     reload_browsers()
-                if outcome is Outcome.UPDATED and not self._pending:  # a full build has indexed already
+                if outcome is not None:  # a full build indexes the site itself; an update leaves it stale
+                    self._index_stale = outcome is Outcome.UPDATED
+                if self._index_stale and not self._pending:
                     await loop.run_in_executor(None, self.live.reindex_search)
+                    self._index_stale = False
         finally:
             self._running = False
 

@@ -99,7 +99,7 @@ def _find_quotes(source: SourceNode, text: str, problems: list[Problem]) -> dict
     spans: dict[str, tuple[int, int]] = {}
     for quote in source.quotes:
         needle = fold(quote.text)
-        start = archived.folded.find(needle) if needle else -1
+        start = _find_whole_words(archived.folded, needle)
         if start < 0:
             hint = _closest_passage(needle, archived.folded)
             for node, field_path in quote.written_at:
@@ -110,6 +110,18 @@ def _find_quotes(source: SourceNode, text: str, problems: list[Problem]) -> dict
         end = archived.original_index(start + len(needle) - 1) + 1
         spans[quote.anchor] = (archived.original_index(start), end)
     return spans
+
+
+def _find_whole_words(haystack: str, needle: str) -> int:
+    """Where needle first stands in haystack as whole words ("possible" is not in "impossible"), or -1."""
+    start = haystack.find(needle) if needle else -1
+    while start >= 0:
+        before = haystack[start - 1] if start else " "
+        after = haystack[start + len(needle)] if start + len(needle) < len(haystack) else " "
+        if not (before.isalnum() and needle[0].isalnum()) and not (after.isalnum() and needle[-1].isalnum()):
+            return start
+        start = haystack.find(needle, start + 1)
+    return -1
 
 
 def _closest_passage(needle: str, folded_source: str) -> str:
