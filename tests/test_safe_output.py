@@ -82,32 +82,25 @@ def test_builds_are_byte_identical(content_copy, tmp_path):
     assert tree_digest(first) == tree_digest(second)
 
 
-def _is_free_text(annotation: object, metadata: list) -> bool:
-    checks = [getattr(item, "func", None) for item in metadata]
-    if typing.get_origin(annotation) is typing.Annotated:
-        checks += [getattr(item, "func", None) for item in typing.get_args(annotation)[1:]]
-    return models._check_text in checks
+NOT_PAYLOAD = {(models.Quote, "text"), (models.Source, "archived_text")}
+"""Text that must stay as it is: a quote is checked against its source, archived_text names a file."""
 
 
 def _inject(model: type[models.Record], record: dict) -> None:
     """Append the payload to every free-text field the model declares, recursively."""
+    text = models.text_fields(model)
     for name, info in model.model_fields.items():
         value = record.get(name)
-        if value is None or (model is models.Quote and name == "text"):
+        if value is None or (model, name) in NOT_PAYLOAD:
             continue
-        annotation = info.annotation
-        arguments = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
-        inner = arguments[0] if arguments else annotation
-        if _is_free_text(annotation, info.metadata) or (isinstance(value, str) and _is_free_text(inner, [])):
-            if name != "archived_text":
-                record[name] = value + PAYLOAD
-        elif isinstance(value, list) and arguments and _is_free_text(arguments[0], []):
-            record[name] = [item + PAYLOAD for item in value]
-        elif isinstance(value, list) and isinstance(arguments[0], type):
-            for item in value:
-                _inject(arguments[0], item)
-        elif isinstance(value, dict):
-            _inject(inner, value)
+        if name in text:
+            record[name] = [item + PAYLOAD for item in value] if isinstance(value, list) else value + PAYLOAD
+            continue
+        nested = [arg for arg in typing.get_args(info.annotation) if arg is not type(None)]
+        inner = nested[0] if nested else info.annotation
+        if isinstance(inner, type) and issubclass(inner, models.Record):
+            for item in value if isinstance(value, list) else [value]:
+                _inject(inner, item)
 
 
 def test_markup_in_every_text_field_is_shown_as_text(content_copy, tmp_path):

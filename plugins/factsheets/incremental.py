@@ -16,7 +16,6 @@ import gc
 import os
 import sys
 import tempfile
-import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -30,7 +29,7 @@ from .build import build_site
 from .exports import plan_files
 from .load import FACTSHEET_SUFFIXES, content_digest, find_factsheet_files, load_file
 from .pipeline import DEFAULT_FACTSHEETS_FOLDER
-from .plugin import FactSheetGenerator, build_search_index
+from .plugin import FactSheetGenerator, build_search_index, write_data_file
 from .problems import Problem, report
 from .resolve import ClaimNode, EventNode, Node
 from .validate import RECORD_LISTS, ValidSheet, validate_factsheets
@@ -185,8 +184,7 @@ class LiveSite:
                 if group is own:
                     after_first_pages()
             for data_file in plan_files(generator.site, publication, list(pages.values())):
-                (Path(staging) / data_file.save_as).parent.mkdir(parents=True, exist_ok=True)
-                (Path(staging) / data_file.save_as).write_text(data_file.text, encoding="utf-8")
+                write_data_file(Path(staging), data_file)
                 _move_into(Path(staging), self.output_dir, data_file.save_as)
         return len(stale)
 
@@ -242,18 +240,4 @@ def _skeleton(value: object) -> object:
 
 @functools.cache
 def _free_text_fields(model: type[BaseModel]) -> frozenset[str]:
-    return frozenset(
-        name
-        for name, info in model.model_fields.items()
-        if (model, name) not in STRUCTURAL_TEXT
-        and (
-            _mentions_text_check(info.annotation)
-            or any(getattr(item, "func", None) is models._check_text for item in info.metadata)
-        )
-    )
-
-
-def _mentions_text_check(annotation: object) -> bool:
-    if typing.get_origin(annotation) is typing.Annotated:
-        return any(getattr(item, "func", None) is models._check_text for item in typing.get_args(annotation)[1:])
-    return any(_mentions_text_check(argument) for argument in typing.get_args(annotation))
+    return models.text_fields(model) - {name for owner, name in STRUCTURAL_TEXT if owner is model}

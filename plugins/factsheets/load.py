@@ -114,6 +114,8 @@ class LoadResult:
     cached: list[ValidSheet] = field(default_factory=list)
     """Files unchanged since a run that validated them: their records, from the cache."""
     problems: list[Problem] = field(default_factory=list)
+    paths: list[FsPath] = field(default_factory=list)
+    """Every fact-sheet file found, in the order they are read."""
     unreadable_ids: set[str] = field(default_factory=set)
     """Ids that seem to be defined in files that could not be read: references to them are not echoed."""
 
@@ -124,7 +126,8 @@ def load_factsheets(folder: FsPath, cache: SheetCache | None = None) -> LoadResu
     if not folder.is_dir():
         result.problems.append(Problem(display_path(folder), 1, 1, "", "fact-sheet folder not found"))
         return result
-    for path in find_factsheet_files(folder):
+    result.paths = find_factsheet_files(folder)
+    for path in result.paths:
         raw = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else b""
         digest = content_digest(raw) if cache and raw else ""
         cached = cache.get(digest) if digest else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import typing
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
@@ -97,6 +98,21 @@ ACTOR_KIND_LABELS: dict[str, str] = {
     "group": "Group",
     "anonymous": "Anonymous source",
 }
+
+
+def text_fields(model: type[BaseModel]) -> frozenset[str]:
+    """The names of a model's free-text fields: Text, optional Text, or a list of Text."""
+    return frozenset(
+        name
+        for name, info in model.model_fields.items()
+        if _is_text(info.annotation) or any(getattr(item, "func", None) is _check_text for item in info.metadata)
+    )
+
+
+def _is_text(annotation: object) -> bool:
+    if typing.get_origin(annotation) is Annotated:
+        return any(getattr(item, "func", None) is _check_text for item in typing.get_args(annotation)[1:])
+    return any(_is_text(argument) for argument in typing.get_args(annotation))
 
 
 class Record(BaseModel):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .cache import SheetCache
 from .exports import DataFile, plan_files
-from .load import find_factsheet_files, load_factsheets
+from .load import load_factsheets
 from .problems import ContentError
 from .render import Page, plan_pages
 from .resolve import Site, resolve
@@ -60,7 +60,7 @@ def _read_site(content_dir: Path, factsheets_folder: str, cache_dir: Path | None
             if sheet.file.path not in files_with_problems:
                 cache.put(sheet.file.digest, sheet)
         cache.prune()
-    order = {path: index for index, path in enumerate(find_factsheet_files(folder))}
+    order = {path: index for index, path in enumerate(loaded.paths)}
     sheets = sorted(loaded.cached + validated, key=lambda sheet: order.get(sheet.file.source, -1))
     site, resolution_problems = resolve(sheets, frozenset(invalid_ids | loaded.unreadable_ids))
     problems += resolution_problems

@@ -49,7 +49,7 @@ def first_change(node: ClaimNode | EventNode | ActorNode | SourceNode, publicati
 
 
 def last_change(node: ClaimNode | EventNode | ActorNode | SourceNode, publication: Publication) -> str:
-    return max((change.date for change in node.record.changelog), default=publication.published)
+    return node.updated or publication.published
 
 
 def actor_item(actor: ActorNode, publication: Publication) -> dict[str, Any]:
