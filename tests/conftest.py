@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -16,10 +17,13 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BIN = Path(sys.executable).parent
 
 
-def run_pelican(content_dir: Path, output_dir: Path, settings: str = "pelicanconf.py") -> subprocess.CompletedProcess:
-    """Build a site the way an editor does, with the project's settings, theme and plugin."""
+def run_pelican(
+    content_dir: Path, output_dir: Path, settings: str = "pelicanconf.py", overrides: dict[str, object] | None = None
+) -> subprocess.CompletedProcess:
+    """Build a site the way an editor does, with the project's settings, theme and plugin (and pelican -e overrides)."""
+    extra = ["-e", *(f"{name}={json.dumps(value)}" for name, value in overrides.items())] if overrides else []
     return subprocess.run(
-        [str(BIN / "pelican"), str(content_dir), "-o", str(output_dir), "-s", str(ROOT / settings)],
+        [str(BIN / "pelican"), str(content_dir), "-o", str(output_dir), "-s", str(ROOT / settings), *extra],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pytest
 
@@ -50,6 +51,26 @@ def test_a_text_edit_renders_only_the_pages_that_read_it_and_matches_a_clean_bui
 
     clean = tmp_path / "clean"
     assert build_site(ROOT / "pelicanconf.py", content_copy, clean, quiet=True).ok
+    assert _tree(live.output_dir) == _tree(clean)
+
+
+def test_the_search_index_is_built_again_only_where_an_edit_changed_pages(content_copy, tmp_path):
+    small_parts = {"FACTSHEETS_SEARCH_PAGES_PER_INDEX": 5}
+    live = LiveSite(ROOT / "pelicanconf.py", content_copy, tmp_path / "output", settings_override=small_parts)
+    assert live.build_all()
+    index = live.output_dir / "pagefind"
+    parts = json.loads((index / "indexes.json").read_text())["indexes"]
+    assert len(parts) > 3
+    before = {part: (index / part / "pagefind-entry.json").stat().st_ino for part in parts}
+    _edit(content_copy, "The Russian Defence Ministry claimed that 65", "The Russian Defence Ministry stated that 65")
+    assert live.update().outcome is Outcome.UPDATED
+    live.reindex_search()
+
+    after = {part: (index / part / "pagefind-entry.json").stat().st_ino for part in parts}
+    kept = [part for part in parts if after[part] == before[part]]
+    assert 0 < len(kept) < len(parts), "the parts without an edited page are kept, the others indexed again"
+    clean = tmp_path / "clean"
+    assert build_site(ROOT / "pelicanconf.py", content_copy, clean, quiet=True, extra_settings=small_parts).ok
     assert _tree(live.output_dir) == _tree(clean)
 
 

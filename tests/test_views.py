@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import read_page
+from conftest import CONTENT, read_page, run_pelican
 
 
 def test_timeline_lists_events_and_claims_in_date_order_with_honest_precision(site):
@@ -47,16 +47,48 @@ def test_diagram_is_inline_svg_with_every_node_a_link(site):
     assert {"edge-asserts", "edge-disputes", "edge-questions", "edge-relays"} <= stances
 
 
-def test_search_index_covers_every_listed_page_and_the_page_works_without_javascript(site):
-    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
-    indexed = entry["languages"]["en"]["page_count"]
-    listed = [page for page in site.rglob("*.html") if page.name not in ("404.html", "search.html")]
-    assert indexed == len(listed)
+RECORD_FOLDERS = ("events", "actors", "claims", "sources")
+
+
+def _record_pages(site):
+    pages = (page for folder in RECORD_FOLDERS for page in (site / folder).glob("*.html"))
+    return sorted(page for page in pages if page.name != "index.html")
+
+
+def _indexed_page_counts(site):
+    index = site / "pagefind"
+    parts = json.loads((index / "indexes.json").read_text())["indexes"]
+    entries = [json.loads((index / part / "pagefind-entry.json").read_text()) for part in parts]
+    return [entry["languages"]["en"]["page_count"] for entry in entries]
+
+
+def test_search_finds_each_record_by_its_own_words_and_the_page_works_without_javascript(site):
+    assert _indexed_page_counts(site) == [len(_record_pages(site))]
+    for page in ("index.html", "claims/index.html", "timeline.html", "diagram.html", "search.html", "404.html"):
+        assert not read_page(site, page).select("[data-pagefind-body]"), f"{page} lists records: not a result"
+    actor = read_page(site, "actors/russian-defence-ministry.html")
+    assert actor.select_one("main[data-pagefind-body] h1").get_text() == "Ministry of Defence of Russia"
+    claims_made = actor.select_one("#claims-made-heading").find_parent("section")
+    assert claims_made.has_attr("data-pagefind-ignore"), "other records' words do not make the actor a result"
+    claim = read_page(site, "claims/ukrainian-pows-on-board-il76.html")
+    assert not claim.select("section[data-pagefind-ignore]:not(#changes)"), "a claim is found by all its own text"
+
     search = read_page(site, "search.html")
     assert search.select_one("form[role=search] input[name=q]")["type"] == "search"
     fallback = search.noscript
     assert {a["href"] for a in fallback.select("a")} >= {"./claims/index.html", "./timeline.html"}
     assert search.select_one("script[type=module]")["src"] == "./theme/js/search.js"
+
+
+def test_a_large_site_is_indexed_in_parts_of_bounded_size(tmp_path):
+    output = tmp_path / "output"
+    result = run_pelican(CONTENT, output, overrides={"FACTSHEETS_SEARCH_PAGES_PER_INDEX": 10})
+    assert result.returncode == 0, result.stderr
+    records = len(_record_pages(output))
+    counts = _indexed_page_counts(output)
+    assert len(counts) == -(-records // 10)
+    assert all(count <= 10 for count in counts) and sum(counts) == records
+    assert not [path for path in output.parent.iterdir() if path.name.startswith(".pagefind-")], "scratch removed"
 
 
 def test_home_lists_stay_short_and_link_to_the_full_index():

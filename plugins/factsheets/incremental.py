@@ -29,9 +29,10 @@ from .build import build_site
 from .exports import plan_files
 from .load import FACTSHEET_SUFFIXES, content_digest, find_factsheet_files, load_file
 from .pipeline import DEFAULT_FACTSHEETS_FOLDER
-from .plugin import FactSheetGenerator, build_search_index, write_data_file
+from .plugin import FactSheetGenerator, write_data_file
 from .problems import Problem, report
 from .resolve import ClaimNode, EventNode, Node
+from .search import build_search_index
 from .validate import RECORD_LISTS, ValidSheet, validate_factsheets
 
 STRUCTURAL_TEXT = {(models.Quote, "text"), (models.Actor, "name"), (models.Source, "archived_text")}
@@ -59,10 +60,13 @@ class LiveSite:
     settings_file: Path
     content_dir: Path
     output_dir: Path
+    settings_override: dict[str, object] = field(default_factory=dict)
     generator: FactSheetGenerator | None = None
     digests: dict[Path, str] = field(default_factory=dict)
     nodes_by_id: dict[str, Node] = field(default_factory=dict)
     nodes_by_file: dict[Path, list[Node]] = field(default_factory=dict)
+    unindexed_pages: set[str] = field(default_factory=set)
+    """Pages re-rendered since the search index was last built."""
 
     @property
     def factsheet_folder(self) -> Path:
@@ -75,6 +79,7 @@ class LiveSite:
         # is full of cycles, so a site kept frozen would stay in memory for good.
         FactSheetGenerator.recorded = self.generator = None
         self.nodes_by_id, self.nodes_by_file = {}, {}
+        self.unindexed_pages = set()  # the whole build indexes the whole site
         gc.unfreeze()
         gc.collect()
         result = build_site(
@@ -82,7 +87,7 @@ class LiveSite:
             self.content_dir,
             self.output_dir,
             quiet=True,
-            extra_settings={"FACTSHEETS_RECORD_READS": True},
+            extra_settings={**self.settings_override, "FACTSHEETS_RECORD_READS": True},
         )
         self.generator = FactSheetGenerator.recorded if result.ok else None
         self.digests = self._digests() if result.ok else {}
@@ -134,9 +139,14 @@ class LiveSite:
         return UpdateReport(Outcome.UPDATED, pages, sorted(changed_ids))
 
     def reindex_search(self) -> None:
-        """Build the search index again over the served site (a few seconds on a large site)."""
-        if self.generator is not None and self.generator.settings.get("FACTSHEETS_SEARCH", True):
-            build_search_index(self.output_dir)
+        """Index again the parts of the search index that hold pages re-rendered since it was built."""
+        if self.generator is None or not self.generator.settings.get("FACTSHEETS_SEARCH", True):
+            return
+        parts = self.generator.search_parts()
+        stale = [number for number, pages in enumerate(parts) if self.unindexed_pages.intersection(pages)]
+        if stale:
+            build_search_index(self.output_dir, parts, only=stale)
+        self.unindexed_pages = set()
 
     def _replace_records(self, replacements, new_sheets: dict[Path, ValidSheet]) -> set[str]:
         """Put the new records in the old ones' nodes; returns the ids of the records that changed."""
@@ -173,6 +183,7 @@ class LiveSite:
         publication = generator.publication()
         pages = {page.save_as: page for page in generator.pages}  # pages read their records when rendered
         stale = sorted(save_as for save_as, reads in generator.page_reads.items() if reads & changed_ids)
+        self.unindexed_pages.update(stale)
         own = [name for name in stale if pages[name].node is not None and pages[name].node.owner_id in changed_ids]
         others = [name for name in stale if name not in own]
         with tempfile.TemporaryDirectory(prefix=".live-", dir=self.output_dir.parent) as staging:

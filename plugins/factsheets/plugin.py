@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import tempfile
 from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
@@ -19,6 +17,7 @@ from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_site, write_site
 from .problems import ContentError
 from .render import NAVIGATION, Page
 from .resolve import describe_date, record_reads
+from .search import DEFAULT_PAGES_PER_INDEX, build_search_index, plan_parts
 from .structured_data import Publication
 from .workers import default_workers
 
@@ -80,11 +79,18 @@ class FactSheetGenerator(Generator):
             workers,
             show_progress=watched,
         )
+        if self.settings.get("FACTSHEETS_SEARCH", True):
+            build_search_index(Path(self.output_path), self.search_parts())
         if recording:
             FactSheetGenerator.recorded = self
 
     recorded: FactSheetGenerator | None = None
     """The last generator that recorded its pages' reads (for the preview server, in its own process)."""
+
+    def search_parts(self) -> list[list[str]]:
+        """The record pages, in the parts that are indexed one at a time (see search.py)."""
+        pages_per_index = self.settings.get("FACTSHEETS_SEARCH_PAGES_PER_INDEX", DEFAULT_PAGES_PER_INDEX)
+        return plan_parts((page.save_as for page in self.pages if page.searchable), pages_per_index)
 
     def write_page(self, writer, publication: Publication, recording: bool, page: Page) -> None:
         with record_reads() if recording else nullcontext() as reads:
@@ -112,27 +118,5 @@ def get_generators(pelican) -> type[FactSheetGenerator]:
     return FactSheetGenerator
 
 
-def index_for_search(pelican) -> None:
-    """Build the static search index (Pagefind) over the pages just written."""
-    if pelican.settings.get("FACTSHEETS_SEARCH", True):
-        build_search_index(Path(pelican.output_path))
-
-
-def build_search_index(site_folder: Path) -> None:
-    """Index the site into a new folder, then put it in the old index's place (no stale index files)."""
-    index = site_folder / "pagefind"
-    with tempfile.TemporaryDirectory(prefix=".pagefind-", dir=site_folder.parent) as staging:
-        fresh = Path(staging) / "pagefind"
-        command = [sys.executable, "-m", "pagefind", "--site", str(site_folder), "--output-path", str(fresh)]
-        result = subprocess.run([*command, "--silent"], capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            problem = result.stderr.strip() or result.stdout.strip()
-            raise RuntimeError(f"the search index could not be built: {problem}")
-        if index.exists():
-            index.rename(Path(staging) / "old")
-        fresh.rename(index)
-
-
 def register() -> None:
     signals.get_generators.connect(get_generators)
-    signals.finalized.connect(index_for_search)

@@ -77,6 +77,11 @@ class Page:
         return to_script_json(page_item(self.node, self.publication)) if self.node is not None else None
 
     @property
+    def searchable(self) -> bool:
+        """Search finds each record by its own words; the other pages only list or draw records."""
+        return self.node is not None
+
+    @property
     def kind(self) -> str:
         """Open Graph type: 'article' for a record's page, 'website' for the others."""
         return "article" if self.node is not None else "website"

@@ -38,9 +38,14 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real content, built once with the atomic build into a temporary folder."""
+    """The real content, built once with the atomic build into a temporary folder.
+
+    The search index is built in parts of 10 pages, as a large site's would be, so that searching
+    merges several parts in the browser.
+    """
     output = tmp_path_factory.mktemp("browser") / "output"
-    result = build_site(ROOT / "pelicanconf.py", ROOT / "content", output, quiet=True)
+    small_parts = {"FACTSHEETS_SEARCH_PAGES_PER_INDEX": 10}
+    result = build_site(ROOT / "pelicanconf.py", ROOT / "content", output, quiet=True, extra_settings=small_parts)
     assert result.ok, "the real content does not build: run `make check`"
     return output
 

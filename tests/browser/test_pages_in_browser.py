@@ -168,6 +168,10 @@ def test_search_finds_s300_and_links_to_the_claim(page: Page, site_url: str, bro
     expect(results.first).to_be_visible()
     hrefs = [link.get_attribute("href") for link in results.all()]
     assert any(href.endswith("claims/il76-carried-s300-missiles.html") for href in hrefs), hrefs
+    # The source is in the last part of the index, the claim in an earlier one: both parts are searched.
+    assert any(href.endswith("sources/ukrinform-2024-01-31.html") for href in hrefs), hrefs
+    # An actor's page lists its claims, but only its own words make it a result.
+    assert not any("/actors/" in href for href in hrefs), hrefs
     page.locator("#search-results a[href$='claims/il76-carried-s300-missiles.html']").first.click()
     expect(page.locator("main h1")).to_contain_text("S-300")
     assert browser_problems.take() == []

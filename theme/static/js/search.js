@@ -20,6 +20,21 @@ function showResult(data) {
   list.append(item);
 }
 
+// The index is built in parts (pagefind/indexes.json lists them): load the first, merge the others.
+let loaded;
+function loadIndex() {
+  loaded ||= (async () => {
+    const manifest = await fetch(new URL("pagefind/indexes.json", siteRoot));
+    if (!manifest.ok) throw new Error(`the search index is missing (${manifest.status})`);
+    const [first, ...others] = (await manifest.json()).indexes.map((part) => new URL(`pagefind/${part}`, siteRoot));
+    const pagefind = await import(new URL("pagefind.js", first).href);
+    await pagefind.options({ baseUrl: siteRoot.pathname });
+    for (const part of others) await pagefind.mergeIndex(part.href, { baseUrl: siteRoot.pathname });
+    return pagefind;
+  })();
+  return loaded;
+}
+
 async function search(query) {
   list.replaceChildren();
   if (!query.trim()) {
@@ -27,8 +42,14 @@ async function search(query) {
     return;
   }
   status.textContent = "Searching…";
-  const pagefind = await import(new URL("pagefind/pagefind.js", siteRoot).href);
-  await pagefind.options({ baseUrl: siteRoot.pathname });
+  let pagefind;
+  try {
+    pagefind = await loadIndex();
+  } catch (error) {
+    loaded = undefined; // try again on the next search
+    status.textContent = `Search is not available here: ${error.message}. Browse the lists of claims, events and actors instead.`;
+    return;
+  }
   const found = await pagefind.search(query);
   const results = await Promise.all(found.results.slice(0, 20).map((result) => result.data()));
   results.forEach(showResult);
