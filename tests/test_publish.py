@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from conftest import BIN, CONTENT, ROOT, read_page
+from conftest import BIN, CONTENT, ROOT, read_page, run_pelican
 
 SITEURL = "https://example.org/il76-factsheet"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -74,3 +74,12 @@ def test_feed_lists_every_change_with_absolute_links(published):
     assert all(entry.find(f"{ATOM}updated").text == "2024-01-31T00:00:00+00:00" for entry in entries)
     home = read_page(published, "index.html")
     assert home.select_one('link[type="application/atom+xml"]')["href"] == "./feeds/changes.atom.xml"
+
+
+def test_feed_stops_after_the_newest_changes(tmp_path):
+    output = tmp_path / "output"
+    assert run_pelican(CONTENT, output, overrides={"FEED_MAX_ITEMS": 5}).returncode == 0
+    entries = ElementTree.parse(output / "feeds" / "changes.atom.xml").getroot().findall(f"{ATOM}entry")
+    assert len(entries) == 5
+    claim = read_page(output, "claims/ukrainian-pows-on-board-il76.html")
+    assert claim.select("#changes li"), "the record's page keeps its whole changelog"

@@ -77,12 +77,16 @@ def _as_datetime(partial_date: str) -> datetime.datetime:
 
 
 def changes_feed(site: Site, publication: Publication) -> str:
-    """Atom: every dated change of every record, newest first; the corrections log of the whole site."""
+    """Atom: the newest dated changes of all records, newest first; the corrections log of the whole site.
+
+    A feed reader wants what changed lately, so the feed stops after FEED_MAX_ITEMS changes; every
+    record's page and data/factsheets.json keep its whole changelog.
+    """
     feed = Atom1Feed(
         title=f"{publication.site_name}: changes",
         link=publication.absolute("index.html"),
         feed_url=publication.absolute(FEED_FILE),
-        description="Every change to these fact sheets, with its date.",
+        description="The latest changes to these fact sheets, with their dates.",
         language="en",
     )
     changes = [
@@ -90,7 +94,8 @@ def changes_feed(site: Site, publication: Publication) -> str:
         for node in _page_nodes(site)
         for index, change in enumerate(node.record.changelog, start=1)
     ]
-    for date, node, index, change in sorted(changes, key=lambda item: (item[0], item[1].href, item[2]), reverse=True):
+    newest_first = sorted(changes, key=lambda item: (item[0], item[1].href, item[2]), reverse=True)
+    for date, node, index, change in newest_first[: publication.feed_max_items]:
         feed.add_item(
             title=f"{node.heading}: {change.change}",
             link=publication.absolute(node.href) + "#changes",

@@ -60,6 +60,7 @@ class FactSheetGenerator(Generator):
             site_name=self.settings.get("SITENAME", "Fact sheets"),
             publisher=self.settings.get("FACTSHEETS_PUBLISHER") or self.settings.get("AUTHOR") or "Fact sheets",
             published=overview.updated if overview else min((s.record.date for s in self.site.sources), default=""),
+            feed_max_items=self.settings.get("FEED_MAX_ITEMS", 100),
         )
 
     def generate_output(self, writer) -> None:

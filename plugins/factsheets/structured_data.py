@@ -31,6 +31,8 @@ class Publication:
     publisher: str
     published: str
     """The site's own date (the overview's last update), used where a record has no changelog."""
+    feed_max_items: int | None = 100
+    """The newest changes the Atom feed carries (Pelican's FEED_MAX_ITEMS; None: every change)."""
 
     def absolute(self, href: str) -> str:
         """The address of a page: absolute under SITEURL, or root-relative in a preview without one."""
