@@ -79,3 +79,47 @@ def test_builds_show_no_progress_when_nobody_watches(tmp_path):
 
     result = run_pelican(CONTENT, tmp_path / "output")  # output captured: not a terminal
     assert result.returncode == 0 and "Writing pages" not in result.stderr + result.stdout
+
+
+def _square_with_pid(number: int) -> tuple[int, int]:
+    return number * number, os.getpid()
+
+
+def test_map_in_workers_returns_every_result_in_order_from_two_processes():
+    results = workers.map_in_workers(list(range(30)), _square_with_pid, workers=2, weight=lambda number: number)
+    assert [square for square, _ in results] == [number * number for number in range(30)]
+    assert len({pid for _, pid in results}) == 2, "two processes shared the work"
+
+
+def test_a_failing_mapper_fails_the_whole_run():
+    def square(number: int) -> int:
+        if number == 7:
+            raise ValueError("7 cannot be read")
+        return number * number
+
+    # The heaviest item goes to this process, item 7 to the other: the worker's failure is reported.
+    with pytest.raises(workers.WorkerFailed, match="1 of 2 worker processes failed"):
+        workers.map_in_workers(list(range(10)), square, workers=2, weight=lambda number: number)
+
+
+def test_files_read_by_two_processes_give_the_same_problems_as_one(content_copy):
+    from factsheets.pipeline import read_site
+    from factsheets.problems import ContentError
+
+    sheets = content_copy / "factsheets"
+    for name, old, new in [
+        ("claims.yaml", "status: disputed", "status: disputted"),
+        ("actors.yaml", "kind: organisation", "kind: organization"),
+        ("events.yaml", "date: 2024-01-24", "date: 2024-01-34"),
+    ]:
+        text = (sheets / name).read_text()
+        assert old in text, (name, old)
+        (sheets / name).write_text(text.replace(old, new, 1))
+    reports = {}
+    for count in (1, 2):
+        with pytest.raises(ContentError) as error:
+            read_site(content_copy, workers=count)
+        reports[count] = [str(problem) for problem in error.value.problems]
+    assert reports[1] == reports[2]
+    files = {line.split(":")[0].rsplit("/", 1)[-1] for line in reports[2]}
+    assert files == {"claims.yaml", "actors.yaml", "events.yaml"}

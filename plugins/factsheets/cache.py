@@ -66,6 +66,10 @@ class SheetCache:
             stream.write(blob)
         os.replace(temporary, self.folder / entry_name)
 
+    def keep(self, digests: list[str]) -> None:
+        """Entries stored by worker processes: in use, so that prune keeps them."""
+        self._used.update(f"{digest}.pickle" for digest in digests)
+
     def prune(self) -> None:
         """Remove the entries this run did not use: files edited or deleted since."""
         if not self.folder.is_dir():

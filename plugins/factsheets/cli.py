@@ -12,6 +12,7 @@ from .exports import factsheet_schema
 from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_site
 from .problems import ContentError
 from .reference import format_reference, update_readme
+from .workers import default_workers
 
 DEFAULT_CACHE_DIR = Path(".cache/factsheets")
 """The same folder the Pelican build uses with this project's settings (CACHE_PATH = ".cache")."""
@@ -57,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     try:
-        site = read_site(arguments.content_dir, arguments.folder, None if arguments.no_cache else arguments.cache_dir)
+        cache_dir = None if arguments.no_cache else arguments.cache_dir
+        site = read_site(arguments.content_dir, arguments.folder, cache_dir, workers=default_workers())
     except ContentError as error:
         print(error, file=sys.stderr)
         return 1

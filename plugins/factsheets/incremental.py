@@ -27,13 +27,13 @@ from pydantic import BaseModel
 from . import models
 from .build import build_site
 from .exports import plan_files
-from .load import FACTSHEET_SUFFIXES, content_digest, find_factsheet_files, load_file
-from .pipeline import DEFAULT_FACTSHEETS_FOLDER
+from .load import FACTSHEET_SUFFIXES, FileToRead, content_digest, find_factsheet_files
+from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_factsheet
 from .plugin import FactSheetGenerator, write_data_file
 from .problems import Problem, report
 from .resolve import ClaimNode, EventNode, Node
 from .search import build_search_index
-from .validate import RECORD_LISTS, ValidSheet, validate_factsheets
+from .validate import RECORD_LISTS, ValidSheet
 
 STRUCTURAL_TEXT = {(models.Quote, "text"), (models.Actor, "name"), (models.Source, "archived_text")}
 """Text fields that decide more than what a page shows: quote anchors, the order of actors, a file to read."""
@@ -211,13 +211,10 @@ def _read_and_validate(paths: list[Path], digests: dict[Path, str]) -> tuple[dic
     problems: list[Problem] = []
     sheets: dict[Path, ValidSheet] = {}
     for path in paths:
-        file = load_file(path, problems)
-        if file is None:
-            continue
-        file.source, file.digest = path, digests[path]
-        validated, _, validation_problems = validate_factsheets([file])
-        problems += validation_problems
-        sheets[path] = validated[0]
+        file_read = read_factsheet(FileToRead(path, path.stat().st_size, digests[path]))
+        problems += file_read.problems
+        if file_read.sheet is not None:
+            sheets[path] = file_read.sheet
     return sheets, problems
 
 

@@ -107,42 +107,50 @@ def find_factsheet_files(folder: FsPath) -> list[FsPath]:
 _ID_LINE = re.compile(r"^[ \t-]*id:[ \t]*['\"]?([a-z0-9-]+)['\"]?[ \t]*$", re.MULTILINE)
 
 
+@dataclass(frozen=True)
+class FileToRead:
+    """A fact-sheet file the cache does not hold: to be read and validated."""
+
+    path: FsPath
+    size: int
+    digest: str = ""
+    """SHA-256 of its bytes when there is a cache to store the result in."""
+
+
 @dataclass
 class LoadResult:
-    files: list[LoadedFile] = field(default_factory=list)
-    """Files read now, to be validated."""
+    to_read: list[FileToRead] = field(default_factory=list)
+    """Files new or changed since the last run: to be read and validated."""
     cached: list[ValidSheet] = field(default_factory=list)
     """Files unchanged since a run that validated them: their records, from the cache."""
     problems: list[Problem] = field(default_factory=list)
     paths: list[FsPath] = field(default_factory=list)
     """Every fact-sheet file found, in the order they are read."""
-    unreadable_ids: set[str] = field(default_factory=set)
-    """Ids that seem to be defined in files that could not be read: references to them are not echoed."""
 
 
 def load_factsheets(folder: FsPath, cache: SheetCache | None = None) -> LoadResult:
-    """Load every fact-sheet file under folder; problems are collected, not raised."""
+    """Find every fact-sheet file under folder; take unchanged ones from the cache, list the others to read."""
     result = LoadResult()
     if not folder.is_dir():
         result.problems.append(Problem(display_path(folder), 1, 1, "", "fact-sheet folder not found"))
         return result
     result.paths = find_factsheet_files(folder)
     for path in result.paths:
-        raw = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else b""
-        digest = content_digest(raw) if cache and raw else ""
+        size = path.stat().st_size
+        digest = content_digest(path.read_bytes()) if cache and size <= MAX_FILE_BYTES else ""
         cached = cache.get(digest) if digest else None
         if cached is not None:
             cached.file.path, cached.file.source = display_path(path), path
             result.cached.append(cached)
-            continue
-        file = load_file(path, result.problems, raw or None)
-        if file is not None:
-            file.source, file.digest = path, digest
-            result.files.append(file)
         else:
-            text = raw.decode("utf-8", errors="replace")
-            result.unreadable_ids.update(_ID_LINE.findall(text))
+            result.to_read.append(FileToRead(path, size, digest))
     return result
+
+
+def ids_in_unreadable_file(path: FsPath) -> set[str]:
+    """Ids that seem to be defined in a file that could not be read: references to them are not echoed."""
+    raw = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else b""
+    return set(_ID_LINE.findall(raw.decode("utf-8", errors="replace")))
 
 
 def load_file(path: FsPath, problems: list[Problem], raw: bytes | None = None) -> LoadedFile | None:

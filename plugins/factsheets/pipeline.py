@@ -10,36 +10,42 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from .cache import SheetCache
 from .exports import DataFile, plan_files
-from .load import load_factsheets
-from .problems import ContentError
+from .load import FileToRead, ids_in_unreadable_file, load_factsheets, load_file
+from .problems import ContentError, Problem
 from .render import Page, plan_pages
 from .resolve import Site, resolve
 from .structured_data import Publication
-from .validate import validate_factsheets
+from .validate import ValidSheet, validate_factsheets
 from .verify import verify_quotes
-from .workers import for_each_in_workers
+from .workers import for_each_in_workers, map_in_workers
 
 DEFAULT_FACTSHEETS_FOLDER = "factsheets"
 
 
 def read_site(
-    content_dir: Path, factsheets_folder: str = DEFAULT_FACTSHEETS_FOLDER, cache_dir: Path | None = None
+    content_dir: Path,
+    factsheets_folder: str = DEFAULT_FACTSHEETS_FOLDER,
+    cache_dir: Path | None = None,
+    workers: int = 1,
 ) -> Site:
     """Load, validate, resolve and verify all fact sheets under content_dir.
 
     Reading builds hundreds of thousands of long-lived objects and almost no garbage, so the cyclic
     garbage collector, which would scan them again and again (half the reading time at 10,000 claims),
     is paused; what was read is then frozen out of later collections, which only see the pages' garbage.
-    With a cache_dir, files unchanged since an earlier run are neither parsed nor validated again.
+    With a cache_dir, files unchanged since an earlier run are neither parsed nor validated again; the
+    others are read and validated by up to `workers` processes.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        site = _read_site(content_dir, factsheets_folder, cache_dir)
+        site = _read_site(content_dir, factsheets_folder, cache_dir, workers)
         gc.freeze()
         return site
     finally:
@@ -47,27 +53,63 @@ def read_site(
             gc.enable()
 
 
-def _read_site(content_dir: Path, factsheets_folder: str, cache_dir: Path | None) -> Site:
+def _read_site(content_dir: Path, factsheets_folder: str, cache_dir: Path | None, workers: int) -> Site:
     folder = content_dir / factsheets_folder
     cache = SheetCache(cache_dir, folder) if cache_dir else None
-    loaded = load_factsheets(folder, cache)
-    problems = loaded.problems
-    validated, invalid_ids, validation_problems = validate_factsheets(loaded.files)
-    problems += validation_problems
+    found = load_factsheets(folder, cache)
+    problems = found.problems
+    invalid_ids: set[str] = set()
+    sheets = list(found.cached)
+    read = map_in_workers(found.to_read, partial(read_factsheet, cache=cache), workers, weight=_file_size)
+    for file_read in read:
+        problems += file_read.problems
+        invalid_ids |= file_read.invalid_ids
+        if file_read.sheet is not None:
+            sheets.append(file_read.sheet)
     if cache:
-        files_with_problems = {problem.file for problem in problems}
-        for sheet in validated:
-            if sheet.file.path not in files_with_problems:
-                cache.put(sheet.file.digest, sheet)
+        cache.keep([file.digest for file, file_read in zip(found.to_read, read, strict=True) if file_read.cached])
         cache.prune()
-    order = {path: index for index, path in enumerate(loaded.paths)}
-    sheets = sorted(loaded.cached + validated, key=lambda sheet: order.get(sheet.file.source, -1))
-    site, resolution_problems = resolve(sheets, frozenset(invalid_ids | loaded.unreadable_ids))
+    order = {path: index for index, path in enumerate(found.paths)}
+    sheets.sort(key=lambda sheet: order.get(sheet.file.source, -1))
+    site, resolution_problems = resolve(sheets, frozenset(invalid_ids))
     problems += resolution_problems
     problems += verify_quotes(site, content_dir)
     if problems:
         raise ContentError(problems)
     return site
+
+
+@dataclass
+class FileRead:
+    """One fact-sheet file read and validated: its valid records and its problems."""
+
+    sheet: ValidSheet | None
+    problems: list[Problem] = field(default_factory=list)
+    invalid_ids: set[str] = field(default_factory=set)
+    """Ids of records that failed, or that seem defined in a file that could not be read at all."""
+    cached: bool = False
+
+
+def read_factsheet(file: FileToRead, cache: SheetCache | None = None) -> FileRead:
+    """Stages 1 and 2 for one file (the unit of work shared among workers); a clean result is cached."""
+    problems: list[Problem] = []
+    loaded = load_file(file.path, problems)
+    if loaded is None:
+        return FileRead(None, problems, ids_in_unreadable_file(file.path))
+    loaded.source, loaded.digest = file.path, file.digest
+    validated, invalid_ids, validation_problems = validate_factsheets([loaded])
+    sheet = validated[0]
+    problems += validation_problems
+    # Later stages look positions up from the file itself: the text and raw data need not travel.
+    loaded.data, loaded.text = None, ""
+    cached = bool(cache and file.digest and not problems)
+    if cached:
+        cache.put(file.digest, sheet)
+    return FileRead(sheet, problems, invalid_ids, cached)
+
+
+def _file_size(file: FileToRead) -> int:
+    return file.size
 
 
 def _progress_line(total: int) -> Callable[[float], None]:

@@ -43,10 +43,18 @@ class FactSheetGenerator(Generator):
             Path(self.settings["CACHE_PATH"]) / "factsheets" if self.settings.get("FACTSHEETS_CACHE", True) else None
         )
         try:
-            self.site = read_site(Path(self.path), folder, cache_dir)
+            self.site = read_site(Path(self.path), folder, cache_dir, self.workers)
         except ContentError as error:
             print(error, file=sys.stderr)
             raise SystemExit(1) from None
+
+    @property
+    def workers(self) -> int:
+        """Processes to read files and write pages with. The preview server records each page's reads in
+        its own process, which also runs the server's threads (no fork there): one."""
+        if self.settings.get("FACTSHEETS_RECORD_READS", False):
+            return 1
+        return self.settings.get("FACTSHEETS_WORKERS") or default_workers()
 
     def generate_context(self) -> None:
         self.context["factsheets"] = self.site
@@ -66,10 +74,8 @@ class FactSheetGenerator(Generator):
     def generate_output(self, writer) -> None:
         publication = self.publication()
         self.page_reads: dict[str, frozenset[str]] = {}
-        # The preview server records what each page reads, to re-render only what an edit touches;
-        # the reads are noted in this process, so its pages are not spread over workers.
+        # The preview server records what each page reads, to re-render only what an edit touches.
         recording = self.settings.get("FACTSHEETS_RECORD_READS", False)
-        workers = 1 if recording else self.settings.get("FACTSHEETS_WORKERS") or default_workers()
         # Progress only where someone watches: a terminal, not CI, and a site big enough to wait for.
         watched = sys.stderr.isatty() and not os.environ.get("CI")
         self.pages = write_site(
@@ -77,7 +83,7 @@ class FactSheetGenerator(Generator):
             publication,
             partial(self.write_page, writer, publication, recording),
             partial(write_data_file, Path(self.output_path)),
-            workers,
+            self.workers,
             show_progress=watched,
         )
         if self.settings.get("FACTSHEETS_SEARCH", True):

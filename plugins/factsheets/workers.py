@@ -1,19 +1,22 @@
-"""Writing pages on every core: the pages are independent, so each worker process writes a share.
+"""Work spread over every core: reading the fact-sheet files, and writing the pages.
 
-Workers are forked after the site is read, so they share the graph copy-on-write and need nothing
-sent to them. A worker that fails makes the whole build fail; the output is the same byte for byte
-whatever the number of workers.
+Workers are forked, so they share what this process holds copy-on-write and need nothing sent to
+them. A worker that fails makes the whole run fail; the result is the same whatever the number of
+workers: ``map_in_workers`` returns results in the items' order, and pages are written to their own
+files.
 """
 
 from __future__ import annotations
 
 import os
+import pickle
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 Item = TypeVar("Item")
+Result = TypeVar("Result")
 
 MIN_ITEMS_PER_WORKER = 500
 """Below this, starting a process costs more than it saves."""
@@ -70,6 +73,67 @@ def _fork_worker(share: Sequence[Item], handle: Callable[[Item], None]) -> int:
     try:
         for item in share:
             handle(item)
+    except BaseException:
+        traceback.print_exc()
+        status = 1
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+
+
+def map_in_workers(
+    items: Sequence[Item], function: Callable[[Item], Result], workers: int, weight: Callable[[Item], int]
+) -> list[Result]:
+    """function(item) for every item, in the items' order, computed in up to `workers` processes.
+
+    The items are shared out by weight (the heaviest first, each to the lightest share); this process
+    computes the first share, and each other worker sends its results back pickled through a pipe.
+    """
+    workers = min(workers, len(items))
+    if workers <= 1 or not hasattr(os, "fork"):
+        return [function(item) for item in items]
+    shares: list[list[int]] = [[] for _ in range(workers)]
+    loads = [0] * workers
+    for index in sorted(range(len(items)), key=lambda index: -weight(items[index])):
+        lightest = loads.index(min(loads))
+        shares[lightest].append(index)
+        loads[lightest] += weight(items[index])
+    sys.stdout.flush()
+    sys.stderr.flush()
+    children = [_fork_mapper([items[index] for index in share], function) for share in shares[1:]]
+    results: list[Result | None] = [None] * len(items)
+    failures = 0
+    try:
+        for index in shares[0]:
+            results[index] = function(items[index])
+    finally:
+        for (pid, pipe), share in zip(children, shares[1:], strict=True):
+            with os.fdopen(pipe, "rb") as stream:
+                blob = stream.read()
+            if os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) != 0 or not blob:
+                failures += 1
+                continue
+            for index, result in zip(share, pickle.loads(blob), strict=True):
+                results[index] = result
+    if failures:
+        raise WorkerFailed(f"{failures} of {workers} worker processes failed (see above)")
+    return results  # type: ignore[return-value]
+
+
+def _fork_mapper(share: Sequence[Item], function: Callable[[Item], Result]) -> tuple[int, int]:
+    """A worker computing function over its share; returns its pid and the pipe its results come through."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(write_end)
+        return pid, read_end
+    os.close(read_end)
+    status = 0
+    try:
+        blob = pickle.dumps([function(item) for item in share], protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(write_end, "wb") as stream:
+            stream.write(blob)
     except BaseException:
         traceback.print_exc()
         status = 1
