@@ -230,3 +230,11 @@ def test_a_file_that_cannot_be_read_does_not_echo_as_unknown_references(content_
     errors = capsys.readouterr().err.splitlines()
     assert errors[-1] == "1 problem found.", errors
     assert re.search(r"actors\.yaml:5:1: YAML syntax error: .*tab", errors[0])
+
+
+def test_an_archived_text_of_blank_lines_fails_every_quote_cleanly(content_copy, capsys):
+    (content_copy / "sources" / "ukrinform-2024-01-31.txt").write_text("\n \n\t\n")
+    assert factsheets(["check", str(content_copy)]) == 1
+    errors = capsys.readouterr().err
+    assert "quote not found in source 'ukrinform-2024-01-31'" in errors
+    assert "Traceback" not in errors

@@ -7,7 +7,6 @@ import json
 import sys
 from pathlib import Path
 
-from .build import build_site
 from .exports import factsheet_schema
 from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_site
 from .problems import ContentError
@@ -44,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(factsheet_schema(), ensure_ascii=False, indent=2))
         return 0
     if arguments.command == "build":
+        from .build import build_site  # here: `factsheets check` need not import Pelican (0.2 s)
+
         return 0 if build_site(arguments.settings, arguments.content_dir, arguments.output).ok else 1
     if arguments.command == "serve":
         from .serve import serve as serve_site  # here: the build subprocess need not import tornado (0.1 s)

@@ -16,21 +16,29 @@ from pathlib import Path as FsPath
 from .problems import Problem
 from .resolve import Site, SourceNode
 
-_TYPOGRAPHIC = str.maketrans(
-    {
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u201e": '"',
-        "\u00ab": '"',
-        "\u00bb": '"',
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201a": "'",
-        "\u2032": "'",
-    }
-)
+_STRAIGHT_QUOTES = {
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u00ab": '"',
+    "\u00bb": '"',
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u2032": "'",
+}
+_TYPOGRAPHIC_QUOTE = re.compile("|".join(_STRAIGHT_QUOTES))
+
+
+def _straighten(text: str) -> str:
+    """Typographic quotation marks made straight, one character for one (offsets are kept)."""
+    return _TYPOGRAPHIC_QUOTE.sub(lambda match: _STRAIGHT_QUOTES[match.group()], text)
+
+
 _SENTENCE_END = re.compile(r"(?<=[.!?\"])\s+")
 _WHITESPACE = re.compile(r"\s+")
+_IRREGULAR_WHITESPACE = re.compile(r"\s{2,}|[^\S ]")
+"""A whitespace run that folding changes: two or more characters, or one that is not a space."""
 
 
 class FoldedText:
@@ -41,19 +49,19 @@ class FoldedText:
     """
 
     def __init__(self, text: str) -> None:
-        translated = text.translate(_TYPOGRAPHIC)  # one character for one: offsets are kept
+        translated = _straighten(text)
         stripped = translated.strip()
         lead = len(translated) - len(translated.lstrip())
-        words = _WHITESPACE.split(stripped) if stripped else []
-        self.folded = " ".join(words)
-        self._folded_starts: list[int] = []
-        self._original_starts: list[int] = []
-        folded_at, original_at = 0, lead
-        for word, gap in zip(words, [*_WHITESPACE.finditer(stripped), None], strict=True):
-            self._folded_starts.append(folded_at)
-            self._original_starts.append(original_at)
-            folded_at += len(word) + 1
-            original_at = lead + gap.end() if gap else original_at
+        self.folded = _WHITESPACE.sub(" ", stripped)
+        # Folded and original offsets move together except across a whitespace run other than one
+        # space: one breakpoint after each such run (a few per paragraph) maps one onto the other.
+        self._folded_starts: list[int] = [0]
+        self._original_starts: list[int] = [lead]
+        shrunk = 0
+        for gap in _IRREGULAR_WHITESPACE.finditer(stripped):
+            shrunk += gap.end() - gap.start() - 1
+            self._folded_starts.append(gap.end() - shrunk)
+            self._original_starts.append(lead + gap.end())
 
     def original_index(self, folded_index: int) -> int:
         run = bisect.bisect_right(self._folded_starts, folded_index) - 1
@@ -62,21 +70,21 @@ class FoldedText:
 
 def fold(text: str) -> str:
     """The text as quotes are compared: whitespace runs folded, typographic quotes straight."""
-    return " ".join(_WHITESPACE.split(text.translate(_TYPOGRAPHIC).strip()))
+    return _WHITESPACE.sub(" ", _straighten(text).strip())
 
 
 def verify_quotes(site: Site, content_dir: FsPath) -> list[Problem]:
     problems: list[Problem] = []
+    root = content_dir.resolve()
     for source in site.sources:
-        text = _read_archived_text(source, content_dir, problems)
+        text = _read_archived_text(source, root, problems)
         if text is not None:
             source.archived = MarkedText(text, _find_quotes(source, text, problems))
     return problems
 
 
-def _read_archived_text(source: SourceNode, content_dir: FsPath, problems: list[Problem]) -> str | None:
+def _read_archived_text(source: SourceNode, root: FsPath, problems: list[Problem]) -> str | None:
     relative = source.record.archived_text
-    root = content_dir.resolve()
     path = (root / relative).resolve()
     if not path.is_relative_to(root):
         problems.append(source.problem(("archived_text",), f"'{relative}' lies outside the content folder"))
