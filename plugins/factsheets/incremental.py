@@ -66,6 +66,8 @@ class LiveSite:
     nodes_by_id: dict[str, Node] = field(default_factory=dict)
     nodes_by_file: dict[Path, list[Node]] = field(default_factory=dict)
     unindexed_pages: set[str] = field(default_factory=set)
+    _hashed: dict[Path, tuple[tuple[int, int, int], str]] = field(default_factory=dict, repr=False)
+    """Each file's size, modification time and inode when it was hashed, and its digest."""
     """Pages re-rendered since the search index was last built."""
 
     @property
@@ -93,6 +95,9 @@ class LiveSite:
         self.digests = self._digests() if result.ok else {}
         if self.generator is not None:
             self._index_nodes()
+        # Kept until the next whole build: out of the collector's sight, so that an update's
+        # collections scan only what the update makes (a full scan of this site takes 0.1-0.3 s).
+        gc.freeze()
         return result.ok
 
     def _index_nodes(self) -> None:
@@ -173,10 +178,22 @@ class LiveSite:
 
     def _digests(self) -> dict[Path, str]:
         """The fact-sheet files and the archived texts the sources name, by digest (editors' scratch files
-        such as .claims.yaml.swp are not content)."""
+        such as .claims.yaml.swp are not content). A file whose size and modification time are as when
+        it was last hashed keeps its digest: an edit hashes the edited file, not the 20 MB of the others."""
         archived = {self.content_dir / source.record.archived_text for source in self.generator.site.sources}
         files = sorted({*find_factsheet_files(self.factsheet_folder), *archived})
-        return {path: content_digest(path.read_bytes()) for path in files if path.is_file()}
+        digests: dict[Path, str] = {}
+        for path in files:
+            try:
+                status = path.stat()
+            except OSError:
+                continue
+            signature = (status.st_size, status.st_mtime_ns, status.st_ino)
+            known = self._hashed.get(path)
+            if known is None or known[0] != signature:
+                known = self._hashed[path] = (signature, content_digest(path.read_bytes()))
+            digests[path] = known[1]
+        return digests
 
     def _render_pages_reading(self, changed_ids: set[str], after_first_pages: Callable[[], None]) -> int:
         generator = self.generator
