@@ -130,10 +130,21 @@ def write_site(
     workers: int = 1,
     show_progress: bool = False,
 ) -> list[Page]:
-    """Render and write every page of the site, then its other files; returns the pages written."""
+    """Render and write every page of the site and its other files; returns the pages written.
+
+    The other files come first in the work, so that the workers share the costliest of them too.
+    """
     pages = plan_pages(site, publication)
-    progress = _progress_line(len(pages)) if show_progress else None
-    for_each_in_workers(pages, write_page, workers, progress)
-    for data_file in plan_files(site, publication, pages):
-        write_file(data_file)
+    work: list[DataFile | Page] = [*plan_files(site, publication, pages), *pages]
+    progress = _progress_line(len(work)) if show_progress else None
+    for_each_in_workers(work, partial(_write_one, write_page, write_file), workers, progress)
     return pages
+
+
+def _write_one(
+    write_page: Callable[[Page], None], write_file: Callable[[DataFile], None], item: DataFile | Page
+) -> None:
+    if isinstance(item, DataFile):
+        write_file(item)
+    else:
+        write_page(item)
