@@ -91,9 +91,10 @@ class Node:
             _page_reads.add(self.owner_id)
         return getattr(record, name)
 
-    @property
+    @functools.cached_property
     def href(self) -> str:
-        return f"{self.folder}/{self.record.id}.html"
+        """Kept once made: an id changes only with a whole new build (the preview's updates keep ids)."""
+        return f"{self.folder}/{self._record.id}.html"
 
     def problem(self, field_path: Path, message: str, hint: str = "") -> Problem:
         return self.sheet.file.problem(self.path + field_path, message, hint)
