@@ -66,13 +66,21 @@ def _handle_all(items: Sequence[Item], handle: Callable[[Item], None], progress)
 
 
 def _fork_worker(share: Sequence[Item], handle: Callable[[Item], None]) -> int:
+    def handle_share() -> None:
+        for item in share:
+            handle(item)
+
+    return _fork(handle_share)
+
+
+def _fork(work: Callable[[], None]) -> int:
+    """Run work in a forked child, which exits 0, or 1 after printing its traceback; returns its pid."""
     pid = os.fork()
     if pid:
         return pid
     status = 0
     try:
-        for item in share:
-            handle(item)
+        work()
     except BaseException:
         traceback.print_exc()
         status = 1
@@ -124,20 +132,13 @@ def map_in_workers(
 def _fork_mapper(share: Sequence[Item], function: Callable[[Item], Result]) -> tuple[int, int]:
     """A worker computing function over its share; returns its pid and the pipe its results come through."""
     read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid:
-        os.close(write_end)
-        return pid, read_end
-    os.close(read_end)
-    status = 0
-    try:
+
+    def send_results() -> None:
+        os.close(read_end)
         blob = pickle.dumps([function(item) for item in share], protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(write_end, "wb") as stream:
             stream.write(blob)
-    except BaseException:
-        traceback.print_exc()
-        status = 1
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(status)
+
+    pid = _fork(send_results)
+    os.close(write_end)
+    return pid, read_end
