@@ -9,7 +9,9 @@ take the output folder's place. The names listed in OUTPUT_RETENTION (a
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import os
 import shutil
 import sys
 import tempfile
@@ -89,10 +91,37 @@ def _carry_over(old_output: Path, new_output: Path, retained_names: list[str]) -
 
 
 def _swap_in(staging: Path, output: Path) -> None:
-    if output.exists():
-        retired = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
-        output.rename(retired / output.name)
-        staging.rename(output)
+    replace_folder(staging, output)
+
+
+RENAME_EXCHANGE = 2
+AT_FDCWD = -100
+
+
+def replace_folder(new: Path, target: Path) -> None:
+    """Put the folder new in target's place and delete the old target.
+
+    On Linux the two folders trade places in one step (renameat2 with RENAME_EXCHANGE), so a server
+    reading target never finds it missing; elsewhere the old folder is moved aside first, which
+    leaves a moment without it.
+    """
+    if target.exists() and _exchange(new, target):
+        shutil.rmtree(new, ignore_errors=True)  # it holds the old folder now
+    elif target.exists():
+        retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+        target.rename(retired / target.name)
+        new.rename(target)
         shutil.rmtree(retired, ignore_errors=True)
     else:
-        staging.rename(output)
+        new.rename(target)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically; False where the system or the file system cannot."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    renameat2.restype = ctypes.c_int
+    return renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE) == 0

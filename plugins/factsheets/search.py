@@ -19,6 +19,8 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from .build import replace_folder
+
 SEARCH_FOLDER = "pagefind"
 MANIFEST = "indexes.json"
 """Inside SEARCH_FOLDER: the parts' folders, in order; the first one is loaded, the others merged."""
@@ -56,9 +58,7 @@ def build_search_index(site_folder: Path, parts: Sequence[Sequence[str]], only: 
                 shutil.copytree(index / str(number), fresh / str(number), copy_function=os.link)
         folders = [f"{number}/" for number in range(len(parts))]
         (fresh / MANIFEST).write_text(json.dumps({"indexes": folders}) + "\n", encoding="utf-8")
-        if index.exists():
-            index.rename(staging / "old")
-        fresh.rename(index)
+        replace_folder(fresh, index)
 
 
 def _index_part(site_folder: Path, pages: Sequence[str], linked: Path, output: Path) -> None:
