@@ -72,6 +72,8 @@ def test_search_finds_each_record_by_its_own_words_and_the_page_works_without_ja
     assert claims_made.has_attr("data-pagefind-ignore"), "other records' words do not make the actor a result"
     claim = read_page(site, "claims/ukrainian-pows-on-board-il76.html")
     assert not claim.select("section[data-pagefind-ignore]:not(#changes)"), "a claim is found by all its own text"
+    for boilerplate in ("figcaption", "dt", "h2", ".status-meaning", ".record-kind"):
+        assert all(element.has_attr("data-pagefind-ignore") for element in claim.select(boilerplate)), boilerplate
 
     search = read_page(site, "search.html")
     assert search.select_one("form[role=search] input[name=q]")["type"] == "search"
