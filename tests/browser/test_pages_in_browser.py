@@ -187,3 +187,12 @@ def test_the_site_works_opened_straight_from_disk(page: Page, built_site: Path, 
     page.locator("dl.facts a").first.click()
     assert page.url.startswith("file://") and "/actors/" in page.url
     assert browser_problems.take() == []
+
+
+def test_search_opened_from_disk_says_it_needs_a_web_server(
+    page: Page, built_site: Path, browser_problems: BrowserProblems
+):
+    browser_problems.watch(page)
+    page.goto((built_site / "search.html").as_uri())
+    expect(page.locator("#search-status")).to_contain_text("needs the site to be served by a web server")
+    assert browser_problems.take() == []
