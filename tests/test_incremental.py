@@ -75,8 +75,22 @@ def test_the_search_index_is_built_again_only_where_an_edit_changed_pages(conten
 
 
 def test_a_change_of_structure_asks_for_the_whole_build(live, content_copy):
-    _edit(content_copy, "status: disputed", "status: refuted")
+    _edit(content_copy, "claimant: russian-defence-ministry", "claimant: russia")
     assert live.update().outcome is Outcome.NEEDS_FULL_BUILD
+
+
+def test_a_new_status_is_shown_without_a_whole_build_and_matches_a_clean_build(live, content_copy, tmp_path):
+    _edit(content_copy, "status: disputed", "status: refuted")
+    result = live.update()
+    assert result.outcome is Outcome.UPDATED
+    changed = result.changed_records[0]
+    claim_page = (live.output_dir / "claims" / f"{changed}.html").read_text()
+    assert 'class="status status-refuted"' in claim_page
+    live.reindex_search()
+
+    clean = tmp_path / "clean"
+    assert build_site(ROOT / "pelicanconf.py", content_copy, clean, quiet=True).ok
+    assert _tree(live.output_dir) == _tree(clean)
 
 
 def test_an_edit_with_problems_reports_them_and_keeps_the_site(live, content_copy, capsys):

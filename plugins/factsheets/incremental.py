@@ -2,11 +2,11 @@
 
 ``LiveSite`` builds the whole site once in this process and records which records each page reads.
 When fact-sheet files change, only those files are read and validated again. If the edit changes free
-text only (a statement, a summary, a rationale, a role), the new records take the old ones' place in
-the graph and only the pages that read them are rendered again: the edited records' own pages first,
-so the browser can reload at once, then the other pages and the data files. Any other change (an id,
-a reference, a date, a status, a name, a quote, a file added or removed, an archived text, the
-overview) needs the whole build again. Either way the output is byte for byte a clean build's.
+text (a statement, a summary, a rationale, a role) or a claim's status only, the new records take the
+old ones' place in the graph and only the pages that read them are rendered again: the edited records'
+own pages first, so the browser can reload at once, then the other pages and the data files. Any
+other change (an id, a reference, a date, a name, a quote, a file added or removed, an archived text,
+the overview) needs the whole build again. Either way the output is byte for byte a clean build's.
 """
 
 from __future__ import annotations
@@ -37,6 +37,9 @@ from .validate import RECORD_LISTS, ValidSheet
 
 STRUCTURAL_TEXT = {(models.Quote, "text"), (models.Actor, "name"), (models.Source, "archived_text")}
 """Text fields that decide more than what a page shows: quote anchors, the order of actors, a file to read."""
+SHOWN_ONLY = {(models.Claim, "status")}
+"""Fields besides free text that pages only show, reading them when rendered: a claim's status (its badge,
+the home page's groups, the ClaimReview rating), the commonest verdict an editor changes."""
 
 
 class Outcome(Enum):
@@ -252,7 +255,8 @@ def _record_pairs(old: ValidSheet, new: ValidSheet) -> list[tuple[models.Record,
 
 
 def _skeleton(value: object) -> object:
-    """A record with its free text left out: what decides the graph, the order and the quotes."""
+    """A record with its free text (and a claim's status) left out: what decides the graph, the order
+    and the quotes."""
     if isinstance(value, BaseModel):
         free_text = _free_text_fields(type(value))
         return {
@@ -265,4 +269,5 @@ def _skeleton(value: object) -> object:
 
 @functools.cache
 def _free_text_fields(model: type[BaseModel]) -> frozenset[str]:
-    return models.text_fields(model) - {name for owner, name in STRUCTURAL_TEXT if owner is model}
+    shown_only = {name for owner, name in SHOWN_ONLY if owner is model}
+    return (models.text_fields(model) | shown_only) - {name for owner, name in STRUCTURAL_TEXT if owner is model}
