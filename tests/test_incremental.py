@@ -132,3 +132,16 @@ def test_a_full_rebuild_lets_the_old_site_go(live):
     assert live.build_all()
     gc.collect()
     assert old_claim() is None, "the previous site stays in memory"
+
+
+def test_a_whole_build_can_leave_the_search_index_for_later(content_copy, tmp_path):
+    live = LiveSite(ROOT / "pelicanconf.py", content_copy, tmp_path / "output")
+    assert live.build_all(search_later=True)
+    assert not (live.output_dir / "pagefind").exists(), "the pages first"
+    assert live.search_pending
+    live.reindex_search()
+    assert not live.search_pending
+
+    clean = tmp_path / "clean"
+    assert build_site(ROOT / "pelicanconf.py", content_copy, clean, quiet=True).ok
+    assert _tree(live.output_dir) == _tree(clean)

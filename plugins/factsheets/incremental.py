@@ -69,6 +69,9 @@ class LiveSite:
     nodes_by_id: dict[str, Node] = field(default_factory=dict)
     nodes_by_file: dict[Path, list[Node]] = field(default_factory=dict)
     unindexed_pages: set[str] = field(default_factory=set)
+    """Pages re-rendered since the search index was last built."""
+    _index_everything: bool = False
+    """The last whole build left the search index for later."""
     _hashed: dict[Path, tuple[tuple[int, int, int], str]] = field(default_factory=dict, repr=False)
     """Each file's size, modification time and inode when it was hashed, and its digest."""
     """Pages re-rendered since the search index was last built."""
@@ -78,13 +81,17 @@ class LiveSite:
         folder = self.generator.settings.get("FACTSHEETS_PATH", DEFAULT_FACTSHEETS_FOLDER) if self.generator else None
         return self.content_dir / (folder or DEFAULT_FACTSHEETS_FOLDER)
 
-    def build_all(self) -> bool:
-        """The whole build, in this process, recording what every page reads."""
+    def build_all(self, search_later: bool = False) -> bool:
+        """The whole build, in this process, recording what every page reads.
+
+        With search_later, the search index is left for reindex_search (the preview reloads the
+        browsers first: at 10,000 claims the index is more than a third of a whole build).
+        """
         # Let the old site go: reading freezes what it read out of garbage collection, and the graph
         # is full of cycles, so a site kept frozen would stay in memory for good.
         FactSheetGenerator.recorded = self.generator = None
         self.nodes_by_id, self.nodes_by_file = {}, {}
-        self.unindexed_pages = set()  # the whole build indexes the whole site
+        self.unindexed_pages = set()
         gc.unfreeze()
         gc.collect()
         result = build_site(
@@ -92,8 +99,13 @@ class LiveSite:
             self.content_dir,
             self.output_dir,
             quiet=True,
-            extra_settings={**self.settings_override, "FACTSHEETS_RECORD_READS": True},
+            extra_settings={
+                **self.settings_override,
+                "FACTSHEETS_RECORD_READS": True,
+                "FACTSHEETS_SEARCH_LATER": search_later,
+            },
         )
+        self._index_everything = search_later and result.ok
         self.generator = FactSheetGenerator.recorded if result.ok else None
         self.digests = self._digests() if result.ok else {}
         if self.generator is not None:
@@ -146,15 +158,24 @@ class LiveSite:
         pages = self._render_pages_reading(changed_ids, after_first_pages)
         return UpdateReport(Outcome.UPDATED, pages, sorted(changed_ids))
 
+    @property
+    def search_pending(self) -> bool:
+        """Whether reindex_search has work: pages re-rendered, or a whole build's index left for later."""
+        return self._index_everything or bool(self.unindexed_pages)
+
     def reindex_search(self) -> None:
-        """Index again the parts of the search index that hold pages re-rendered since it was built."""
+        """Build the search index the last whole build left for later, or index again the parts that
+        hold pages re-rendered since."""
         if self.generator is None or not self.generator.settings.get("FACTSHEETS_SEARCH", True):
             return
         parts = self.generator.search_parts()
-        stale = [number for number, pages in enumerate(parts) if self.unindexed_pages.intersection(pages)]
-        if stale:
-            build_search_index(self.output_dir, parts, only=stale)
-        self.unindexed_pages = set()
+        if self._index_everything:
+            build_search_index(self.output_dir, parts)
+        else:
+            stale = [number for number, pages in enumerate(parts) if self.unindexed_pages.intersection(pages)]
+            if stale:
+                build_search_index(self.output_dir, parts, only=stale)
+        self._index_everything, self.unindexed_pages = False, set()
 
     def _replace_records(self, replacements, new_sheets: dict[Path, ValidSheet]) -> set[str]:
         """Put the new records in the old ones' nodes; returns the ids of the records that changed."""

@@ -86,7 +86,7 @@ class FactSheetGenerator(Generator):
             self.workers,
             show_progress=watched,
         )
-        if self.settings.get("FACTSHEETS_SEARCH", True):
+        if self.settings.get("FACTSHEETS_SEARCH", True) and not self.settings.get("FACTSHEETS_SEARCH_LATER"):
             build_search_index(Path(self.output_path), self.search_parts())
         if recording:
             FactSheetGenerator.recorded = self

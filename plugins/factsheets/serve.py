@@ -152,8 +152,8 @@ class PreviewBuilds:
                     outcome = Outcome.NEEDS_FULL_BUILD if await self._build_in_subprocess() else None
                 if outcome is not None:
                     reload_browsers()
-                if outcome is not None:  # a full build indexes the site itself; an update leaves it stale
-                    self._index_stale = outcome is Outcome.UPDATED
+                if outcome is not None:  # a build in a new process indexes the site itself
+                    self._index_stale = self.in_process and self.live.search_pending
                 if self._index_stale and not self._pending:
                     await loop.run_in_executor(None, self.live.reindex_search)
                     self._index_stale = False
@@ -169,7 +169,7 @@ class PreviewBuilds:
         if update.outcome is Outcome.UNCHANGED:
             return None
         failed = update.outcome is Outcome.PROBLEMS
-        failed = failed or (update.outcome is Outcome.NEEDS_FULL_BUILD and not self.live.build_all())
+        failed = failed or (update.outcome is Outcome.NEEDS_FULL_BUILD and not self.live.build_all(search_later=True))
         if failed:
             _report_failure(started)
             return None
