@@ -57,3 +57,21 @@ def test_entries_of_other_code_versions_are_removed(content_copy, tmp_path):
     assert factsheets(["check", str(content_copy), "--cache-dir", str(cache_dir)]) == 0
     assert not old_version.exists()
     assert _entries(cache_dir)
+
+
+def test_a_file_saved_again_while_it_is_read_is_cached_under_the_bytes_parsed(content_copy, tmp_path):
+    from factsheets.cache import SheetCache
+    from factsheets.load import load_factsheets
+    from factsheets.pipeline import read_factsheet, read_site
+
+    folder, cache_dir = content_copy / "factsheets", tmp_path / "cache"
+    claims = folder / "claims.yaml"
+    first = claims.read_text()
+    cache = SheetCache(cache_dir, folder)
+    listed = next(file for file in load_factsheets(folder, cache).to_read if file.path == claims)
+    claims.write_text(first.replace("status: disputed", "status: refuted", 1))  # saved again meanwhile
+    read_factsheet(listed, cache=cache)
+    claims.write_text(first)  # and the edit undone
+
+    cached_statuses = sorted(claim.record.status for claim in read_site(content_copy, cache_dir=cache_dir).claims)
+    assert cached_statuses == sorted(claim.record.status for claim in read_site(content_copy).claims)

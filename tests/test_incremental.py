@@ -145,3 +145,21 @@ def test_a_whole_build_can_leave_the_search_index_for_later(content_copy, tmp_pa
     clean = tmp_path / "clean"
     assert build_site(ROOT / "pelicanconf.py", content_copy, clean, quiet=True).ok
     assert _tree(live.output_dir) == _tree(clean)
+
+
+def test_the_search_index_is_built_again_where_hard_links_are_refused(content_copy, tmp_path, monkeypatch):
+    import factsheets.search
+
+    def refuse(source, target):
+        raise OSError("hard links are not supported here")
+
+    monkeypatch.setattr(factsheets.search.os, "link", refuse)
+    small_parts = {"FACTSHEETS_SEARCH_PAGES_PER_INDEX": 5}
+    live = LiveSite(ROOT / "pelicanconf.py", content_copy, tmp_path / "output", settings_override=small_parts)
+    assert live.build_all()
+    _edit(content_copy, "The Russian Defence Ministry claimed that 65", "The Russian Defence Ministry stated that 65")
+    assert live.update().outcome is Outcome.UPDATED
+    live.reindex_search()
+    clean = tmp_path / "clean"
+    assert build_site(ROOT / "pelicanconf.py", content_copy, clean, quiet=True, extra_settings=small_parts).ok
+    assert _tree(live.output_dir) == _tree(clean)

@@ -105,3 +105,14 @@ def test_home_page_of_the_real_content_lists_everything(site):
     home = read_page(site, "index.html")
     assert not home.select(".more")
     assert len(home.select("#actors-heading + ul li")) == 12
+
+
+def test_a_site_without_records_yet_builds_with_an_empty_search_index(tmp_path):
+    content = tmp_path / "content"
+    (content / "factsheets").mkdir(parents=True)
+    (content / "factsheets" / "claims.yaml").write_text("claims: []\n")
+    output = tmp_path / "output"
+    result = run_pelican(content, output)
+    assert result.returncode == 0, result.stderr
+    assert json.loads((output / "pagefind" / "indexes.json").read_text()) == {"indexes": []}
+    assert read_page(output, "search.html").select_one("#search-status")

@@ -110,8 +110,13 @@ def replace_folder(new: Path, target: Path) -> None:
     elif target.exists():
         retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
         target.rename(retired / target.name)
-        new.rename(target)
-        shutil.rmtree(retired, ignore_errors=True)
+        try:
+            new.rename(target)
+        except OSError:
+            (retired / target.name).rename(target)  # the old folder back where it was
+            raise
+        finally:
+            shutil.rmtree(retired, ignore_errors=True)
     else:
         new.rename(target)
 
@@ -119,7 +124,7 @@ def replace_folder(new: Path, target: Path) -> None:
 def _exchange(first: Path, second: Path) -> bool:
     """Swap two paths atomically; False where the system or the file system cannot."""
     try:
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+        renameat2 = ctypes.CDLL(None).renameat2
     except (OSError, AttributeError):
         return False
     renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]

@@ -16,6 +16,7 @@ import gc
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -40,6 +41,10 @@ STRUCTURAL_TEXT = {(models.Quote, "text"), (models.Actor, "name"), (models.Sourc
 SHOWN_ONLY = {(models.Claim, "status")}
 """Fields besides free text that pages only show, reading them when rendered: a claim's status (its badge,
 the home page's groups, the ClaimReview rating), the commonest verdict an editor changes."""
+
+
+SETTLED_SECONDS = 2.0
+"""A file modified longer ago than this keeps its digest while its size, mtime and inode stay the same."""
 
 
 class Outcome(Enum):
@@ -73,8 +78,8 @@ class LiveSite:
     _index_everything: bool = False
     """The last whole build left the search index for later."""
     _hashed: dict[Path, tuple[tuple[int, int, int], str]] = field(default_factory=dict, repr=False)
-    """Each file's size, modification time and inode when it was hashed, and its digest."""
-    """Pages re-rendered since the search index was last built."""
+    """Each file's size, modification time and inode when it was hashed, and its digest; only files
+    that had not changed for a while then (a rewrite within the clock's resolution keeps the mtime)."""
 
     @property
     def factsheet_folder(self) -> Path:
@@ -215,7 +220,9 @@ class LiveSite:
             signature = (status.st_size, status.st_mtime_ns, status.st_ino)
             known = self._hashed.get(path)
             if known is None or known[0] != signature:
-                known = self._hashed[path] = (signature, content_digest(path.read_bytes()))
+                known = (signature, content_digest(path.read_bytes()))
+                if time.time() - status.st_mtime > SETTLED_SECONDS:
+                    self._hashed[path] = known
             digests[path] = known[1]
         return digests
 

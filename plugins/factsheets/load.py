@@ -60,10 +60,15 @@ class LoadedFile:
 
     def position(self, path: Path, at_key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the value at path (or of its key), or of its nearest parent."""
-        if not self.text and self.source is not None:  # a file from the cache: read it again
-            self.text = self.source.read_bytes().decode("utf-8-sig")
         if self._root is None:
-            self._root = yaml.compose(self.text, Loader=_Loader)
+            try:
+                if not self.text and self.source is not None:  # not kept after reading: read it again
+                    self.text = self.source.read_bytes().decode("utf-8-sig")
+                self._root = yaml.compose(self.text, Loader=_Loader)
+            except (OSError, UnicodeDecodeError, yaml.YAMLError):
+                return 1, 1  # the file changed since it was read and no longer parses: its start
+            if self._root is None:
+                return 1, 1
         node = self._root
         for depth, part in enumerate(path):
             child = None

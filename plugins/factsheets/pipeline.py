@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .cache import SheetCache
 from .exports import DataFile, plan_files
-from .load import FileToRead, ids_in_unreadable_file, load_factsheets, load_file
+from .load import MAX_FILE_BYTES, FileToRead, content_digest, ids_in_unreadable_file, load_factsheets, load_file
 from .problems import ContentError, Problem
 from .render import Page, plan_pages
 from .resolve import Site, resolve
@@ -67,7 +67,7 @@ def _read_site(content_dir: Path, factsheets_folder: str, cache_dir: Path | None
         if file_read.sheet is not None:
             sheets.append(file_read.sheet)
     if cache:
-        cache.keep([file.digest for file, file_read in zip(found.to_read, read, strict=True) if file_read.cached])
+        cache.keep([file_read.sheet.file.digest for file_read in read if file_read.cached])
         cache.prune()
     order = {path: index for index, path in enumerate(found.paths)}
     sheets.sort(key=lambda sheet: order.get(sheet.file.source, -1))
@@ -91,20 +91,22 @@ class FileRead:
 
 
 def read_factsheet(file: FileToRead, cache: SheetCache | None = None) -> FileRead:
-    """Stages 1 and 2 for one file (the unit of work shared among workers); a clean result is cached."""
+    """Stages 1 and 2 for one file (the unit of work shared among workers); a clean result is cached
+    under the digest of the bytes parsed (the file may have been saved again since it was listed)."""
     problems: list[Problem] = []
-    loaded = load_file(file.path, problems)
+    raw = file.path.read_bytes() if file.size <= MAX_FILE_BYTES else None
+    loaded = load_file(file.path, problems, raw)
     if loaded is None:
         return FileRead(None, problems, ids_in_unreadable_file(file.path))
-    loaded.source, loaded.digest = file.path, file.digest
+    loaded.source, loaded.digest = file.path, content_digest(raw) if cache and raw else file.digest
     validated, invalid_ids, validation_problems = validate_factsheets([loaded])
     sheet = validated[0]
     problems += validation_problems
     # Later stages look positions up from the file itself: the text and raw data need not travel.
     loaded.data, loaded.text = None, ""
-    cached = bool(cache and file.digest and not problems)
+    cached = bool(cache and loaded.digest and not problems)
     if cached:
-        cache.put(file.digest, sheet)
+        cache.put(loaded.digest, sheet)
     return FileRead(sheet, problems, invalid_ids, cached)
 
 

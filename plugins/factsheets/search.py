@@ -33,10 +33,11 @@ class SearchIndexError(RuntimeError):
 
 
 def plan_parts(searchable_pages: Iterable[str], pages_per_index: int = DEFAULT_PAGES_PER_INDEX) -> list[list[str]]:
-    """The searchable pages (paths in the output folder), in parts of at most pages_per_index pages."""
+    """The searchable pages (paths in the output folder), in parts of at most pages_per_index pages;
+    none for a site without record pages (the search page then says there is nothing to search)."""
     pages = list(searchable_pages)
     size = max(1, pages_per_index)
-    return [pages[start : start + size] for start in range(0, len(pages), size)] or [[]]
+    return [pages[start : start + size] for start in range(0, len(pages), size)]
 
 
 def build_search_index(site_folder: Path, parts: Sequence[Sequence[str]], only: Iterable[int] | None = None) -> None:
@@ -52,10 +53,10 @@ def build_search_index(site_folder: Path, parts: Sequence[Sequence[str]], only: 
         fresh = staging / SEARCH_FOLDER
         fresh.mkdir()
         for number, pages in enumerate(parts):
-            if number in wanted:
+            if number in wanted or not (index / str(number)).is_dir():
                 _index_part(site_folder, pages, staging / f"pages-{number}", fresh / str(number))
             else:
-                shutil.copytree(index / str(number), fresh / str(number), copy_function=os.link)
+                shutil.copytree(index / str(number), fresh / str(number), copy_function=_link_or_copy)
         folders = [f"{number}/" for number in range(len(parts))]
         (fresh / MANIFEST).write_text(json.dumps({"indexes": folders}) + "\n", encoding="utf-8")
         replace_folder(fresh, index)
@@ -66,10 +67,7 @@ def _index_part(site_folder: Path, pages: Sequence[str], linked: Path, output: P
     for page in pages:
         target = linked / page
         target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(site_folder / page, target)
-        except OSError:  # a file system without hard links
-            shutil.copyfile(site_folder / page, target)
+        _link_or_copy(site_folder / page, target)
     linked.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "pagefind", "--site", str(linked), "--output-path", str(output), "--silent"]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -77,3 +75,11 @@ def _index_part(site_folder: Path, pages: Sequence[str], linked: Path, output: P
     if result.returncode != 0:
         problem = result.stderr.strip() or result.stdout.strip()
         raise SearchIndexError(f"the search index could not be built: {problem}")
+
+
+def _link_or_copy(source: str | Path, target: str | Path) -> None:
+    """A hard link (no bytes copied), or a copy on a file system without them."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)

@@ -82,11 +82,11 @@ def _fork(work: Callable[[], None]) -> int:
     try:
         work()
     except BaseException:
-        traceback.print_exc()
+        # Straight to the file descriptor: a lock on sys.stderr (a progress display's, say) may have
+        # been held by another thread at the fork, and would never be released in this process.
+        os.write(2, traceback.format_exc().encode(errors="replace"))
         status = 1
     finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
         os._exit(status)
 
 
@@ -109,7 +109,15 @@ def map_in_workers(
         loads[lightest] += weight(items[index])
     sys.stdout.flush()
     sys.stderr.flush()
-    children = [_fork_mapper([items[index] for index in share], function) for share in shares[1:]]
+    children: list[tuple[int, int]] = []
+    try:
+        for share in shares[1:]:
+            children.append(_fork_mapper([items[index] for index in share], function))
+    except OSError:  # no more processes: end the ones started, then fail
+        for pid, pipe in children:
+            os.close(pipe)
+            os.waitpid(pid, 0)
+        raise
     results: list[Result | None] = [None] * len(items)
     failures = 0
     try:
@@ -139,6 +147,11 @@ def _fork_mapper(share: Sequence[Item], function: Callable[[Item], Result]) -> t
         with os.fdopen(write_end, "wb") as stream:
             stream.write(blob)
 
-    pid = _fork(send_results)
-    os.close(write_end)
+    try:
+        pid = _fork(send_results)
+    except OSError:
+        os.close(read_end)
+        raise
+    finally:
+        os.close(write_end)
     return pid, read_end

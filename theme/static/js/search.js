@@ -37,6 +37,7 @@
       const manifest = await fetch(new URL("pagefind/indexes.json", siteRoot));
       if (!manifest.ok) throw new Error(`the search index is missing (${manifest.status})`);
       const parts = (await manifest.json()).indexes.map((part) => new URL(`pagefind/${part}`, siteRoot));
+      if (!parts.length) return null; // a site without records yet
       const [first, ...others] = parts;
       const pagefind = await import(new URL("pagefind.js", first).href);
       await pagefind.options({ baseUrl: siteRoot.pathname });
@@ -46,7 +47,9 @@
     return loaded;
   }
 
+  let latest = 0; // a search started while another loads replaces it: only the latest one shows
   async function search(query) {
+    const number = ++latest;
     list.replaceChildren();
     if (!query.trim()) {
       status.textContent = "Type some words and press Search.";
@@ -58,11 +61,18 @@
       pagefind = await loadIndex();
     } catch (error) {
       loaded = undefined; // try again on the next search
-      status.textContent = `Search is not available here: ${error.message}. Browse the lists of claims, events and actors instead.`;
+      if (number === latest) {
+        status.textContent = `Search is not available here: ${error.message}. Browse the lists of claims, events and actors instead.`;
+      }
+      return;
+    }
+    if (pagefind === null) {
+      status.textContent = "Nothing to search: these fact sheets have no records yet.";
       return;
     }
     const found = await pagefind.search(query);
     const results = await Promise.all(found.results.slice(0, 20).map((result) => result.data()));
+    if (number !== latest) return;
     results.forEach(showResult);
     const count = found.results.length;
     status.textContent = `${count} page${count === 1 ? "" : "s"} found for “${query}”.`;
