@@ -29,6 +29,14 @@ def live(content_copy, tmp_path):
     return site
 
 
+def _assert_same_as_a_clean_build(live, content, tmp_path, settings=None):
+    """The preview's output, once its search index is up to date, is a clean build's, byte for byte."""
+    live.reindex_search()
+    clean = tmp_path / "clean"
+    assert build_site(ROOT / "pelicanconf.py", content, clean, quiet=True, extra_settings=settings).ok
+    assert _tree(live.output_dir) == _tree(clean)
+
+
 def _edit(content, old, new):
     claims = content / "factsheets" / "claims.yaml"
     text = claims.read_text()
@@ -47,11 +55,7 @@ def test_a_text_edit_renders_only_the_pages_that_read_it_and_matches_a_clean_bui
     assert 1 < result.pages < total_pages / 2, "only the pages that show the claim"
     claim_page = (live.output_dir / "claims" / f"{CLAIM}.html").read_text()
     assert "The Russian Defence Ministry stated that 65" in claim_page
-    live.reindex_search()
-
-    clean = tmp_path / "clean"
-    assert build_site(ROOT / "pelicanconf.py", content_copy, clean, quiet=True).ok
-    assert _tree(live.output_dir) == _tree(clean)
+    _assert_same_as_a_clean_build(live, content_copy, tmp_path)
 
 
 def test_the_search_index_is_built_again_only_where_an_edit_changed_pages(content_copy, tmp_path):
@@ -69,9 +73,7 @@ def test_the_search_index_is_built_again_only_where_an_edit_changed_pages(conten
     after = {part: (index / part / "pagefind-entry.json").stat().st_ino for part in parts}
     kept = [part for part in parts if after[part] == before[part]]
     assert 0 < len(kept) < len(parts), "the parts without an edited page are kept, the others indexed again"
-    clean = tmp_path / "clean"
-    assert build_site(ROOT / "pelicanconf.py", content_copy, clean, quiet=True, extra_settings=small_parts).ok
-    assert _tree(live.output_dir) == _tree(clean)
+    _assert_same_as_a_clean_build(live, content_copy, tmp_path, small_parts)
 
 
 def test_a_change_of_structure_asks_for_the_whole_build(live, content_copy):
@@ -86,11 +88,7 @@ def test_a_new_status_is_shown_without_a_whole_build_and_matches_a_clean_build(l
     changed = result.changed_records[0]
     claim_page = (live.output_dir / "claims" / f"{changed}.html").read_text()
     assert 'class="status status-refuted"' in claim_page
-    live.reindex_search()
-
-    clean = tmp_path / "clean"
-    assert build_site(ROOT / "pelicanconf.py", content_copy, clean, quiet=True).ok
-    assert _tree(live.output_dir) == _tree(clean)
+    _assert_same_as_a_clean_build(live, content_copy, tmp_path)
 
 
 def test_an_edit_with_problems_reports_them_and_keeps_the_site(live, content_copy, capsys):
@@ -141,10 +139,7 @@ def test_a_whole_build_can_leave_the_search_index_for_later(content_copy, tmp_pa
     assert live.search_pending
     live.reindex_search()
     assert not live.search_pending
-
-    clean = tmp_path / "clean"
-    assert build_site(ROOT / "pelicanconf.py", content_copy, clean, quiet=True).ok
-    assert _tree(live.output_dir) == _tree(clean)
+    _assert_same_as_a_clean_build(live, content_copy, tmp_path)
 
 
 def test_the_search_index_is_built_again_where_hard_links_are_refused(content_copy, tmp_path, monkeypatch):
@@ -159,7 +154,4 @@ def test_the_search_index_is_built_again_where_hard_links_are_refused(content_co
     assert live.build_all()
     _edit(content_copy, "The Russian Defence Ministry claimed that 65", "The Russian Defence Ministry stated that 65")
     assert live.update().outcome is Outcome.UPDATED
-    live.reindex_search()
-    clean = tmp_path / "clean"
-    assert build_site(ROOT / "pelicanconf.py", content_copy, clean, quiet=True, extra_settings=small_parts).ok
-    assert _tree(live.output_dir) == _tree(clean)
+    _assert_same_as_a_clean_build(live, content_copy, tmp_path, small_parts)
