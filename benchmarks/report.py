@@ -238,7 +238,8 @@ def report(results: list[SizeResult], machine: list[str], notes: list[str], atte
         "",
         "## Reference points: the same number of pages, wall-clock",
         "Pages per second = our page count / wall-clock seconds of the whole build process; a ratio above 1 "
-        "means our build is faster. Hugo uses every core; the Python builds use one.",
+        "means our build is faster. Hugo and our build use every core (ours: one process per core); "
+        "Pelican and the floor use one.",
         "",
         *reference_table(results),
         "",
