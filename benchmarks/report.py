@@ -120,12 +120,24 @@ def _background(result: SizeResult) -> str:
 # Tables ----------------------------------------------------------------------------------------
 
 
+def _table_head(*columns: str) -> list[str]:
+    """A Markdown table's header row and its alignment row (every column holds figures: right-aligned)."""
+    return ["| " + " | ".join(columns) + " |", "|" + " ---: |" * len(columns)]
+
+
 def build_table(results: list[SizeResult]) -> list[str]:
-    rows = [
-        "| claims | records | pages | build s | pages/s | build CPU s | peak RSS MB | check s "
-        "| rebuild, no change s | rebuild, 1 claim edited s |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
+    rows = _table_head(
+        "claims",
+        "records",
+        "pages",
+        "build s",
+        "pages/s",
+        "build CPU s",
+        "peak RSS MB",
+        "check s",
+        "rebuild, no change s",
+        "rebuild, 1 claim edited s",
+    )
     for r in results:
         rows.append(
             f"| {r.claims:,} | {r.stats.records:,} | {r.pages:,} | {r.build.seconds:.2f} "
@@ -136,11 +148,15 @@ def build_table(results: list[SizeResult]) -> list[str]:
 
 
 def preview_table(results: list[SizeResult]) -> list[str]:
-    rows = [
-        "| claims | first build s | records changed | pages re-rendered | edited page served s "
-        "| all pages and data s | with search index s |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
+    rows = _table_head(
+        "claims",
+        "first build s",
+        "records changed",
+        "pages re-rendered",
+        "edited page served s",
+        "all pages and data s",
+        "with search index s",
+    )
     for r in results:
         p = r.preview
         if "edited_page_seconds" not in p:
@@ -155,11 +171,16 @@ def preview_table(results: list[SizeResult]) -> list[str]:
 
 
 def reference_table(results: list[SizeResult]) -> list[str]:
-    rows = [
-        "| pages | ours pages/s | Pelican pages/s | Hugo pages/s | floor pages/s "
-        "| ours/Pelican | ours/Hugo | ours/floor |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
+    rows = _table_head(
+        "pages",
+        "ours pages/s",
+        "Pelican pages/s",
+        "Hugo pages/s",
+        "floor pages/s",
+        "ours/Pelican",
+        "ours/Hugo",
+        "ours/floor",
+    )
     for r in results:
         rates = " | ".join(_rate(r.references.get(name), r.pages) for name in REFERENCES)
         ratios = " | ".join(_speed_ratio(r.build, r.references.get(name)) for name in REFERENCES)
@@ -168,10 +189,9 @@ def reference_table(results: list[SizeResult]) -> list[str]:
 
 
 def cpu_table(results: list[SizeResult]) -> list[str]:
-    rows = [
-        "| pages | ours CPU s | Pelican CPU s | Hugo CPU s | floor CPU s | ours/Pelican | ours/Hugo | ours/floor |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
+    rows = _table_head(
+        "pages", "ours CPU s", "Pelican CPU s", "Hugo CPU s", "floor CPU s", "ours/Pelican", "ours/Hugo", "ours/floor"
+    )
     for r in results:
         seconds = " | ".join(_cpu(r.references.get(name)) for name in REFERENCES)
         ratios = " | ".join(_cpu_ratio(r.build, r.references.get(name)) for name in REFERENCES)
@@ -180,10 +200,7 @@ def cpu_table(results: list[SizeResult]) -> list[str]:
 
 
 def memory_table(results: list[SizeResult]) -> list[str]:
-    rows = [
-        "| pages | ours: check MB | ours: build MB | Pelican MB | Hugo MB | floor MB |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
+    rows = _table_head("pages", "ours: check MB", "ours: build MB", "Pelican MB", "Hugo MB", "floor MB")
     for r in results:
         references = " | ".join(_mb(r.references.get(name)) for name in REFERENCES)
         rows.append(f"| {r.pages:,} | {_mb(r.check)} | {_mb(r.build)} | {references} |")
@@ -191,11 +208,18 @@ def memory_table(results: list[SizeResult]) -> list[str]:
 
 
 def content_table(results: list[SizeResult]) -> list[str]:
-    rows = [
-        "| claims | events | actors | sources | figures | quotes | YAML files | largest file KB | generate s "
-        "| background load |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
+    rows = _table_head(
+        "claims",
+        "events",
+        "actors",
+        "sources",
+        "figures",
+        "quotes",
+        "YAML files",
+        "largest file KB",
+        "generate s",
+        "background load",
+    )
     for r in results:
         s = r.stats
         rows.append(
