@@ -67,7 +67,7 @@ def build_site(
         return BuildResult(False)
 
     _carry_over(output, staging, settings.get("OUTPUT_RETENTION", []))
-    _swap_in(staging, output)
+    replace_folder(staging, output)
     pages = sum(1 for _ in output.rglob("*.html"))
     result = BuildResult(True, pages, time.perf_counter() - started, output)
     if not quiet:
@@ -88,10 +88,6 @@ def _carry_over(old_output: Path, new_output: Path, retained_names: list[str]) -
             shutil.copytree(kept, new_output / name, symlinks=True, dirs_exist_ok=True)
         elif kept.exists():
             shutil.copy2(kept, new_output / name)
-
-
-def _swap_in(staging: Path, output: Path) -> None:
-    replace_folder(staging, output)
 
 
 RENAME_EXCHANGE = 2

@@ -152,10 +152,10 @@ def load_factsheets(folder: FsPath, cache: SheetCache | None = None) -> LoadResu
     return result
 
 
-def ids_in_unreadable_file(path: FsPath) -> set[str]:
-    """Ids that seem to be defined in a file that could not be read: references to them are not echoed."""
-    raw = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else b""
-    return set(_ID_LINE.findall(raw.decode("utf-8", errors="replace")))
+def ids_in_unreadable_file(raw: bytes | None) -> set[str]:
+    """Ids that seem to be defined in a file that could not be read (its bytes; None when too large to
+    read): references to them are not echoed."""
+    return set(_ID_LINE.findall(raw.decode("utf-8", errors="replace"))) if raw else set()
 
 
 def load_file(path: FsPath, problems: list[Problem], raw: bytes | None = None) -> LoadedFile | None:

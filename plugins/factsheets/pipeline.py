@@ -97,7 +97,7 @@ def read_factsheet(file: FileToRead, cache: SheetCache | None = None) -> FileRea
     raw = file.path.read_bytes() if file.size <= MAX_FILE_BYTES else None
     loaded = load_file(file.path, problems, raw)
     if loaded is None:
-        return FileRead(None, problems, ids_in_unreadable_file(file.path))
+        return FileRead(None, problems, ids_in_unreadable_file(raw))
     loaded.source, loaded.digest = file.path, content_digest(raw) if cache and raw else file.digest
     validated, invalid_ids, validation_problems = validate_factsheets([loaded])
     sheet = validated[0]

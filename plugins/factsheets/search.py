@@ -48,13 +48,13 @@ def build_search_index(site_folder: Path, parts: Sequence[Sequence[str]], only: 
     the parts whose pages an edit changed).
     """
     index = site_folder / SEARCH_FOLDER
-    wanted = set(range(len(parts))) if only is None or not index.is_dir() else set(only)
+    wanted = set(range(len(parts)) if only is None else only)
     with tempfile.TemporaryDirectory(prefix=".pagefind-", dir=site_folder.parent) as staging_name:
         staging = Path(staging_name)
         fresh = staging / SEARCH_FOLDER
         fresh.mkdir()
         for number, pages in enumerate(parts):
-            if number in wanted or not (index / str(number)).is_dir():
+            if number in wanted or not (index / str(number)).is_dir():  # or no index of it to keep
                 _index_part(site_folder, pages, staging / f"pages-{number}", fresh / str(number))
             else:
                 shutil.copytree(index / str(number), fresh / str(number), copy_function=_link_or_copy)
