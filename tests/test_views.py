@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from conftest import CONTENT, read_page, run_pelican
 
 
@@ -82,15 +84,39 @@ def test_search_finds_each_record_by_its_own_words_and_the_page_works_without_ja
     assert search.select_one("script[defer]")["src"] == "./theme/js/search.js"
 
 
-def test_a_large_site_is_indexed_in_parts_of_bounded_size(tmp_path):
+def test_a_large_site_is_indexed_in_even_parts_of_bounded_size_two_at_a_time(tmp_path):
     output = tmp_path / "output"
-    result = run_pelican(CONTENT, output, overrides={"FACTSHEETS_SEARCH_PAGES_PER_INDEX": 10})
+    overrides = {"FACTSHEETS_SEARCH_PAGES_PER_INDEX": 10, "FACTSHEETS_SEARCH_PROCESSES": 2}
+    result = run_pelican(CONTENT, output, overrides=overrides)
     assert result.returncode == 0, result.stderr
     records = len(_record_pages(output))
     counts = _indexed_page_counts(output)
-    assert len(counts) == -(-records // 10)
-    assert all(count <= 10 for count in counts) and sum(counts) == records
+    assert len(counts) >= -(-records // 10) and len(counts) % 2 == 0, "parts for two Pagefind runs at a time"
+    assert max(counts) <= 10 and max(counts) - min(counts) <= 1 and sum(counts) == records
     assert not [path for path in output.parent.iterdir() if path.name.startswith(".pagefind-")], "scratch removed"
+
+
+def test_a_failed_search_index_run_is_reported_and_the_old_index_kept(tmp_path, monkeypatch):
+    from factsheets import search
+
+    site_folder = tmp_path / "site"
+    site_folder.mkdir()
+    pages = []
+    for number in range(4):
+        (site_folder / f"page-{number}.html").write_text(f"<html><body><main>page {number}</main></body></html>")
+        pages.append(f"page-{number}.html")
+    search.build_search_index(site_folder, [pages[:2], pages[2:]], processes=2)
+    manifest = (site_folder / "pagefind" / "indexes.json").read_text()
+
+    failing = tmp_path / "pagefind-that-fails"
+    failing.write_text("#!/bin/sh\necho 'no space left on device' >&2\nexit 3\n")
+    failing.chmod(0o755)
+    monkeypatch.setattr(search, "_pagefind", lambda: (str(failing),))
+    with pytest.raises(search.SearchIndexError, match="no space left on device"):
+        search.build_search_index(site_folder, [pages[:2], pages[2:]], processes=2)
+    assert (site_folder / "pagefind" / "indexes.json").read_text() == manifest
+    assert sorted(path.name for path in (site_folder / "pagefind").iterdir()) == ["0", "1", "indexes.json"]
+    assert not [path for path in tmp_path.iterdir() if path.name.startswith(".pagefind-")], "scratch removed"
 
 
 def test_home_lists_stay_short_and_link_to_the_full_index():

@@ -175,11 +175,11 @@ class LiveSite:
             return
         parts = self.generator.search_parts()
         if self._index_everything:
-            build_search_index(self.output_dir, parts)
+            build_search_index(self.output_dir, parts, processes=self.generator.search_processes)
         else:
             stale = [number for number, pages in enumerate(parts) if self.unindexed_pages.intersection(pages)]
             if stale:
-                build_search_index(self.output_dir, parts, only=stale)
+                build_search_index(self.output_dir, parts, only=stale, processes=self.generator.search_processes)
         self._index_everything, self.unindexed_pages = False, set()
 
     def _replace_records(self, replacements, new_sheets: dict[Path, ValidSheet]) -> set[str]:

@@ -87,17 +87,23 @@ class FactSheetGenerator(Generator):
             show_progress=watched,
         )
         if self.settings.get("FACTSHEETS_SEARCH", True) and not self.settings.get("FACTSHEETS_SEARCH_LATER"):
-            build_search_index(Path(self.output_path), self.search_parts())
+            build_search_index(Path(self.output_path), self.search_parts(), processes=self.search_processes)
         if recording:
             FactSheetGenerator.recorded = self
 
     recorded: FactSheetGenerator | None = None
     """The last generator that recorded its pages' reads (for the preview server, in its own process)."""
 
+    @property
+    def search_processes(self) -> int:
+        """Pagefind runs at once: one per core (each over its own part of the pages), unless set."""
+        return self.settings.get("FACTSHEETS_SEARCH_PROCESSES") or default_workers()
+
     def search_parts(self) -> list[list[str]]:
-        """The record pages, in the parts that are indexed one at a time (see search.py)."""
+        """The record pages, in the parts that are indexed separately (see search.py)."""
         pages_per_index = self.settings.get("FACTSHEETS_SEARCH_PAGES_PER_INDEX", DEFAULT_PAGES_PER_INDEX)
-        return plan_parts((page.save_as for page in self.pages if page.searchable), pages_per_index)
+        searchable = (page.save_as for page in self.pages if page.searchable)
+        return plan_parts(searchable, pages_per_index, self.search_processes)
 
     def write_page(self, writer, publication: Publication, recording: bool, page: Page) -> None:
         with record_reads() if recording else nullcontext() as reads:

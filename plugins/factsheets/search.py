@@ -1,11 +1,12 @@
 """Static search: Pagefind indexes over the record pages, built in parts so that memory stays bounded.
 
 Pagefind holds everything it indexes in memory (about 75 KB a page), so a site of 20,000 record
-pages would need 1.5 GB in one run. The record pages are therefore split into parts of at most
-``pages_per_index`` pages, each indexed by its own Pagefind run into ``pagefind/<n>/``; the search
-page loads the first part and merges the others in the browser (Pagefind's ``mergeIndex``), reading
-their list from ``pagefind/indexes.json``. A part is indexed from a folder of hard links to its
-pages, so Pagefind computes the same addresses as over the whole site.
+pages would need 1.5 GB in one run. The record pages are therefore split into even parts of at most
+``pages_per_index`` pages, each indexed by its own Pagefind run into ``pagefind/<n>/``, one run per
+core at a time (a run keeps about one core busy); the search page loads the first part and merges
+the others in the browser (Pagefind's ``mergeIndex``), reading their list from
+``pagefind/indexes.json``. A part is indexed from a folder of hard links to its pages, so Pagefind
+computes the same addresses as over the whole site.
 """
 
 from __future__ import annotations
@@ -33,19 +34,31 @@ class SearchIndexError(RuntimeError):
     """Pagefind failed: the message is its own."""
 
 
-def plan_parts(searchable_pages: Iterable[str], pages_per_index: int = DEFAULT_PAGES_PER_INDEX) -> list[list[str]]:
+def plan_parts(
+    searchable_pages: Iterable[str], pages_per_index: int = DEFAULT_PAGES_PER_INDEX, processes: int = 1
+) -> list[list[str]]:
     """The searchable pages (paths in the output folder), in parts of at most pages_per_index pages;
-    none for a site without record pages (the search page then says there is nothing to search)."""
+    none for a site without record pages (the search page then says there is nothing to search).
+
+    A site that needs several parts gets a multiple of `processes` parts of even sizes, so that the
+    Pagefind runs going at once end together.
+    """
     pages = list(searchable_pages)
-    size = max(1, pages_per_index)
-    return [pages[start : start + size] for start in range(0, len(pages), size)]
+    count = -(-len(pages) // max(1, pages_per_index))
+    if count > 1:
+        count = -(-count // processes) * processes
+    size, larger = divmod(len(pages), count) if count else (0, 0)
+    bounds = [number * size + min(number, larger) for number in range(count + 1)]
+    return [pages[start:end] for start, end in zip(bounds, bounds[1:], strict=False)]
 
 
-def build_search_index(site_folder: Path, parts: Sequence[Sequence[str]], only: Iterable[int] | None = None) -> None:
+def build_search_index(
+    site_folder: Path, parts: Sequence[Sequence[str]], *, only: Iterable[int] | None = None, processes: int = 1
+) -> None:
     """Index each part of the site into a new folder, then swap the new index into the old one's place.
 
-    With ``only``, the other parts' indexes are kept as they are (the preview server re-indexes just
-    the parts whose pages an edit changed).
+    Up to ``processes`` Pagefind runs go at once. With ``only``, the other parts' indexes are kept as
+    they are (the preview server re-indexes just the parts whose pages an edit changed).
     """
     index = site_folder / SEARCH_FOLDER
     wanted = set(range(len(parts)) if only is None else only)
@@ -53,18 +66,45 @@ def build_search_index(site_folder: Path, parts: Sequence[Sequence[str]], only: 
         staging = Path(staging_name)
         fresh = staging / SEARCH_FOLDER
         fresh.mkdir()
+        to_index = []
         for number, pages in enumerate(parts):
             if number in wanted or not (index / str(number)).is_dir():  # or no index of it to keep
-                _index_part(site_folder, pages, staging / f"pages-{number}", fresh / str(number))
+                to_index.append((pages, staging / f"pages-{number}", fresh / str(number)))
             else:
                 shutil.copytree(index / str(number), fresh / str(number), copy_function=_link_or_copy)
+        _index_parts(site_folder, to_index, max(1, processes))
         folders = [f"{number}/" for number in range(len(parts))]
         (fresh / MANIFEST).write_text(json.dumps({"indexes": folders}) + "\n", encoding="utf-8")
         replace_folder(fresh, index)
 
 
-def _index_part(site_folder: Path, pages: Sequence[str], linked: Path, output: Path) -> None:
-    """One Pagefind run over a folder holding just this part's pages (hard links where possible)."""
+def _index_parts(site_folder: Path, parts: Sequence[tuple[Sequence[str], Path, Path]], processes: int) -> None:
+    """One Pagefind run per part, up to `processes` at a time, each over a folder holding just that
+    part's pages (hard links where possible). The first failure stops the others."""
+    running: list[subprocess.Popen] = []
+    try:
+        for pages, linked, output in parts:
+            if len(running) >= processes:
+                _finish(running.pop(0))
+            _link_pages(site_folder, pages, linked)
+            command = [*_pagefind(), "--site", str(linked), "--output-path", str(output), "--silent"]
+            running.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+        while running:
+            _finish(running.pop(0))
+    finally:
+        for run in running:
+            run.kill()
+            run.wait()
+
+
+def _finish(run: subprocess.Popen) -> None:
+    """Wait for a Pagefind run to end; raise SearchIndexError with what it printed if it failed."""
+    printed, _ = run.communicate()
+    if run.returncode:
+        raise SearchIndexError(f"the search index could not be built: {printed.strip() or 'Pagefind failed'}")
+
+
+def _link_pages(site_folder: Path, pages: Sequence[str], linked: Path) -> None:
     folders: set[Path] = set()
     for page in pages:
         target = linked / page
@@ -73,12 +113,6 @@ def _index_part(site_folder: Path, pages: Sequence[str], linked: Path, output: P
             folders.add(target.parent)
         _link_or_copy(site_folder / page, target)
     linked.mkdir(parents=True, exist_ok=True)
-    command = [*_pagefind(), "--site", str(linked), "--output-path", str(output), "--silent"]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    shutil.rmtree(linked)
-    if result.returncode != 0:
-        problem = result.stderr.strip() or result.stdout.strip()
-        raise SearchIndexError(f"the search index could not be built: {problem}")
 
 
 def _link_or_copy(source: str | Path, target: str | Path) -> None:
