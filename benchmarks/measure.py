@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +30,9 @@ sys.exit(os.waitstatus_to_exitcode(status))
 LONG_RUN_SECONDS = 20.0
 """A run that takes longer is not repeated: short hiccups matter less, and the benchmark stays minutes long."""
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
+TREE_SAMPLE_SECONDS = 0.2
+"""How often the memory of the whole process tree is sampled (a scan of /proc costs a few ms)."""
 
 
 class BenchmarkError(RuntimeError):
@@ -42,11 +46,14 @@ class Run:
     seconds: float
     cpu_seconds: float
     max_rss_mb: float
+    """Peak RSS of the largest single process (the kernel's own figure)."""
     background: float | None
     """CPU-seconds per second that other processes used meanwhile (0 = idle machine; None = unknown)."""
     returncode: int
     log: Path
     runs: int = 1
+    tree_rss_mb: float | None = None
+    """Peak of the summed RSS of the command and all its child processes, sampled (None: no /proc)."""
 
     def pages_per_second(self, pages: int) -> float:
         return pages / self.seconds if self.seconds else float("inf")
@@ -81,16 +88,69 @@ def timed(command: list[str], cwd: Path, log_file: Path, environment: dict[str, 
     busy_before = busy_cpu_seconds()
     with log_file.open("w", encoding="utf-8") as output:
         start = time.perf_counter()
-        result = subprocess.run(
+        process = subprocess.Popen(
             with_probe(command, figures_file), cwd=cwd, env=environment, stdout=output, stderr=output
         )
+        tree = TreeMemory(process.pid)
+        tree.start()
+        returncode = process.wait()
         seconds = time.perf_counter() - start
+        tree.stop()
     busy_after = busy_cpu_seconds()
     max_rss_kb, cpu_seconds = _read_figures(figures_file)
     background = None
     if busy_before is not None and busy_after is not None and seconds > 0:
         background = max(0.0, (busy_after - busy_before - cpu_seconds) / seconds)
-    return Run(seconds, cpu_seconds, max_rss_kb / 1024, background, result.returncode, log_file)
+    return Run(seconds, cpu_seconds, max_rss_kb / 1024, background, returncode, log_file, tree_rss_mb=tree.peak_mb)
+
+
+class TreeMemory(threading.Thread):
+    """Samples the summed RSS of a process and all its descendants until stopped; keeps the peak.
+
+    The kernel's max RSS is per process: a build that runs two Pagefind processes beside itself uses
+    more memory than its largest process shows.
+    """
+
+    def __init__(self, root_pid: int) -> None:
+        super().__init__(daemon=True)
+        self.root_pid = root_pid
+        self.peak_bytes = 0
+        self.available = Path("/proc/self/stat").exists()
+        self._stopped = threading.Event()
+
+    def run(self) -> None:
+        while self.available and not self._stopped.wait(TREE_SAMPLE_SECONDS):
+            self.peak_bytes = max(self.peak_bytes, _tree_rss_bytes(self.root_pid))
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self.join()
+
+    @property
+    def peak_mb(self) -> float | None:
+        return self.peak_bytes / 2**20 if self.available else None
+
+
+def _tree_rss_bytes(root_pid: int) -> int:
+    children: dict[int, list[int]] = {}
+    rss_bytes: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+        except OSError:  # the process ended meanwhile
+            continue
+        fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+        pid = int(entry.name)
+        children.setdefault(int(fields[1]), []).append(pid)
+        rss_bytes[pid] = int(fields[21]) * PAGE_BYTES
+    total, waiting = 0, [root_pid]
+    while waiting:
+        pid = waiting.pop()
+        total += rss_bytes.get(pid, 0)
+        waiting += children.get(pid, [])
+    return total
 
 
 def _read_figures(figures_file: Path) -> tuple[float, float]:

@@ -108,6 +108,10 @@ def _mb(run: Run | None) -> str:
     return f"{run.max_rss_mb:,.0f}" if run else "–"
 
 
+def _tree_mb(run: Run) -> str:
+    return f"{run.tree_rss_mb:,.0f}" if run.tree_rss_mb is not None else "–"
+
+
 def _cpu(run: Run | None) -> str:
     return f"{run.cpu_seconds:.2f}" if run else "–"
 
@@ -133,7 +137,8 @@ def build_table(results: list[SizeResult]) -> list[str]:
         "build s",
         "pages/s",
         "build CPU s",
-        "peak RSS MB",
+        "largest process MB",
+        "all processes MB",
         "check s",
         "rebuild, no change s",
         "rebuild, 1 claim edited s",
@@ -141,7 +146,8 @@ def build_table(results: list[SizeResult]) -> list[str]:
     for r in results:
         rows.append(
             f"| {r.claims:,} | {r.stats.records:,} | {r.pages:,} | {r.build.seconds:.2f} "
-            f"| {r.build.pages_per_second(r.pages):,.0f} | {r.build.cpu_seconds:.2f} | {r.build.max_rss_mb:,.0f} "
+            f"| {r.build.pages_per_second(r.pages):,.0f} | {r.build.cpu_seconds:.2f} "
+            f"| {r.build.max_rss_mb:,.0f} | {_tree_mb(r.build)} "
             f"| {r.check.seconds:.2f} | {r.rebuild.seconds:.2f} | {r.rebuild_edited.seconds:.2f} |"
         )
     return rows
