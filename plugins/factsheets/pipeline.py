@@ -22,7 +22,7 @@ from .render import Page, plan_pages
 from .resolve import Site, resolve
 from .structured_data import Publication
 from .validate import ValidSheet, validate_factsheets
-from .verify import verify_quotes
+from .verify import ArchivedText, read_archived_texts, verify_quotes
 from .workers import for_each_in_workers, map_in_workers
 
 DEFAULT_FACTSHEETS_FOLDER = "factsheets"
@@ -60,8 +60,11 @@ def _read_site(content_dir: Path, factsheets_folder: str, cache_dir: Path | None
     problems = found.problems
     invalid_ids: set[str] = set()
     sheets = list(found.cached)
-    read = map_in_workers(found.to_read, partial(read_factsheet, cache=cache), workers, weight=_file_size)
+    reading = partial(read_factsheet, cache=cache, content_dir=content_dir)
+    read = map_in_workers(found.to_read, reading, workers, weight=_file_size)
+    archived_texts: dict[str, ArchivedText] = {}
     for file_read in read:
+        archived_texts.update(file_read.archived_texts)
         problems += file_read.problems
         invalid_ids |= file_read.invalid_ids
         if file_read.sheet is not None:
@@ -73,7 +76,7 @@ def _read_site(content_dir: Path, factsheets_folder: str, cache_dir: Path | None
     sheets.sort(key=lambda sheet: order.get(sheet.file.source, -1))
     site, resolution_problems = resolve(sheets, frozenset(invalid_ids))
     problems += resolution_problems
-    problems += verify_quotes(site, content_dir)
+    problems += verify_quotes(site, content_dir, archived_texts)
     if problems:
         raise ContentError(problems)
     return site
@@ -88,11 +91,14 @@ class FileRead:
     invalid_ids: set[str] = field(default_factory=set)
     """Ids of records that failed, or that seem defined in a file that could not be read at all."""
     cached: bool = False
+    archived_texts: dict[str, ArchivedText] = field(default_factory=dict)
+    """The archived texts of the file's sources, read and folded ahead of the quote check."""
 
 
-def read_factsheet(file: FileToRead, cache: SheetCache | None = None) -> FileRead:
+def read_factsheet(file: FileToRead, cache: SheetCache | None = None, content_dir: Path | None = None) -> FileRead:
     """Stages 1 and 2 for one file (the unit of work shared among workers); a clean result is cached
-    under the digest of the bytes parsed (the file may have been saved again since it was listed)."""
+    under the digest of the bytes parsed (the file may have been saved again since it was listed).
+    With content_dir, the archived texts its sources name are read and folded too."""
     problems: list[Problem] = []
     raw = file.path.read_bytes() if file.size <= MAX_FILE_BYTES else None
     loaded = load_file(file.path, problems, raw)
@@ -107,7 +113,9 @@ def read_factsheet(file: FileToRead, cache: SheetCache | None = None) -> FileRea
     cached = bool(cache and loaded.digest and not problems)
     if cached:
         cache.put(loaded.digest, sheet)
-    return FileRead(sheet, problems, invalid_ids, cached)
+    sources = [source for _, source in sheet.of_kind("sources")]
+    archived_texts = read_archived_texts(sources, content_dir) if content_dir else {}
+    return FileRead(sheet, problems, invalid_ids, cached, archived_texts)
 
 
 def _file_size(file: FileToRead) -> int:

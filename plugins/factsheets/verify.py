@@ -9,10 +9,12 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path as FsPath
 
+from .models import Source
 from .problems import Problem
 from .resolve import Site, SourceNode
 
@@ -36,7 +38,6 @@ def _straighten(text: str) -> str:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?\"])\s+")
-_WHITESPACE = re.compile(r"\s+")
 _IRREGULAR_WHITESPACE = re.compile(r"\s{2,}|[^\S ]")
 """A whitespace run that folding changes: two or more characters, or one that is not a space."""
 
@@ -52,7 +53,7 @@ class FoldedText:
         translated = _straighten(text)
         stripped = translated.strip()
         lead = len(translated) - len(translated.lstrip())
-        self.folded = _WHITESPACE.sub(" ", stripped)
+        self.folded = " ".join(stripped.split())  # str.split's whitespace is the regex \s
         # Folded and original offsets move together except across a whitespace run other than one
         # space: one breakpoint after each such run (a few per paragraph) maps one onto the other.
         self._folded_starts: list[int] = [0]
@@ -70,40 +71,63 @@ class FoldedText:
 
 def fold(text: str) -> str:
     """The text as quotes are compared: whitespace runs folded, typographic quotes straight."""
-    return _WHITESPACE.sub(" ", _straighten(text).strip())
+    return " ".join(_straighten(text).split())
 
 
-def verify_quotes(site: Site, content_dir: FsPath) -> list[Problem]:
+@dataclass
+class ArchivedText:
+    """A source's archived text as read, and folded for finding quotes in it."""
+
+    text: str
+    folded: FoldedText
+
+
+def read_archived_texts(sources: Iterable[Source], content_dir: FsPath) -> dict[str, ArchivedText]:
+    """The archived texts of these sources that can be read, by the path the sources give.
+
+    The quote check reads them itself when not given them; the pipeline has them read where the
+    fact-sheet files are read, one process per core, because folding a text is most of the check.
+    """
+    root = content_dir.resolve()
+    texts: dict[str, ArchivedText] = {}
+    for source in sources:
+        if source.archived_text not in texts:
+            archived = _read_archived_text(source.archived_text, root)
+            if isinstance(archived, ArchivedText):
+                texts[source.archived_text] = archived
+    return texts
+
+
+def verify_quotes(site: Site, content_dir: FsPath, texts: Mapping[str, ArchivedText] | None = None) -> list[Problem]:
+    """Find every quote in its source's archived text (taken from texts when there)."""
     problems: list[Problem] = []
     root = content_dir.resolve()
     for source in site.sources:
-        text = _read_archived_text(source, root, problems)
-        if text is not None:
-            source.archived = MarkedText(text, _find_quotes(source, text, problems))
+        relative = source.record.archived_text
+        archived = (texts or {}).get(relative) or _read_archived_text(relative, root)
+        if isinstance(archived, ArchivedText):
+            source.archived = MarkedText(archived.text, _find_quotes(source, archived.folded, problems))
+        else:
+            problems.append(source.problem(("archived_text",), *archived))
     return problems
 
 
-def _read_archived_text(source: SourceNode, root: FsPath, problems: list[Problem]) -> str | None:
-    relative = source.record.archived_text
+def _read_archived_text(relative: str, root: FsPath) -> ArchivedText | tuple[str, str]:
+    """The text at relative inside root, folded; or why it cannot be read (a message and a hint)."""
     path = (root / relative).resolve()
     if not path.is_relative_to(root):
-        problems.append(source.problem(("archived_text",), f"'{relative}' lies outside the content folder"))
-        return None
+        return f"'{relative}' lies outside the content folder", ""
     if not path.is_file():
-        problems.append(
-            source.problem(("archived_text",), f"archived text '{relative}' not found", f"looked in {path}")
-        )
-        return None
+        return f"archived text '{relative}' not found", f"looked in {path}"
     try:
-        return path.read_text(encoding="utf-8-sig")
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        problems.append(source.problem(("archived_text",), f"archived text '{relative}' is not UTF-8"))
-        return None
+        return f"archived text '{relative}' is not UTF-8", ""
+    return ArchivedText(text, FoldedText(text))
 
 
-def _find_quotes(source: SourceNode, text: str, problems: list[Problem]) -> dict[str, tuple[int, int]]:
+def _find_quotes(source: SourceNode, archived: FoldedText, problems: list[Problem]) -> dict[str, tuple[int, int]]:
     """Locate each quote in the original text; report those that are not there."""
-    archived = FoldedText(text)
     spans: dict[str, tuple[int, int]] = {}
     for quote in source.quotes:
         needle = fold(quote.text)
