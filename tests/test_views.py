@@ -96,6 +96,21 @@ def test_a_large_site_is_indexed_in_even_parts_of_bounded_size_two_at_a_time(tmp
     assert not [path for path in output.parent.iterdir() if path.name.startswith(".pagefind-")], "scratch removed"
 
 
+def test_search_parts_are_even_and_keep_the_pages_order():
+    from factsheets.search import MIN_PAGES_PER_PART, plan_parts
+
+    def sizes(count, pages_per_index, processes):
+        parts = plan_parts([f"claims/{number}.html" for number in range(count)], pages_per_index, processes)
+        assert [page for part in parts for page in part] == [f"claims/{number}.html" for number in range(count)]
+        return [len(part) for part in parts]
+
+    assert sizes(20_018, 4000, 2) == [3337, 3337, 3336, 3336, 3336, 3336]
+    assert sizes(20_018, 4000, 1) == [3337, 3337, 3336, 3336, 3336, 3336]
+    assert sizes(2 * MIN_PAGES_PER_PART, 4000, 2) == [MIN_PAGES_PER_PART, MIN_PAGES_PER_PART], "one run per core"
+    assert sizes(2 * MIN_PAGES_PER_PART - 1, 4000, 2) == [2 * MIN_PAGES_PER_PART - 1], "small: one download"
+    assert sizes(0, 4000, 2) == []
+
+
 def test_a_failed_search_index_run_is_reported_and_the_old_index_kept(tmp_path, monkeypatch):
     from factsheets import search
 

@@ -28,6 +28,8 @@ MANIFEST = "indexes.json"
 """Inside SEARCH_FOLDER: the parts' folders, in order; the first one is loaded, the others merged."""
 DEFAULT_PAGES_PER_INDEX = 4000
 """About 300 MB of memory for Pagefind per part; the whole search runs in a few parts even at 20,000 pages."""
+MIN_PAGES_PER_PART = 1000
+"""A smaller site is indexed in one part, even with several cores: each part costs the search page a download."""
 
 
 class SearchIndexError(RuntimeError):
@@ -40,12 +42,12 @@ def plan_parts(
     """The searchable pages (paths in the output folder), in parts of at most pages_per_index pages;
     none for a site without record pages (the search page then says there is nothing to search).
 
-    A site that needs several parts gets a multiple of `processes` parts of even sizes, so that the
-    Pagefind runs going at once end together.
+    A site of at least MIN_PAGES_PER_PART pages per process gets a multiple of `processes` parts of
+    even sizes, so that the Pagefind runs going at once end together.
     """
     pages = list(searchable_pages)
     count = -(-len(pages) // max(1, pages_per_index))
-    if count > 1:
+    if count > 1 or len(pages) >= MIN_PAGES_PER_PART * processes:
         count = -(-count // processes) * processes
     size, larger = divmod(len(pages), count) if count else (0, 0)
     bounds = [number * size + min(number, larger) for number in range(count + 1)]
