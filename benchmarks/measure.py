@@ -30,7 +30,6 @@ sys.exit(os.waitstatus_to_exitcode(status))
 LONG_RUN_SECONDS = 20.0
 """A run that takes longer is not repeated: short hiccups matter less, and the benchmark stays minutes long."""
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 TREE_SAMPLE_SECONDS = 0.2
 """How often the memory of the whole process tree is sampled (a scan of /proc costs a few ms)."""
 
@@ -52,8 +51,8 @@ class Run:
     returncode: int
     log: Path
     runs: int = 1
-    tree_rss_mb: float | None = None
-    """Peak of the summed RSS of the command and all its child processes, sampled (None: no /proc)."""
+    tree_pss_mb: float | None = None
+    """Peak of the summed PSS of the command and all its child processes, sampled (None: none taken)."""
 
     def pages_per_second(self, pages: int) -> float:
         return pages / self.seconds if self.seconds else float("inf")
@@ -93,34 +92,46 @@ def timed(command: list[str], cwd: Path, log_file: Path, environment: dict[str, 
         )
         tree = TreeMemory(process.pid)
         tree.start()
-        returncode = process.wait()
-        seconds = time.perf_counter() - start
-        tree.stop()
+        try:
+            returncode = process.wait()
+        finally:
+            seconds = time.perf_counter() - start
+            tree.stop()
+            if process.poll() is None:  # interrupted: leave nothing running
+                process.kill()
+                process.wait()
     busy_after = busy_cpu_seconds()
     max_rss_kb, cpu_seconds = _read_figures(figures_file)
     background = None
     if busy_before is not None and busy_after is not None and seconds > 0:
         background = max(0.0, (busy_after - busy_before - cpu_seconds) / seconds)
-    return Run(seconds, cpu_seconds, max_rss_kb / 1024, background, returncode, log_file, tree_rss_mb=tree.peak_mb)
+    return Run(seconds, cpu_seconds, max_rss_kb / 1024, background, returncode, log_file, tree_pss_mb=tree.peak_mb)
 
 
 class TreeMemory(threading.Thread):
-    """Samples the summed RSS of a process and all its descendants until stopped; keeps the peak.
+    """Samples the memory of all the processes a probe started until stopped, and keeps the peak.
 
     The kernel's max RSS is per process: a build that runs two Pagefind processes beside itself uses
-    more memory than its largest process shows.
+    more memory than its largest process shows. Adding up RSS would count the pages that forked
+    workers share once per worker; PSS (proportional set size) shares them out instead, so the sum
+    is the memory the processes hold together.
     """
 
-    def __init__(self, root_pid: int) -> None:
+    def __init__(self, probe_pid: int) -> None:
         super().__init__(daemon=True)
-        self.root_pid = root_pid
-        self.peak_bytes = 0
-        self.available = Path("/proc/self/stat").exists()
+        self.probe_pid = probe_pid
+        self.peak_bytes: int | None = None
+        self.available = Path("/proc/self/smaps_rollup").exists()
         self._stopped = threading.Event()
 
     def run(self) -> None:
-        while self.available and not self._stopped.wait(TREE_SAMPLE_SECONDS):
-            self.peak_bytes = max(self.peak_bytes, _tree_rss_bytes(self.root_pid))
+        if not self.available:
+            return
+        while True:
+            sampled = _descendants_pss_bytes(self.probe_pid)
+            self.peak_bytes = max(self.peak_bytes or 0, sampled)
+            if self._stopped.wait(TREE_SAMPLE_SECONDS):
+                return
 
     def stop(self) -> None:
         self._stopped.set()
@@ -128,28 +139,30 @@ class TreeMemory(threading.Thread):
 
     @property
     def peak_mb(self) -> float | None:
-        return self.peak_bytes / 2**20 if self.available else None
+        return self.peak_bytes / 2**20 if self.peak_bytes else None
 
 
-def _tree_rss_bytes(root_pid: int) -> int:
+def _descendants_pss_bytes(probe_pid: int) -> int:
+    """The summed PSS of every process below probe_pid (not the probe itself), from /proc."""
     children: dict[int, list[int]] = {}
-    rss_bytes: dict[int, int] = {}
     for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = Path(entry.path, "stat").read_text()
-        except OSError:  # the process ended meanwhile
-            continue
-        fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
-        pid = int(entry.name)
-        children.setdefault(int(fields[1]), []).append(pid)
-        rss_bytes[pid] = int(fields[21]) * PAGE_BYTES
-    total, waiting = 0, [root_pid]
+        if entry.name.isdigit():
+            try:
+                stat = Path(entry.path, "stat").read_text()
+            except OSError:  # the process ended meanwhile
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])  # after the command name, which may hold spaces
+            children.setdefault(parent, []).append(int(entry.name))
+    total, waiting = 0, list(children.get(probe_pid, []))
     while waiting:
         pid = waiting.pop()
-        total += rss_bytes.get(pid, 0)
         waiting += children.get(pid, [])
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        match = re.search(r"^Pss:\s+(\d+) kB", rollup, flags=re.MULTILINE)
+        total += int(match.group(1)) * 1024 if match else 0
     return total
 
 

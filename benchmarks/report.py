@@ -109,7 +109,7 @@ def _mb(run: Run | None) -> str:
 
 
 def _tree_mb(run: Run) -> str:
-    return f"{run.tree_rss_mb:,.0f}" if run.tree_rss_mb is not None else "–"
+    return f"{run.tree_pss_mb:,.0f}" if run.tree_pss_mb is not None else "–"
 
 
 def _cpu(run: Run | None) -> str:
@@ -138,7 +138,7 @@ def build_table(results: list[SizeResult]) -> list[str]:
         "pages/s",
         "build CPU s",
         "largest process MB",
-        "all processes MB",
+        "all processes PSS MB",
         "check s",
         "rebuild, no change s",
         "rebuild, 1 claim edited s",

@@ -75,3 +75,27 @@ def test_a_file_saved_again_while_it_is_read_is_cached_under_the_bytes_parsed(co
 
     cached_statuses = sorted(claim.record.status for claim in read_site(content_copy, cache_dir=cache_dir).claims)
     assert cached_statuses == sorted(claim.record.status for claim in read_site(content_copy).claims)
+
+
+def test_quotes_are_checked_the_same_whether_files_are_read_or_come_from_the_cache(content_copy, tmp_path):
+    from factsheets.pipeline import read_site
+    from factsheets.problems import ContentError
+
+    def marked_passages():
+        site = read_site(content_copy, cache_dir=tmp_path / "cache", workers=2)
+        return {source.record.id: source.archived.spans for source in site.sources}
+
+    def quote_problems(cache_dir):
+        try:
+            read_site(content_copy, cache_dir=cache_dir, workers=2)
+        except ContentError as error:
+            return [str(problem) for problem in error.problems]
+        raise AssertionError("the changed archived text went unnoticed")
+
+    read, cached = marked_passages(), marked_passages()  # texts read by the workers, then by the check
+    assert read == cached and all(read.values())
+
+    archived = content_copy / "sources" / "ukrinform-2024-01-31.txt"
+    archived.write_text(archived.read_text(encoding="utf-8").replace("65", "sixty-five"), encoding="utf-8")
+    read, cached = quote_problems(None), quote_problems(tmp_path / "cache")
+    assert read == cached and read and all("quote not found in source" in problem for problem in read)

@@ -17,7 +17,7 @@ from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_site, write_site
 from .problems import ContentError
 from .render import NAVIGATION, Page
 from .resolve import describe_date, record_reads
-from .search import DEFAULT_PAGES_PER_INDEX, build_search_index, plan_parts
+from .search import DEFAULT_MAX_PROCESSES, DEFAULT_PAGES_PER_INDEX, build_search_index, plan_parts
 from .structured_data import Publication
 from .workers import default_workers
 
@@ -96,14 +96,14 @@ class FactSheetGenerator(Generator):
 
     @property
     def search_processes(self) -> int:
-        """Pagefind runs at once: one per core (each over its own part of the pages), unless set."""
-        return self.settings.get("FACTSHEETS_SEARCH_PROCESSES") or default_workers()
+        """Pagefind runs at once, each over its own part of the pages: one per core, up to a few, unless set."""
+        wanted = self.settings.get("FACTSHEETS_SEARCH_PROCESSES") or min(default_workers(), DEFAULT_MAX_PROCESSES)
+        return max(1, wanted)
 
     def search_parts(self) -> list[list[str]]:
         """The record pages, in the parts that are indexed separately (see search.py)."""
         pages_per_index = self.settings.get("FACTSHEETS_SEARCH_PAGES_PER_INDEX", DEFAULT_PAGES_PER_INDEX)
-        searchable = (page.save_as for page in self.pages if page.searchable)
-        return plan_parts(searchable, pages_per_index, self.search_processes)
+        return plan_parts((page.save_as for page in self.pages if page.searchable), pages_per_index)
 
     def write_page(self, writer, publication: Publication, recording: bool, page: Page) -> None:
         with record_reads() if recording else nullcontext() as reads:

@@ -29,26 +29,29 @@ MANIFEST = "indexes.json"
 DEFAULT_PAGES_PER_INDEX = 4000
 """About 300 MB of memory for Pagefind per part; the whole search runs in a few parts even at 20,000 pages."""
 MIN_PAGES_PER_PART = 1000
-"""A smaller site is indexed in one part, even with several cores: each part costs the search page a download."""
+"""A site under twice this is indexed in one part: each part costs the search page a download."""
+DEFAULT_MAX_PROCESSES = 4
+"""Pagefind runs at once unless FACTSHEETS_SEARCH_PROCESSES says otherwise: about 300 MB each at most."""
 
 
 class SearchIndexError(RuntimeError):
     """Pagefind failed: the message is its own."""
 
 
-def plan_parts(
-    searchable_pages: Iterable[str], pages_per_index: int = DEFAULT_PAGES_PER_INDEX, processes: int = 1
-) -> list[list[str]]:
-    """The searchable pages (paths in the output folder), in parts of at most pages_per_index pages;
-    none for a site without record pages (the search page then says there is nothing to search).
+def plan_parts(searchable_pages: Iterable[str], pages_per_index: int = DEFAULT_PAGES_PER_INDEX) -> list[list[str]]:
+    """The searchable pages (paths in the output folder), in parts of even sizes and at most
+    pages_per_index pages; none for a site without record pages (the search page then says there is
+    nothing to search).
 
-    A site of at least MIN_PAGES_PER_PART pages per process gets a multiple of `processes` parts of
-    even sizes, so that the Pagefind runs going at once end together.
+    A site of at least twice MIN_PAGES_PER_PART pages gets an even number of parts, two at least, so
+    that Pagefind runs on two cores end together. The parts depend on the pages alone, not on the
+    machine, so every machine builds the same index.
     """
     pages = list(searchable_pages)
     count = -(-len(pages) // max(1, pages_per_index))
-    if count > 1 or len(pages) >= MIN_PAGES_PER_PART * processes:
-        count = -(-count // processes) * processes
+    if len(pages) >= 2 * MIN_PAGES_PER_PART:
+        count = max(2, count + count % 2)
+    count = min(count, len(pages))  # no empty part: Pagefind refuses an empty folder
     size, larger = divmod(len(pages), count) if count else (0, 0)
     bounds = [number * size + min(number, larger) for number in range(count + 1)]
     return [pages[start:end] for start, end in zip(bounds, bounds[1:], strict=False)]
@@ -82,21 +85,25 @@ def build_search_index(
 
 def _index_parts(site_folder: Path, parts: Sequence[tuple[Sequence[str], Path, Path]], processes: int) -> None:
     """One Pagefind run per part, up to `processes` at a time, each over a folder holding just that
-    part's pages (hard links where possible). The first failure stops the others."""
+    part's pages (hard links where possible). Runs are awaited in the order they started; when one
+    fails, or this process is interrupted, the runs still going are stopped."""
     running: list[subprocess.Popen] = []
     try:
         for pages, linked, output in parts:
             if len(running) >= processes:
-                _finish(running.pop(0))
+                _finish(running[0])
+                running.pop(0)
             _link_pages(site_folder, pages, linked)
             command = [*_pagefind(), "--site", str(linked), "--output-path", str(output), "--silent"]
             running.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
         while running:
-            _finish(running.pop(0))
+            _finish(running[0])
+            running.pop(0)
     finally:
-        for run in running:
-            run.kill()
+        for run in running:  # the one awaited when it failed or the wait was interrupted, and those after it
+            run.kill()  # nothing if it has ended
             run.wait()
+            run.stdout.close()
 
 
 def _finish(run: subprocess.Popen) -> None:
