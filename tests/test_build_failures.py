@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from conftest import run_check, run_pelican
 
 
@@ -62,3 +64,28 @@ def test_check_passes_on_the_real_content(tmp_path):
     result = run_check(CONTENT)
     assert result.returncode == 0, result.stderr
     assert "no problems" in result.stdout
+
+
+def test_an_archived_text_that_cannot_be_read_is_a_problem_not_a_crash(content_copy, monkeypatch):
+    from pathlib import Path
+
+    from factsheets.pipeline import read_site
+    from factsheets.problems import ContentError
+
+    read_text = Path.read_text
+
+    def refused(path, *args, **kwargs):
+        if path.name == "ukrinform-2024-01-31.txt":
+            raise PermissionError(13, "Permission denied", str(path))
+        return read_text(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", refused)  # as root, file permissions refuse nothing
+    with pytest.raises(ContentError) as raised:
+        read_site(content_copy, workers=1)
+    problems = [str(problem) for problem in raised.value.problems]
+    assert len(problems) == 1, problems
+    assert re.search(
+        r"sources\.yaml:\d+:\d+: sources\[0\]\.archived_text: archived text 'sources/ukrinform-2024-01-31\.txt' "
+        r"could not be read: Permission denied",
+        problems[0],
+    ), problems

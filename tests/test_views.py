@@ -179,7 +179,7 @@ def test_runs_still_going_are_stopped_when_the_search_index_fails(tmp_path, monk
     monkeypatch.setattr(search, "_pagefind", lambda: fake)
     if stop == "an interrupt":
 
-        def interrupted(run):
+        def interrupted(run, linked):
             time.sleep(0.5)  # both runs started
             raise KeyboardInterrupt
 

@@ -85,30 +85,33 @@ def build_search_index(
 
 def _index_parts(site_folder: Path, parts: Sequence[tuple[Sequence[str], Path, Path]], processes: int) -> None:
     """One Pagefind run per part, up to `processes` at a time, each over a folder holding just that
-    part's pages (hard links where possible). Runs are awaited in the order they started; when one
-    fails, or this process is interrupted, the runs still going are stopped."""
-    running: list[subprocess.Popen] = []
+    part's pages (hard links where possible, removed once indexed). Runs are awaited in the order
+    they started; when one fails, or this process is interrupted, the runs still going are stopped."""
+    running: list[tuple[subprocess.Popen, Path]] = []
     try:
         for pages, linked, output in parts:
             if len(running) >= processes:
-                _finish(running[0])
+                _finish(*running[0])
                 running.pop(0)
             _link_pages(site_folder, pages, linked)
             command = [*_pagefind(), "--site", str(linked), "--output-path", str(output), "--silent"]
-            running.append(subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+            run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            running.append((run, linked))
         while running:
-            _finish(running[0])
+            _finish(*running[0])
             running.pop(0)
     finally:
-        for run in running:  # the one awaited when it failed or the wait was interrupted, and those after it
+        for run, _ in running:  # the one awaited when it failed or the wait was interrupted, and those after it
             run.kill()  # nothing if it has ended
             run.wait()
             run.stdout.close()
 
 
-def _finish(run: subprocess.Popen) -> None:
-    """Wait for a Pagefind run to end; raise SearchIndexError with what it printed if it failed."""
+def _finish(run: subprocess.Popen, linked: Path) -> None:
+    """Wait for a Pagefind run to end and remove its folder of pages; raise SearchIndexError with what
+    it printed if it failed."""
     printed, _ = run.communicate()
+    shutil.rmtree(linked)
     if run.returncode:
         raise SearchIndexError(f"the search index could not be built: {printed.strip() or 'Pagefind failed'}")
 

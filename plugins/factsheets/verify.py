@@ -123,6 +123,8 @@ def _read_archived_text(relative: str, root: FsPath) -> ArchivedText | tuple[str
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         return f"archived text '{relative}' is not UTF-8", ""
+    except OSError as error:
+        return f"archived text '{relative}' could not be read: {error.strerror or error}", f"looked in {path}"
     return ArchivedText(text, FoldedText(text))
 
 
