@@ -13,7 +13,8 @@ DEFAULT_LANG = "en"
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = ["factsheets"]
 FACTSHEETS_PATH = "factsheets"
-# Validated fact-sheet files are cached by content in CACHE_PATH/factsheets (FACTSHEETS_CACHE = False: off).
+# Validated fact-sheet files (CACHE_PATH/factsheets) and compiled templates (CACHE_PATH/templates) are
+# cached, by content (FACTSHEETS_CACHE = False: off).
 CACHE_PATH = ".cache"
 
 # The site is made only of fact-sheet pages: no blog articles, no Pelican pages.

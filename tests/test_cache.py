@@ -1,9 +1,11 @@
-"""The cache of validated files: used when a file is unchanged, never when it changed, and never stale."""
+"""The caches of validated files and compiled templates: used when unchanged, never when changed, never stale."""
 
 from __future__ import annotations
 
 import re
+import shutil
 
+from conftest import CONTENT, ROOT, read_page, run_pelican
 from factsheets.cli import main as factsheets
 
 
@@ -99,3 +101,18 @@ def test_quotes_are_checked_the_same_whether_files_are_read_or_come_from_the_cac
     archived.write_text(archived.read_text(encoding="utf-8").replace("65", "sixty-five"), encoding="utf-8")
     read, cached = quote_problems(None), quote_problems(tmp_path / "cache")
     assert read == cached and read and all("quote not found in source" in problem for problem in read)
+
+
+def test_compiled_templates_are_cached_and_an_edited_template_is_compiled_again(tmp_path):
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    settings = {"THEME": str(theme), "CACHE_PATH": str(tmp_path / "cache")}
+    assert run_pelican(CONTENT, tmp_path / "first", overrides=settings).returncode == 0
+    assert list((tmp_path / "cache" / "templates").glob("__jinja2_*.cache"))
+
+    base = theme / "templates" / "base.html"
+    base.write_text(base.read_text().replace("Every statement on this site", "Every single statement on this site"))
+    result = run_pelican(CONTENT, tmp_path / "second", overrides=settings)
+    assert result.returncode == 0, result.stderr
+    footer = read_page(tmp_path / "second", "index.html").select_one("footer").get_text()
+    assert "Every single statement on this site" in footer

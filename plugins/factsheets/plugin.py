@@ -8,6 +8,7 @@ from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
 
+from jinja2 import FileSystemBytecodeCache
 from pelican import signals
 from pelican.generators import Generator
 from pelican.utils import sanitised_join
@@ -36,6 +37,11 @@ class FactSheetGenerator(Generator):
         # Every string from a fact sheet is escaped, whatever JINJA_ENVIRONMENT says.
         self.env.autoescape = True
         self.env.filters["date_text"] = describe_date
+        if self.settings.get("FACTSHEETS_CACHE", True):
+            # Compiled templates are kept beside the validated files: a build need not compile them again.
+            templates_cache = Path(self.settings["CACHE_PATH"]) / "templates"
+            templates_cache.mkdir(parents=True, exist_ok=True)
+            self.env.bytecode_cache = FileSystemBytecodeCache(str(templates_cache))
         # Read and check the content now: Pelican creates generators before it
         # cleans the output folder, so bad content exits with the last good site intact.
         folder = self.settings.get("FACTSHEETS_PATH", DEFAULT_FACTSHEETS_FOLDER)
@@ -85,6 +91,7 @@ class FactSheetGenerator(Generator):
             partial(write_data_file, Path(self.output_path)),
             self.workers,
             show_progress=watched,
+            load_template=self.get_template,
         )
         if self.settings.get("FACTSHEETS_SEARCH", True) and not self.settings.get("FACTSHEETS_SEARCH_LATER"):
             build_search_index(Path(self.output_path), self.search_parts(), processes=self.search_processes)
