@@ -115,29 +115,6 @@ def test_search_parts_are_even_keep_the_pages_order_and_do_not_depend_on_the_mac
     assert sizes(0, 4000) == []
 
 
-def test_a_failed_search_index_run_is_reported_and_the_old_index_kept(tmp_path, monkeypatch):
-    from factsheets import search
-
-    site_folder = tmp_path / "site"
-    site_folder.mkdir()
-    pages = []
-    for number in range(4):
-        (site_folder / f"page-{number}.html").write_text(f"<html><body><main>page {number}</main></body></html>")
-        pages.append(f"page-{number}.html")
-    search.build_search_index(site_folder, [pages[:2], pages[2:]], processes=2)
-    manifest = (site_folder / "pagefind" / "indexes.json").read_text()
-
-    failing = tmp_path / "pagefind-that-fails"
-    failing.write_text("#!/bin/sh\necho 'no space left on device' >&2\nexit 3\n")
-    failing.chmod(0o755)
-    monkeypatch.setattr(search, "_pagefind", lambda: (str(failing),))
-    with pytest.raises(search.SearchIndexError, match="no space left on device"):
-        search.build_search_index(site_folder, [pages[:2], pages[2:]], processes=2)
-    assert (site_folder / "pagefind" / "indexes.json").read_text() == manifest
-    assert sorted(path.name for path in (site_folder / "pagefind").iterdir()) == ["0", "1", "indexes.json"]
-    assert not [path for path in tmp_path.iterdir() if path.name.startswith(".pagefind-")], "scratch removed"
-
-
 def _fake_pagefind(tmp_path, script: str):
     fake = tmp_path / "fake-pagefind"
     fake.write_text("#!/bin/sh\n" + script)
@@ -154,14 +131,30 @@ def _pages_of_a_small_site(site_folder, count: int = 4) -> list[str]:
 
 def _still_running(pid_files) -> list[int]:
     running = []
-    for pid_file in pid_files:
-        if pid_file.exists():
-            try:
-                os.kill(int(pid_file.read_text()), 0)
-                running.append(int(pid_file.read_text()))
-            except ProcessLookupError:
-                pass
+    for pid in (int(pid_file.read_text()) for pid_file in pid_files):
+        try:
+            os.kill(pid, 0)
+            running.append(pid)
+        except ProcessLookupError:
+            pass
     return running
+
+
+def test_a_failed_search_index_run_is_reported_and_the_old_index_kept(tmp_path, monkeypatch):
+    from factsheets import search
+
+    site_folder = tmp_path / "site"
+    pages = _pages_of_a_small_site(site_folder)
+    search.build_search_index(site_folder, [pages[:2], pages[2:]], processes=2)
+    manifest = (site_folder / "pagefind" / "indexes.json").read_text()
+
+    failing = _fake_pagefind(tmp_path, "echo 'no space left on device' >&2\nexit 3\n")
+    monkeypatch.setattr(search, "_pagefind", lambda: failing)
+    with pytest.raises(search.SearchIndexError, match="no space left on device"):
+        search.build_search_index(site_folder, [pages[:2], pages[2:]], processes=2)
+    assert (site_folder / "pagefind" / "indexes.json").read_text() == manifest
+    assert sorted(path.name for path in (site_folder / "pagefind").iterdir()) == ["0", "1", "indexes.json"]
+    assert not [path for path in tmp_path.iterdir() if path.name.startswith(".pagefind-")], "scratch removed"
 
 
 @pytest.mark.parametrize("stop", ["a failed run", "an interrupt"])
