@@ -37,19 +37,17 @@ class FactSheetGenerator(Generator):
         # Every string from a fact sheet is escaped, whatever JINJA_ENVIRONMENT says.
         self.env.autoescape = True
         self.env.filters["date_text"] = describe_date
-        if self.settings.get("FACTSHEETS_CACHE", True):
-            # Compiled templates are kept beside the validated files: a build need not compile them again.
-            templates_cache = Path(self.settings["CACHE_PATH"]) / "templates"
-            templates_cache.mkdir(parents=True, exist_ok=True)
-            self.env.bytecode_cache = FileSystemBytecodeCache(str(templates_cache))
+        # Validated files and compiled templates are cached: a build need not read or compile them again.
+        cache_root = Path(self.settings["CACHE_PATH"]) if self.settings.get("FACTSHEETS_CACHE", True) else None
+        if cache_root:
+            (cache_root / "templates").mkdir(parents=True, exist_ok=True)
+            self.env.bytecode_cache = FileSystemBytecodeCache(str(cache_root / "templates"))
         # Read and check the content now: Pelican creates generators before it
         # cleans the output folder, so bad content exits with the last good site intact.
         folder = self.settings.get("FACTSHEETS_PATH", DEFAULT_FACTSHEETS_FOLDER)
-        cache_dir = (
-            Path(self.settings["CACHE_PATH"]) / "factsheets" if self.settings.get("FACTSHEETS_CACHE", True) else None
-        )
+        sheets_cache = cache_root / "factsheets" if cache_root else None
         try:
-            self.site = read_site(Path(self.path), folder, cache_dir, self.workers)
+            self.site = read_site(Path(self.path), folder, sheets_cache, self.workers)
         except ContentError as error:
             print(error, file=sys.stderr)
             raise SystemExit(1) from None
