@@ -13,9 +13,11 @@ DEFAULT_LANG = "en"
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = ["factsheets"]
 FACTSHEETS_PATH = "factsheets"
-# Validated fact-sheet files (CACHE_PATH/factsheets) and compiled templates (CACHE_PATH/templates) are
-# cached, by content (FACTSHEETS_CACHE = False: off).
-CACHE_PATH = ".cache"
+# Validated fact-sheet files and compiled templates are cached, signed with a per-user key, in the
+# user's cache folder (~/.cache/factsheets); FACTSHEETS_CACHE_PATH chooses another, FACTSHEETS_CACHE = False: off.
+# Pelican's own caches (of articles and pages, pickles read back unchecked) stay off.
+CACHE_CONTENT = False
+LOAD_CONTENT_CACHE = False
 
 # The site is made only of fact-sheet pages: no blog articles, no Pelican pages.
 ARTICLE_PATHS: list[str] = []

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import json
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +18,12 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BIN = Path(sys.executable).parent
+
+# Every build the tests run keeps its caches, and the key that signs them, in a folder of the test run's
+# own (the builds are subprocesses: they inherit it), never in the user's cache folder.
+TEST_CACHE_HOME = tempfile.mkdtemp(prefix="factsheets-tests-cache-")
+os.environ["XDG_CACHE_HOME"] = TEST_CACHE_HOME
+atexit.register(shutil.rmtree, TEST_CACHE_HOME, ignore_errors=True)
 
 
 def run_pelican(

@@ -10,7 +10,7 @@ from factsheets.cli import main as factsheets
 
 
 def _entries(cache_dir):
-    return sorted(path.name for path in cache_dir.rglob("*.pickle"))
+    return sorted(path.name for path in (cache_dir / "sheets").rglob("*.entry"))
 
 
 def test_unchanged_files_come_from_the_cache_and_edited_ones_are_read_again(content_copy, tmp_path, capsys):
@@ -53,9 +53,9 @@ def test_no_cache_writes_nothing(content_copy, tmp_path):
 
 def test_entries_of_other_code_versions_are_removed(content_copy, tmp_path):
     cache_dir = tmp_path / "cache"
-    old_version = cache_dir / "0123456789abcdef" / "site"
+    old_version = cache_dir / "sheets" / "0123456789abcdef" / "fedcba9876543210"
     old_version.mkdir(parents=True)
-    (old_version / "entry.pickle").write_bytes(b"old")
+    (old_version / "entry.entry").write_bytes(b"old")
     assert factsheets(["check", str(content_copy), "--cache-dir", str(cache_dir)]) == 0
     assert not old_version.exists()
     assert _entries(cache_dir)
@@ -69,7 +69,7 @@ def test_a_file_saved_again_while_it_is_read_is_cached_under_the_bytes_parsed(co
     folder, cache_dir = content_copy / "factsheets", tmp_path / "cache"
     claims = folder / "claims.yaml"
     first = claims.read_text()
-    cache = SheetCache(cache_dir, folder)
+    cache = SheetCache.open(cache_dir, folder)
     listed = next(file for file in load_factsheets(folder, cache).to_read if file.path == claims)
     claims.write_text(first.replace("status: disputed", "status: refuted", 1))  # saved again meanwhile
     read_factsheet(listed, cache=cache)
@@ -106,9 +106,9 @@ def test_quotes_are_checked_the_same_whether_files_are_read_or_come_from_the_cac
 def test_compiled_templates_are_cached_and_an_edited_template_is_compiled_again(tmp_path):
     theme = tmp_path / "theme"
     shutil.copytree(ROOT / "theme", theme)
-    settings = {"THEME": str(theme), "CACHE_PATH": str(tmp_path / "cache")}
+    settings = {"THEME": str(theme), "FACTSHEETS_CACHE_PATH": str(tmp_path / "cache")}
     assert run_pelican(CONTENT, tmp_path / "first", overrides=settings).returncode == 0
-    assert list((tmp_path / "cache" / "templates").glob("__jinja2_*.cache"))
+    assert list((tmp_path / "cache" / "templates").glob("*/*.cache"))
 
     base = theme / "templates" / "base.html"
     base.write_text(base.read_text().replace("Every statement on this site", "Every single statement on this site"))

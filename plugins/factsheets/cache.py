@@ -1,32 +1,135 @@
-"""A cache of validated fact-sheet files, by content: an unchanged file is neither parsed nor validated again.
+"""Caches that spare a build work it has done before, and that nothing but this machine's builds can fill.
 
-An entry is the file's validated records, stored under the SHA-256 of the file's bytes, in a folder
-named after the version of the code that reads and validates (so a change to the format or the
-loader starts afresh) and after the content folder (so each site keeps only its own entries). Only
-files without problems are stored; entries a run did not use are removed at its end. The cache folder
-is trusted like the virtualenv: it is written only by this code, never from content.
+Two caches live in one folder, outside the project by default (``$XDG_CACHE_HOME/factsheets``, else
+``~/.cache/factsheets``; ``FACTSHEETS_CACHE_PATH`` or ``--cache-dir`` choose another):
+
+- ``sheets/``: the validated records of each fact-sheet file, stored under the SHA-256 of its bytes,
+  in a folder named after the version of the code that reads and validates (a change to the format or
+  the loader starts afresh) and after the content folder (each site keeps only its own entries);
+- ``templates/``: Jinja's compiled templates, in a folder named after every setting that changes how
+  a template compiles.
+
+An entry is Python data (a pickle, or compiled code), which would run code if a stranger wrote it. So
+every entry is signed with HMAC-SHA256 under a key made once per user (``key`` in the user's cache
+folder, readable by that user only, never in a project), over the entry's name, its folder and its
+bytes. An entry committed to a repository, copied from another machine, damaged on disk or stored under
+another name fails the check, is never unpickled, and is rebuilt: a cache can spare work, never change
+the site.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import hmac
 import os
 import pickle
+import re
+import secrets
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
 
+import jinja2
 import pydantic
 
-from . import load, models, validate
+from . import load, models, problems, validate
 from .validate import ValidSheet
+
+SHEETS_FOLDER = "sheets"
+TEMPLATES_FOLDER = "templates"
+KEY_FILE = "key"
+SIGNATURE_BYTES = 32
+KEY_BYTES = 32
+STALE_AFTER_SECONDS = 30 * 24 * 3600
+_VERSION_NAME = re.compile(r"[0-9a-f]{16}")
+"""The names of the folders this code makes for code versions, sites and template settings."""
+CACHEDIR_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by factsheets: backups may skip this folder.\n"
+)
+
+
+def user_cache_root() -> Path:
+    """This user's cache folder for the tool, outside every project: $XDG_CACHE_HOME/factsheets or
+    ~/.cache/factsheets. The signing key is always kept here, whatever folder holds the entries."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base).absolute() / "factsheets"
+
+
+def signing_key() -> bytes | None:
+    """The user's secret key that signs cache entries, made on first use; None where it cannot be kept."""
+    return _key_at(user_cache_root() / KEY_FILE)
+
+
+@functools.cache
+def _key_at(path: Path) -> bytes | None:
+    try:
+        key = path.read_bytes()
+        if len(key) == KEY_BYTES and path.stat().st_uid == os.getuid():
+            return key
+    except OSError:
+        pass
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".key-")  # private: mode 0600
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(secrets.token_bytes(KEY_BYTES))
+        os.replace(temporary, path)
+        return path.read_bytes()
+    except OSError as error:
+        print(f"note: cache off: no key can be kept in {path.parent} ({error.strerror or error})", file=sys.stderr)
+        return None
+
+
+class SignedStore:
+    """Entries of one folder, each signed over its folder, its name and its bytes."""
+
+    def __init__(self, folder: Path, key: bytes, label: str) -> None:
+        self.folder = folder
+        self._key = key
+        self._label = label
+        self._warned = False
+
+    def _signature(self, name: str, payload: bytes) -> bytes:
+        scope = f"{self.folder.parent.name}/{self.folder.name}/{name}\n".encode()
+        return hmac.new(self._key, scope + payload, hashlib.sha256).digest()
+
+    def read(self, name: str) -> bytes | None:
+        """The entry's bytes if it is there and was signed by this user's builds; else None."""
+        try:
+            blob = (self.folder / name).read_bytes()
+        except OSError:
+            return None
+        signature, payload = blob[:SIGNATURE_BYTES], blob[SIGNATURE_BYTES:]
+        if hmac.compare_digest(signature, self._signature(name, payload)):
+            return payload
+        if not self._warned:
+            self._warned = True
+            print(f"note: ignored a damaged or foreign {self._label} cache entry; it is rebuilt", file=sys.stderr)
+        return None
+
+    def write(self, name: str, payload: bytes) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(self._signature(name, payload) + payload)
+        os.replace(temporary, self.folder / name)
+
+
+def _prepare_root(cache_root: Path) -> None:
+    cache_root.mkdir(parents=True, exist_ok=True)
+    tag = cache_root / "CACHEDIR.TAG"
+    if not tag.exists():
+        tag.write_text(CACHEDIR_TAG)
 
 
 def code_version() -> str:
-    """Changes whenever the code that produces an entry changes."""
-    digest = hashlib.sha256(pydantic.VERSION.encode())
-    for module in (models, load, validate):
+    """Changes whenever the code that produces a sheet entry, or the Python that pickles it, changes."""
+    digest = hashlib.sha256(f"{sys.version}\n{pydantic.VERSION}\n".encode())
+    for module in (models, load, validate, problems, sys.modules[__name__]):
         digest.update(Path(module.__file__).read_bytes())
     return digest.hexdigest()[:16]
 
@@ -34,24 +137,38 @@ def code_version() -> str:
 class SheetCache:
     """Validated files of one content folder, by the digest of their bytes."""
 
-    def __init__(self, cache_root: Path, factsheet_folder: Path) -> None:
+    ENTRY_SUFFIX = ".entry"
+
+    def __init__(self, cache_root: Path, factsheet_folder: Path, key: bytes) -> None:
         site_key = hashlib.sha256(str(factsheet_folder.resolve()).encode()).hexdigest()[:16]
-        self.folder = cache_root / code_version() / site_key
+        _prepare_root(cache_root)
+        sheets = cache_root / SHEETS_FOLDER
+        self.folder = sheets / code_version() / site_key
+        self._store = SignedStore(self.folder, key, "fact-sheet")
         self._used: set[str] = set()
-        _remove_stale(cache_root, keep=self.folder)
+        _remove_stale(sheets, keep=self.folder)
+
+    @classmethod
+    def open(cls, cache_root: Path, factsheet_folder: Path) -> SheetCache | None:
+        """The cache of this content folder, or None when no signing key can be kept."""
+        key = signing_key()
+        return cls(cache_root, factsheet_folder, key) if key else None
 
     def get(self, digest: str) -> ValidSheet | None:
-        entry = self.folder / f"{digest}.pickle"
-        try:
-            sheet = pickle.loads(entry.read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        entry_name = digest + self.ENTRY_SUFFIX
+        payload = self._store.read(entry_name)
+        if payload is None:
             return None
-        self._used.add(entry.name)
+        try:
+            sheet = pickle.loads(payload)  # signed by this user's own builds: their data, not a stranger's
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            return None
+        self._used.add(entry_name)
         return sheet if isinstance(sheet, ValidSheet) else None
 
     def put(self, digest: str, sheet: ValidSheet) -> None:
         """Store a clean file's records (without its text and raw data, which are read again if needed)."""
-        entry_name = f"{digest}.pickle"
+        entry_name = digest + self.ENTRY_SUFFIX
         self._used.add(entry_name)
         file = sheet.file
         saved = (file.data, file.text)
@@ -60,38 +177,116 @@ class SheetCache:
             blob = pickle.dumps(sheet, protocol=pickle.HIGHEST_PROTOCOL)
         finally:
             file.data, file.text = saved
-        self.folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(blob)
-        os.replace(temporary, self.folder / entry_name)
+        self._store.write(entry_name, blob)
 
     def keep(self, digests: list[str]) -> None:
         """Entries stored by worker processes: in use, so that prune keeps them."""
-        self._used.update(f"{digest}.pickle" for digest in digests)
+        self._used.update(digest + self.ENTRY_SUFFIX for digest in digests)
 
     def prune(self) -> None:
         """Remove the entries this run did not use: files edited or deleted since."""
         if not self.folder.is_dir():
             return
-        for entry in self.folder.glob("*.pickle"):  # not another run's file being written
+        for entry in self.folder.glob("*" + self.ENTRY_SUFFIX):  # not another run's file being written
             if entry.name not in self._used:
                 entry.unlink(missing_ok=True)
         os.utime(self.folder)  # in use: not stale
 
 
-STALE_AFTER_SECONDS = 30 * 24 * 3600
-
-
-def _remove_stale(cache_root: Path, keep: Path) -> None:
-    """Entries of older code versions, and of content folders not checked for a month, are removed."""
-    if not cache_root.is_dir():
+def _remove_stale(folder: Path, keep: Path) -> None:
+    """Entries of older code versions, and of content folders not checked for a month, are removed:
+    only the folders this code names (16 hexadecimal digits), nothing else that may be there."""
+    if not folder.is_dir():
         return
     now = time.time()
-    for version in cache_root.iterdir():
+    for version in folder.iterdir():
+        if not _VERSION_NAME.fullmatch(version.name) or version.is_symlink():
+            continue
         if version != keep.parent:
             shutil.rmtree(version, ignore_errors=True)
             continue
         for site in version.iterdir():
-            if site != keep and now - site.stat().st_mtime > STALE_AFTER_SECONDS:
+            if _VERSION_NAME.fullmatch(site.name) and site != keep and now - site.stat().st_mtime > STALE_AFTER_SECONDS:
                 shutil.rmtree(site, ignore_errors=True)
+
+
+TEMPLATE_OPTIONS = (
+    "block_start_string",
+    "block_end_string",
+    "variable_start_string",
+    "variable_end_string",
+    "comment_start_string",
+    "comment_end_string",
+    "line_statement_prefix",
+    "line_comment_prefix",
+    "trim_blocks",
+    "lstrip_blocks",
+    "newline_sequence",
+    "keep_trailing_newline",
+    "optimized",
+    "is_async",
+    "finalize",
+)
+"""The Environment's attributes that change the code a template compiles to."""
+
+
+def _described(value: object) -> str:
+    """A setting as stable text: a function or class by its qualified name, not its address in memory."""
+    if callable(value):
+        return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', type(value).__qualname__)}"
+    return repr(value)
+
+
+def template_settings_key(environment: jinja2.Environment, jinja_settings: dict[str, object]) -> str:
+    """A digest of everything that changes how the templates compile: Jinja's and Python's versions, the
+    Environment's options and extensions, autoescaping, and Pelican's JINJA_ENVIRONMENT as written."""
+    described = [f"jinja2 {jinja2.__version__}", f"python {sys.version}"]
+    described += [f"{name}={_described(getattr(environment, name, None))}" for name in TEMPLATE_OPTIONS]
+    described.append(f"autoescape={_described(environment.autoescape)}")
+    described.append(f"undefined={_described(environment.undefined)}")
+    described += [f"extension={name}" for name in sorted(environment.extensions)]
+    described += [f"setting {name}={_described(jinja_settings[name])}" for name in sorted(jinja_settings)]
+    return hashlib.sha256("\n".join(described).encode()).hexdigest()[:16]
+
+
+class SignedBytecodeCache(jinja2.BytecodeCache):
+    """Jinja's compiled templates, signed like the sheet entries: a foreign or damaged entry is compiled again."""
+
+    def __init__(self, cache_root: Path, settings_key: str, key: bytes) -> None:
+        _prepare_root(cache_root)
+        templates = cache_root / TEMPLATES_FOLDER
+        self._store = SignedStore(templates / settings_key, key, "template")
+        _remove_unused_template_folders(templates, keep=self._store.folder)
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        payload = self._store.read(bucket.key + ".cache")
+        if payload is not None:
+            bucket.bytecode_from_string(payload)  # checks Jinja's magic and the template's source digest
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            self._store.write(bucket.key + ".cache", bucket.bytecode_to_string())
+        except OSError:
+            pass  # a cache that cannot be written costs a compilation next time, nothing more
+
+
+def _remove_unused_template_folders(templates: Path, keep: Path) -> None:
+    """Other settings' compiled templates, once unused for a month; the folder in use is marked used."""
+    now = time.time()
+    keep.mkdir(parents=True, exist_ok=True)
+    os.utime(keep)
+    for folder in templates.iterdir():
+        if _VERSION_NAME.fullmatch(folder.name) and not folder.is_symlink() and folder != keep:
+            if now - folder.stat().st_mtime > STALE_AFTER_SECONDS:
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def clear_cache(cache_root: Path) -> list[Path]:
+    """Remove both caches (the folders this code makes, nothing else in cache_root); returns what was removed."""
+    removed = []
+    for name in (SHEETS_FOLDER, TEMPLATES_FOLDER):
+        folder = cache_root / name
+        if folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder)
+            removed.append(folder)
+    return removed

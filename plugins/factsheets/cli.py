@@ -7,14 +7,12 @@ import json
 import sys
 from pathlib import Path
 
+from .cache import user_cache_root
 from .exports import factsheet_schema
 from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_site
 from .problems import ContentError
 from .reference import format_reference, update_readme
 from .workers import default_workers
-
-DEFAULT_CACHE_DIR = Path(".cache/factsheets")
-"""The same folder the Pelican build uses with this project's settings (CACHE_PATH = ".cache")."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,7 +21,9 @@ def main(argv: list[str] | None = None) -> int:
     check = commands.add_parser("check", help="validate all fact sheets without rendering; exit 1 on any problem")
     check.add_argument("content_dir", nargs="?", default="content", type=Path)
     check.add_argument("--folder", default=DEFAULT_FACTSHEETS_FOLDER, help="fact-sheet folder inside content_dir")
-    check.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR, help="where validated files are cached")
+    check.add_argument(
+        "--cache-dir", type=Path, help=f"where validated files are cached (default: {user_cache_root()})"
+    )
     check.add_argument("--no-cache", action="store_true", help="read and validate every file again")
     build = commands.add_parser("build", help="build the site; the old output stays as it was if anything fails")
     build.add_argument("-s", "--settings", type=Path, default=Path("pelicanconf.py"), help="Pelican settings file")
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     try:
-        cache_dir = None if arguments.no_cache else arguments.cache_dir
+        cache_dir = None if arguments.no_cache else (arguments.cache_dir or user_cache_root()).absolute()
         site = read_site(arguments.content_dir, arguments.folder, cache_dir, workers=default_workers())
     except ContentError as error:
         print(error, file=sys.stderr)

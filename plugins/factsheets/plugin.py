@@ -8,11 +8,11 @@ from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
 
-from jinja2 import FileSystemBytecodeCache
 from pelican import signals
 from pelican.generators import Generator
 from pelican.utils import sanitised_join
 
+from .cache import SignedBytecodeCache, signing_key, template_settings_key, user_cache_root
 from .exports import FEED_FILE, DataFile
 from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_site, write_site
 from .problems import ContentError
@@ -37,20 +37,28 @@ class FactSheetGenerator(Generator):
         # Every string from a fact sheet is escaped, whatever JINJA_ENVIRONMENT says.
         self.env.autoescape = True
         self.env.filters["date_text"] = describe_date
-        # Validated files and compiled templates are cached: a build need not read or compile them again.
-        cache_root = Path(self.settings["CACHE_PATH"]) if self.settings.get("FACTSHEETS_CACHE", True) else None
-        if cache_root:
-            (cache_root / "templates").mkdir(parents=True, exist_ok=True)
-            self.env.bytecode_cache = FileSystemBytecodeCache(str(cache_root / "templates"))
+        # Validated files and compiled templates are cached, signed with this user's key (see cache.py).
+        cache_root = self.cache_root
+        key = signing_key() if cache_root else None
+        if cache_root and key:
+            settings_key = template_settings_key(self.env, self.settings.get("JINJA_ENVIRONMENT", {}))
+            self.env.bytecode_cache = SignedBytecodeCache(cache_root, settings_key, key)
         # Read and check the content now: Pelican creates generators before it
         # cleans the output folder, so bad content exits with the last good site intact.
         folder = self.settings.get("FACTSHEETS_PATH", DEFAULT_FACTSHEETS_FOLDER)
-        sheets_cache = cache_root / "factsheets" if cache_root else None
         try:
-            self.site = read_site(Path(self.path), folder, sheets_cache, self.workers)
+            self.site = read_site(Path(self.path), folder, cache_root if key else None, self.workers)
         except ContentError as error:
             print(error, file=sys.stderr)
             raise SystemExit(1) from None
+
+    @property
+    def cache_root(self) -> Path | None:
+        """FACTSHEETS_CACHE_PATH, else the user's cache folder (never the project); None with FACTSHEETS_CACHE off."""
+        if not self.settings.get("FACTSHEETS_CACHE", True):
+            return None
+        chosen = self.settings.get("FACTSHEETS_CACHE_PATH")
+        return Path(chosen).absolute() if chosen else user_cache_root()
 
     @property
     def workers(self) -> int:

@@ -1,0 +1,138 @@
+"""The caches can spare work but never run code or change the site: entries written by anyone but this
+user's builds (committed to a repository, damaged on disk, edited) are ignored and rebuilt."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+from pathlib import Path
+
+from test_safe_output import tree_digest
+
+from conftest import BIN, CONTENT, ROOT, run_pelican
+
+
+class RunsCode:
+    """A pickle that runs a command when loaded, as a hostile contributor would commit one."""
+
+    def __init__(self, marker) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def cache_entries(cache_dir):
+    """Every entry either cache holds, whatever its naming: what an attacker would overwrite."""
+    ignored = {"key", "CACHEDIR.TAG"}
+    return [path for path in cache_dir.rglob("*") if path.is_file() and path.name not in ignored]
+
+
+def check(content, cache_dir, cwd=ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(BIN / "factsheets"), "check", str(content), "--cache-dir", str(cache_dir)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_a_planted_cache_entry_never_runs_code(content_copy, tmp_path):
+    cache_dir, marker = tmp_path / "cache", tmp_path / "pwned"
+    assert check(content_copy, cache_dir).returncode == 0
+    entries = cache_entries(cache_dir)
+    assert entries
+    for entry in entries:
+        entry.write_bytes(pickle.dumps(RunsCode(marker)))
+    result = check(content_copy, cache_dir)
+    assert result.returncode == 0, result.stderr
+    assert not marker.exists(), "a cache entry ran code"
+    assert result.stderr.count("note: ignored a damaged or foreign") <= 1
+    assert "Traceback" not in result.stderr
+    # The rebuilt entries are good again: the next run takes them without a note.
+    again = check(content_copy, cache_dir)
+    assert again.returncode == 0 and "note:" not in again.stderr
+
+
+def test_planted_template_and_sheet_entries_neither_run_code_nor_change_the_site(tmp_path):
+    cache_dir, marker = tmp_path / "cache", tmp_path / "pwned"
+    settings = {"FACTSHEETS_CACHE_PATH": str(cache_dir)}
+    assert run_pelican(CONTENT, tmp_path / "clean", overrides=settings).returncode == 0
+    entries = cache_entries(cache_dir)
+    assert any(path.suffix == ".cache" for path in entries), "compiled templates are cached"
+    for entry in entries:
+        entry.write_bytes(pickle.dumps(RunsCode(marker)))
+    result = run_pelican(CONTENT, tmp_path / "again", overrides=settings)
+    assert result.returncode == 0, result.stderr
+    assert not marker.exists(), "a cache entry ran code"
+    assert tree_digest(tmp_path / "again") == tree_digest(tmp_path / "clean")
+
+
+def test_same_length_edits_and_flipped_bytes_in_the_caches_do_not_reach_the_site(tmp_path):
+    cache_dir = tmp_path / "cache"
+    settings = {"FACTSHEETS_CACHE_PATH": str(cache_dir)}
+    assert run_pelican(CONTENT, tmp_path / "clean", overrides=settings).returncode == 0
+    clean = tree_digest(tmp_path / "clean")
+    edits = {b"Ukrainian": b"Ukrainean", b"Every statement": b"Every$tatement"}  # a record's text; a template's
+    edited = 0
+    for entry in cache_entries(cache_dir):
+        blob = entry.read_bytes()
+        for old, new in edits.items():
+            edited += old in blob
+            blob = blob.replace(old, new)
+        entry.write_bytes(blob)
+    assert edited >= 2, "both caches hold the words edited"
+    result = run_pelican(CONTENT, tmp_path / "edited", overrides=settings)
+    assert result.returncode == 0, result.stderr
+    assert tree_digest(tmp_path / "edited") == clean
+
+    for entry in cache_entries(cache_dir):  # damaged on disk: bytes flipped in the middle
+        blob = bytearray(entry.read_bytes())
+        for index in range(len(blob) // 3, len(blob) // 3 + 16):
+            blob[index] ^= 0xFF
+        entry.write_bytes(bytes(blob))
+    result = run_pelican(CONTENT, tmp_path / "flipped", overrides=settings)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert tree_digest(tmp_path / "flipped") == clean
+
+
+def test_the_template_cache_is_kept_apart_for_other_jinja_settings(tmp_path):
+    cache_dir = tmp_path / "cache"
+    trimmed = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True}
+    untrimmed = {"autoescape": True, "trim_blocks": False, "lstrip_blocks": False}
+    cached = {"FACTSHEETS_CACHE_PATH": str(cache_dir)}
+    assert (
+        run_pelican(CONTENT, tmp_path / "trimmed", overrides={**cached, "JINJA_ENVIRONMENT": trimmed}).returncode == 0
+    )
+    result = run_pelican(CONTENT, tmp_path / "untrimmed", overrides={**cached, "JINJA_ENVIRONMENT": untrimmed})
+    assert result.returncode == 0, result.stderr
+    uncached = {"FACTSHEETS_CACHE": False, "JINJA_ENVIRONMENT": untrimmed}
+    assert run_pelican(CONTENT, tmp_path / "fresh", overrides=uncached).returncode == 0
+    assert tree_digest(tmp_path / "untrimmed") != tree_digest(tmp_path / "trimmed")
+    assert tree_digest(tmp_path / "untrimmed") == tree_digest(tmp_path / "fresh")
+
+
+def test_the_cache_lives_outside_the_project_by_default(content_copy, tmp_path):
+    project = content_copy.parent
+    result = subprocess.run(
+        [str(BIN / "factsheets"), "check", "content"], cwd=project, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    output = tmp_path / "output"
+    assert run_pelican(content_copy, output).returncode == 0
+    assert sorted(path.name for path in project.iterdir()) == ["content", "output"], "no cache in the project"
+    user_cache = os.environ["XDG_CACHE_HOME"]
+    assert any(path.suffix == ".entry" for path in cache_entries(Path(user_cache)))
+
+
+def test_a_cache_folder_shared_with_other_files_keeps_them(content_copy, tmp_path):
+    cache_dir = tmp_path / "shared"
+    keep = [cache_dir / "notes.txt", cache_dir / "sheets" / "mine" / "draft.txt", cache_dir / "sheets" / "README"]
+    for path in keep:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("not the tool's")
+    assert check(content_copy, cache_dir).returncode == 0
+    assert all(path.read_text() == "not the tool's" for path in keep)
