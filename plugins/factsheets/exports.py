@@ -71,7 +71,9 @@ def sitemap(pages: list[Page], publication: Publication) -> str:
 
 
 def robots(publication: Publication) -> str:
-    return f"User-agent: *\nAllow: /\nSitemap: {publication.absolute('sitemap.xml')}\n"
+    """Crawlers only accept an absolute sitemap address: without SITEURL (a preview), no Sitemap line."""
+    sitemap_line = f"Sitemap: {publication.absolute('sitemap.xml')}\n" if publication.site_url else ""
+    return f"User-agent: *\nAllow: /\n{sitemap_line}"
 
 
 def _page_nodes(site: Site) -> list[ClaimNode | EventNode | ActorNode | SourceNode]:
@@ -83,13 +85,21 @@ def _as_datetime(partial_date: str) -> datetime.datetime:
     return datetime.datetime(year, month, day, tzinfo=datetime.UTC)
 
 
+class PlainTextAtomFeed(Atom1Feed):
+    """Atom whose summaries say they are plain text: a feed reader never renders a fact sheet's words as markup."""
+
+    def add_item_elements(self, handler, item) -> None:
+        super().add_item_elements(handler, {**item, "description": None})
+        handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+
 def changes_feed(site: Site, publication: Publication) -> str:
     """Atom: the newest dated changes of all records, newest first; the corrections log of the whole site.
 
     A feed reader wants what changed lately, so the feed stops after FEED_MAX_ITEMS changes; every
     record's page and data/factsheets.json keep its whole changelog.
     """
-    feed = Atom1Feed(
+    feed = PlainTextAtomFeed(
         title=f"{publication.site_name}: changes",
         link=publication.absolute("index.html"),
         feed_url=publication.absolute(FEED_FILE),
