@@ -9,6 +9,12 @@ CONFFILE := pelicanconf.py
 PUBLISHCONF := publishconf.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Nothing generated is trusted from a checkout: a virtualenv, bytecode or cache committed to the
+# repository (git add -f) would run as this project's code, so every target refuses to start.
+TRACKED_GENERATED := $(shell git ls-files -- '$(VENV)' '.cache' '*__pycache__*' '*.pyc' '*.pyo' 2>/dev/null | head -n 3)
+ifneq ($(strip $(TRACKED_GENERATED)),)
+$(error the repository tracks generated files that would run as code ($(TRACKED_GENERATED) ...): remove them with 'git rm -r --cached' and commit)
+endif
 # The browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
 CHROMIUM := /usr/bin/chromium
 
