@@ -1,4 +1,4 @@
-"""The preview server answers only to the names it is bound to, and its websocket only to its own pages.
+"""The preview server answers only to the names it is bound to, and serves every file as one whole version.
 
 Each test starts the preview's tornado application in this process, on 127.0.0.1 and a free port, in a
 thread of its own; the requests come from this thread with the Host and Origin a browser would send.
@@ -9,20 +9,25 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
+import os
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from tornado import web
 from tornado.httpclient import HTTPClientError, HTTPRequest
 from tornado.ioloop import IOLoop
 from tornado.websocket import websocket_connect
 
+from factsheets.build import replace_folder
 from factsheets.serve import PreviewServer, RebuildWatcher, bound_hosts
 
 DRAFT = b"<!doctype html><html><head><title>Draft</title></head><body><h1>Unpublished claim</h1></body></html>\n"
+SHORTER = b"<!doctype html><html><head><title>New</title></head><body><h1>New</h1></body></html>\n"
+LONGER = DRAFT.replace(b"</body>", b"<p>A much longer page.</p>" * 40 + b"</body>")
 
 
 @dataclass
@@ -172,6 +177,66 @@ def test_forcereload_is_not_served(preview: Preview):
     reply = preview.get("/forcereload")
     assert reply.status == 404
     assert reply.body != b"ok"
+
+
+def test_folders_missing_pages_and_ranges_are_served_as_before(preview: Preview):
+    """What the preview keeps of tornado's static files: index.html for a folder, its 404, ranges."""
+    folder = preview.get("/events/")
+    assert folder.status == 200 and b"<h1>Events</h1>" in folder.body
+    assert preview.get("/events").status == 301
+    missing = preview.get("/missing.html")
+    assert missing.status == 404 and b"Unpublished" not in missing.body
+    assert preview.get("/../draft.html").status in (400, 403, 404)
+    connection = http.client.HTTPConnection("127.0.0.1", preview.port, timeout=5)
+    try:
+        connection.request("GET", "/draft.html", headers={"Range": "bytes=0-14"})
+        response = connection.getresponse()
+        assert (response.status, response.read()) == (206, DRAFT[:15])
+    finally:
+        connection.close()
+
+
+def replace_the_file(output: Path, new_text: bytes) -> None:
+    """How an incremental rebuild writes a page: a whole new file moved into place."""
+    staged = output.parent / "staged.html"
+    staged.write_bytes(new_text)
+    os.replace(staged, output / "draft.html")
+
+
+def swap_the_folder(output: Path, new_text: bytes) -> None:
+    """How a whole build lands: a new output folder takes the old one's place."""
+    staging = output.parent / "staging"
+    staging.mkdir()
+    for page in output.rglob("*.html"):
+        (staging / page.relative_to(output)).parent.mkdir(parents=True, exist_ok=True)
+        (staging / page.relative_to(output)).write_bytes(page.read_bytes())
+    (staging / "draft.html").write_bytes(new_text)
+    replace_folder(staging, output)
+
+
+@pytest.mark.parametrize("new_text", [SHORTER, LONGER], ids=["shorter", "longer"])
+@pytest.mark.parametrize("rebuild", [replace_the_file, swap_the_folder])
+def test_a_page_rebuilt_while_it_is_served_arrives_whole(
+    preview: Preview, monkeypatch: pytest.MonkeyPatch, rebuild: Callable[[Path, bytes], None], new_text: bytes
+):
+    """The rebuild lands right after the handler took the file's size, before it sends the body."""
+    set_header = web.RequestHandler.set_header
+    rebuilt: list[bool] = []
+
+    def rebuild_after_content_length(handler: web.RequestHandler, name: str, value) -> None:
+        set_header(handler, name, value)
+        if name == "Content-Length" and handler.request.path == "/draft.html" and not rebuilt:
+            rebuild(preview.output, new_text)
+            rebuilt.append(True)
+
+    monkeypatch.setattr(web.StaticFileHandler, "set_header", rebuild_after_content_length)
+    reply = preview.get("/draft.html")
+    assert rebuilt and (preview.output / "draft.html").read_bytes() == new_text, "the rebuild did not happen"
+    assert reply.status == 200
+    assert int(reply.headers["Content-Length"]) == len(reply.body)
+    script = script_tag(preview.port)
+    assert reply.body.count(script) == 1
+    assert reply.body.replace(script, b"") in (DRAFT, new_text)
 
 
 @pytest.mark.parametrize(

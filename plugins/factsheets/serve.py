@@ -13,20 +13,26 @@ site's Content-Security-Policy (``script-src 'self'``) refuses, so the pages get
 
 The server answers only to the host names it is bound to (127.0.0.1, localhost and [::1] on a loopback
 address), so a page of another site cannot read the drafts by having its own name resolve to this
-machine (DNS rebinding); and its websocket opens only from the preview's own pages.
+machine (DNS rebinding); its websocket opens only from the preview's own pages; and every file is
+served from one open handle, so a page replaced by a rebuild while it is sent arrives whole.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime
 import ipaddress
 import logging
+import os
+import stat
 import subprocess
 import sys
 import time
 import urllib.parse
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from livereload import Server
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
@@ -216,8 +222,8 @@ class PreviewServer(Server):
     """livereload's server with a same-origin ``<script src>`` instead of its inline snippet, and less chatter.
 
     It answers only to the host names it is bound to (see ``bound_hosts``), opens the reload
-    websocket only from its own pages and leaves out livereload's ``/forcereload``, which nothing
-    here uses and any page could call.
+    websocket only from its own pages, serves every file from one open handle (``OneVersionFileHandler``)
+    and leaves out livereload's ``/forcereload``, which nothing here uses and any page could call.
     """
 
     def application(self, port, host, liveport=None, debug=None, live_css=True) -> None:
@@ -230,7 +236,7 @@ class PreviewServer(Server):
         handlers = [
             (r"/livereload", SameOriginReloadSocket),
             (r"/livereload.js", LiveReloadJSHandler),
-            *self.get_web_handlers(SameOriginScript.script),
+            (r"/(.*)", OneVersionFileHandler, {"path": self.root, "default_filename": self.default_filename}),
         ]
         application = BoundHostsApplication(
             bound_hosts(host, port), handlers=handlers, debug=bool(debug), transforms=[SameOriginScript]
@@ -334,3 +340,63 @@ class SameOriginReloadSocket(LiveReloadHandler):
     def check_origin(self, origin: str) -> bool:
         scheme, netloc = urllib.parse.urlsplit(origin)[:2]
         return scheme in ("http", "https") and netloc.lower() == self.request.headers.get("Host", "").lower()
+
+
+class OneVersionFileHandler(web.StaticFileHandler):
+    """Serves each file from the one handle it opened: size, modification time, etag and body agree.
+
+    tornado's handler stats the file for ``Content-Length`` and opens it again by name for the body; a
+    rebuild that replaces the file in between (``os.replace``, or the output folder swapped) made it
+    send one version's length with another's bytes. An open handle keeps reading the version it
+    opened, whatever replaces its name. Like livereload's handler, it never answers 304: a reload
+    always gets the newest file.
+    """
+
+    served_file: BinaryIO | None = None
+    served_stat: os.stat_result | None = None
+
+    async def get(self, path: str, include_body: bool = True) -> None:
+        try:
+            await super().get(path, include_body)
+        finally:
+            if self.served_file is not None:
+                self.served_file.close()
+
+    def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
+        """tornado's checks (inside the root, index.html for a folder, 404), then the file opened once."""
+        absolute_path = super().validate_absolute_path(root, absolute_path)
+        if absolute_path is None:  # redirected: a folder's address without its slash
+            return None
+        try:
+            self.served_file = open(absolute_path, "rb")  # closed at the end of get()
+        except OSError:
+            raise web.HTTPError(404) from None
+        self.served_stat = os.fstat(self.served_file.fileno())
+        if not stat.S_ISREG(self.served_stat.st_mode):
+            raise web.HTTPError(403, "%s is not a file", self.path)
+        return absolute_path
+
+    def get_content_size(self) -> int:
+        return self.served_stat.st_size
+
+    def get_modified_time(self) -> datetime.datetime:
+        return datetime.datetime.fromtimestamp(int(self.served_stat.st_mtime), datetime.UTC)
+
+    def compute_etag(self) -> str | None:
+        if self.served_stat is None:
+            return None
+        return f'"{self.served_stat.st_ino:x}-{self.served_stat.st_size:x}-{self.served_stat.st_mtime_ns:x}"'
+
+    def should_return_304(self) -> bool:
+        return False
+
+    def get_content(self, abspath: str, start: int | None = None, end: int | None = None) -> Iterator[bytes]:
+        """The body from the open handle (tornado calls this as ``self.get_content(...)`` in ``get``)."""
+        self.served_file.seek(start or 0)
+        remaining = (end if end is not None else self.served_stat.st_size) - (start or 0)
+        while remaining > 0:
+            chunk = self.served_file.read(min(remaining, 64 * 1024))
+            if not chunk:
+                return
+            remaining -= len(chunk)
+            yield chunk
