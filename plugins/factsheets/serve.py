@@ -10,20 +10,32 @@ its problems to stderr (the same lines as ``factsheets check``); the next good e
 The browser reloads through the ``livereload`` package. Its own snippet is an inline script, which the
 site's Content-Security-Policy (``script-src 'self'``) refuses, so the pages get a plain same-origin
 ``<script src="/livereload.js?port=...">`` instead; its websocket is same-origin too (``connect-src 'self'``).
+
+The server answers only to the host names it is bound to (127.0.0.1, localhost and [::1] on a loopback
+address), so a page of another site cannot read the drafts by having its own name resolve to this
+machine (DNS rebinding); its websocket opens only from the preview's own pages; and every file is
+served from one open handle, so a page replaced by a rebuild while it is sent arrives whole.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime
+import ipaddress
 import logging
+import os
+import stat
 import subprocess
 import sys
 import time
+import urllib.parse
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from livereload import Server
-from livereload.handlers import ForceReloadHandler, LiveReloadHandler, LiveReloadJSHandler
+from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from livereload.server import LiveScriptInjector
 from livereload.watcher import Watcher
 from pelican.settings import read_settings
@@ -70,6 +82,8 @@ def serve(
     print(f"Serving {paths.output} on http://{host}:{port}/ (Ctrl-C to stop); watching:", flush=True)
     for path in paths.watched:
         print(f"  {path}", flush=True)
+    if not bound_hosts(host, port).names:
+        print(f"{host} is every interface: the preview answers to any host name that reaches it.", flush=True)
     server.serve(root=str(paths.output), host=host, port=port)
 
 
@@ -205,7 +219,12 @@ class RebuildWatcher(Watcher):
 
 
 class PreviewServer(Server):
-    """livereload's server with a same-origin ``<script src>`` instead of its inline snippet, and less chatter."""
+    """livereload's server with a same-origin ``<script src>`` instead of its inline snippet, and less chatter.
+
+    It answers only to the host names it is bound to (see ``bound_hosts``), opens the reload
+    websocket only from its own pages, serves every file from one open handle (``OneVersionFileHandler``)
+    and leaves out livereload's ``/forcereload``, which nothing here uses and any page could call.
+    """
 
     def application(self, port, host, liveport=None, debug=None, live_css=True) -> None:
         LiveReloadHandler.watcher = self.watcher
@@ -215,12 +234,169 @@ class PreviewServer(Server):
             script = f'<script src="/livereload.js?port={port}"></script>'.encode()
 
         handlers = [
-            (r"/livereload", LiveReloadHandler),
-            (r"/forcereload", ForceReloadHandler),
+            (r"/livereload", SameOriginReloadSocket),
             (r"/livereload.js", LiveReloadJSHandler),
-            *self.get_web_handlers(SameOriginScript.script),
+            (r"/(.*)", OneVersionFileHandler, {"path": self.root, "default_filename": self.default_filename}),
         ]
-        web.Application(handlers=handlers, debug=bool(debug), transforms=[SameOriginScript]).listen(port, address=host)
+        application = BoundHostsApplication(
+            bound_hosts(host, port), handlers=handlers, debug=bool(debug), transforms=[SameOriginScript]
+        )
+        application.listen(port, address=host)
 
     def _setup_logging(self) -> None:
         logging.getLogger("livereload").setLevel(logging.WARNING)
+
+
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+EVERY_INTERFACE = ("", "0.0.0.0", "::")
+
+
+@dataclass(frozen=True)
+class BoundHosts:
+    """The host names the preview answers to, as a ``Host`` header writes them (without the port)."""
+
+    names: tuple[str, ...]  # empty: any name
+    port: int
+
+    def accept(self, host_header: str) -> bool:
+        """Whether a ``Host`` header names the preview: one of the names, with or without the port."""
+        host = host_header.lower()
+        return not self.names or host in self.names or host in self.addresses()
+
+    def addresses(self) -> list[str]:
+        return [f"{name}:{self.port}" for name in self.names]
+
+
+def bound_hosts(host: str, port: int) -> BoundHosts:
+    """The names the preview answers to when it listens on host:port.
+
+    A page of another site that has its own name resolve to this machine (DNS rebinding) sends that
+    name as ``Host``: refusing every name but the bound ones keeps it from reading the drafts. Bound
+    to a loopback address, the preview answers to 127.0.0.1, localhost and [::1]; bound to another
+    address or name, to that one. Bound to every interface (0.0.0.0 or ::) it answers to any name:
+    the user chose to expose it, under whatever names reach the machine.
+    """
+    if host in EVERY_INTERFACE:
+        return BoundHosts((), port)
+    name = host.lower()
+    name = f"[{name}]" if ":" in name else name  # an IPv6 address is written in brackets in a Host header
+    if host.lower() == "localhost" or _is_loopback_address(host):
+        return BoundHosts(tuple(dict.fromkeys([*LOOPBACK_NAMES, name])), port)
+    return BoundHosts((name,), port)
+
+
+def _is_loopback_address(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class BoundHostsApplication(web.Application):
+    """Hands a request whose ``Host`` is not one of the bound names to ``WrongHostHandler``.
+
+    Before any handler is chosen, so pages, livereload.js and the websocket are refused alike.
+    """
+
+    def __init__(self, hosts: BoundHosts, **settings) -> None:
+        self.bound_hosts = hosts
+        super().__init__(**settings)
+
+    def find_handler(self, request, **kwargs):
+        if not self.bound_hosts.accept(request.headers.get("Host", "")):
+            return self.get_handler_delegate(request, WrongHostHandler, {"addresses": self.bound_hosts.addresses()})
+        return super().find_handler(request, **kwargs)
+
+
+class WrongHostHandler(web.RequestHandler):
+    """421 Misdirected Request, with the addresses that work, whatever the method or path."""
+
+    def initialize(self, addresses: list[str]) -> None:
+        self.addresses = addresses
+
+    def prepare(self) -> None:
+        *others, last = self.addresses
+        listed = f"{', '.join(others)} and {last}" if others else last
+        self.set_status(421)
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.finish(f"This preview server answers only to {listed}: open http://{self.addresses[0]}/ instead.\n")
+
+
+class SameOriginReloadSocket(LiveReloadHandler):
+    """livereload's websocket, opened only from a page of the preview itself.
+
+    Its ``Origin`` must name the same host and port as its ``Host`` (which ``BoundHostsApplication``
+    has accepted already). Browsers always send ``Origin`` with a websocket, so a handshake without one
+    comes from another kind of client, which could as well read the files: it is let through.
+    """
+
+    def prepare(self) -> None:
+        origin = self.request.headers.get("Origin")
+        if origin is not None and not self.check_origin(origin):
+            self.set_status(403)
+            self.set_header("Content-Type", "text/plain; charset=utf-8")
+            self.finish("Refused: a websocket of the preview opens only from a page of the preview itself.\n")
+
+    def check_origin(self, origin: str) -> bool:
+        scheme, netloc = urllib.parse.urlsplit(origin)[:2]
+        return scheme in ("http", "https") and netloc.lower() == self.request.headers.get("Host", "").lower()
+
+
+class OneVersionFileHandler(web.StaticFileHandler):
+    """Serves each file from the one handle it opened: size, modification time, etag and body agree.
+
+    tornado's handler stats the file for ``Content-Length`` and opens it again by name for the body; a
+    rebuild that replaces the file in between (``os.replace``, or the output folder swapped) made it
+    send one version's length with another's bytes. An open handle keeps reading the version it
+    opened, whatever replaces its name. Like livereload's handler, it never answers 304: a reload
+    always gets the newest file.
+    """
+
+    served_file: BinaryIO | None = None
+    served_stat: os.stat_result | None = None
+
+    async def get(self, path: str, include_body: bool = True) -> None:
+        try:
+            await super().get(path, include_body)
+        finally:
+            if self.served_file is not None:
+                self.served_file.close()
+
+    def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
+        """tornado's checks (inside the root, index.html for a folder, 404), then the file opened once."""
+        absolute_path = super().validate_absolute_path(root, absolute_path)
+        if absolute_path is None:  # redirected: a folder's address without its slash
+            return None
+        try:
+            self.served_file = open(absolute_path, "rb")  # closed at the end of get()
+        except OSError:
+            raise web.HTTPError(404) from None
+        self.served_stat = os.fstat(self.served_file.fileno())
+        if not stat.S_ISREG(self.served_stat.st_mode):
+            raise web.HTTPError(403, "%s is not a file", self.path)
+        return absolute_path
+
+    def get_content_size(self) -> int:
+        return self.served_stat.st_size
+
+    def get_modified_time(self) -> datetime.datetime:
+        return datetime.datetime.fromtimestamp(int(self.served_stat.st_mtime), datetime.UTC)
+
+    def compute_etag(self) -> str | None:
+        if self.served_stat is None:
+            return None
+        return f'"{self.served_stat.st_ino:x}-{self.served_stat.st_size:x}-{self.served_stat.st_mtime_ns:x}"'
+
+    def should_return_304(self) -> bool:
+        return False
+
+    def get_content(self, abspath: str, start: int | None = None, end: int | None = None) -> Iterator[bytes]:
+        """The body from the open handle (tornado calls this as ``self.get_content(...)`` in ``get``)."""
+        self.served_file.seek(start or 0)
+        remaining = (end if end is not None else self.served_stat.st_size) - (start or 0)
+        while remaining > 0:
+            chunk = self.served_file.read(min(remaining, 64 * 1024))
+            if not chunk:
+                return
+            remaining -= len(chunk)
+            yield chunk
