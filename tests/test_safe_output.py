@@ -66,7 +66,7 @@ def test_pelican_itself_fails_before_cleaning_the_output(content_copy, tmp_path,
 
 def test_a_good_build_replaces_the_output_and_keeps_retained_files(content_copy, tmp_path):
     output = tmp_path / "output"
-    output.mkdir()
+    assert build(content_copy, output).returncode == 0  # an earlier build
     (output / "CNAME").write_text("facts.example.org\n")
     (output / "stale.html").write_text("a page whose record was deleted")
     assert build(content_copy, output).returncode == 0

@@ -1,14 +1,19 @@
-"""A whole-site build that never leaves a broken output folder behind.
+"""A whole-site build that never leaves a broken output folder behind, and deletes only what a build made.
 
 Pelican writes into its OUTPUT_PATH as it goes, so a build that fails half-way
 would leave half a site. Here Pelican builds into a staging folder beside the
 output folder; only when the whole build succeeded does the staging folder
 take the output folder's place. The names listed in OUTPUT_RETENTION (a
 ``.git`` or ``CNAME``, say) are carried over from the old output.
+
+A build replaces only an empty folder or an earlier build of the site, which it recognises by the
+stamp file every build writes (BUILD_STAMP); anything else needs ``--force``, and a folder that is or
+holds the project (the content, the settings, the theme, the plugins) is never an output.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import logging
 import os
@@ -24,6 +29,10 @@ from pelican.log import console
 from pelican.log import init as init_logging
 from pelican.settings import read_settings
 
+BUILD_STAMP = ".factsheets-build"
+"""Written into every build: the next build, and `factsheets clean`, know the folder for one of the site's."""
+STAMP_TEXT = "Built by factsheets (pelican-factsheets): the next build replaces this folder.\n"
+
 
 @dataclass(frozen=True)
 class BuildResult:
@@ -33,39 +42,37 @@ class BuildResult:
     output: Path | None = None
 
 
+class OutputRefused(Exception):
+    """The output folder holds what a build must not delete: the message names it and says why."""
+
+
 def build_site(
     settings_file: Path,
     content_dir: Path | None = None,
     output_dir: Path | None = None,
     quiet: bool = False,
     extra_settings: dict[str, object] | None = None,
+    force: bool = False,
 ) -> BuildResult:
-    """Build with Pelican into a staging folder, then swap it in; the old output stays on any failure."""
+    """Build with Pelican into a staging folder, then swap it in; the old output stays on any failure.
+
+    With force, an output folder holding files that are not a build of the site is replaced all the same.
+    """
     started = time.perf_counter()
-    override: dict[str, object] = dict(extra_settings or {})
-    if content_dir is not None:
-        override["PATH"] = str(content_dir.resolve())
-    if output_dir is not None:
-        override["OUTPUT_PATH"] = str(output_dir.resolve())
-    settings = read_settings(str(settings_file), override=override)
+    settings = _read_settings(settings_file, content_dir, output_dir, extra_settings)
     output = Path(settings["OUTPUT_PATH"]).resolve()
+    try:
+        check_output(output, settings, settings_file, force)
+    except OutputRefused as refusal:
+        print(refusal, file=sys.stderr)
+        return BuildResult(False)
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.build-", dir=output.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; a web server must read the site
-    settings["OUTPUT_PATH"] = str(staging)
-    settings["DELETE_OUTPUT_DIRECTORY"] = False
-
-    _quiet_pelican()
-    try:
-        Pelican(settings).run()
-    except SystemExit:  # content problems: the generator has printed them
+    if not _run_pelican(settings, staging):
         shutil.rmtree(staging, ignore_errors=True)
         return BuildResult(False)
-    except Exception as error:  # a template or settings error: say what, without a traceback
-        shutil.rmtree(staging, ignore_errors=True)
-        print(f"build failed: {type(error).__name__}: {error}", file=sys.stderr)
-        return BuildResult(False)
-
+    (staging / BUILD_STAMP).write_text(STAMP_TEXT, encoding="utf-8")
     _carry_over(output, staging, settings.get("OUTPUT_RETENTION", []))
     replace_folder(staging, output)
     pages = sum(1 for _ in output.rglob("*.html"))
@@ -73,6 +80,111 @@ def build_site(
     if not quiet:
         print(f"Wrote {pages} pages to {output} in {result.seconds:.2f} s.")
     return result
+
+
+def _read_settings(settings_file, content_dir, output_dir, extra_settings) -> dict:
+    override: dict[str, object] = dict(extra_settings or {})
+    if content_dir is not None:
+        override["PATH"] = str(content_dir.resolve())
+    if output_dir is not None:
+        override["OUTPUT_PATH"] = str(output_dir.resolve())
+    return read_settings(str(settings_file), override=override)
+
+
+def _run_pelican(settings: dict, staging: Path) -> bool:
+    """Pelican's whole build into staging; False, with the problems printed, when it fails."""
+    settings = {**settings, "OUTPUT_PATH": str(staging), "DELETE_OUTPUT_DIRECTORY": False}
+    _quiet_pelican()
+    try:
+        Pelican(settings).run()
+    except SystemExit:  # content problems: the generator has printed them
+        return False
+    except Exception as error:  # a template or settings error: say what, without a traceback
+        print(f"build failed: {type(error).__name__}: {error}", file=sys.stderr)
+        return False
+    return True
+
+
+BUILD_HINT = "choose an empty or new folder, or replace what it holds with `factsheets build --force`"
+
+
+def check_output(
+    output: Path, settings: dict, settings_file: Path, force: bool = False, hint: str = BUILD_HINT
+) -> None:
+    """Raise OutputRefused unless a build may replace output: a folder that is not, and does not hold,
+    the project (never, even with force), and is new, empty, holds only retained names, is an earlier
+    build of the site, or is forced. hint ends the message on a folder that is not a build."""
+    shown = _shown(output)
+    if output.exists() and not output.is_dir():
+        raise OutputRefused(f"{shown.rstrip('/')}: not a folder; the output must be a folder (left as it is)")
+    folders = _project_folders(settings, settings_file)
+    clashes = [("is", what, folder) for what, folder in folders if output == folder]
+    clashes += [("contains", what, folder) for what, folder in folders if output in folder.parents]
+    if clashes:
+        verb, what, folder = clashes[0]
+        raise OutputRefused(f"{shown} {verb} {what} ({folder}): a build would delete it; choose another output")
+    if force or not output.is_dir() or (output / BUILD_STAMP).is_file():
+        return
+    retained = set(settings.get("OUTPUT_RETENTION", []))
+    others = sorted(entry.name for entry in output.iterdir() if entry.name not in retained)
+    if others:
+        raise OutputRefused(
+            f"{shown} is not a build of this site (no {BUILD_STAMP} in it) and holds {others[0]!r}"
+            f"{f' and {len(others) - 1} more' if len(others) > 1 else ''}: {hint}"
+        )
+
+
+def check_output_folder(
+    settings_file: Path, content_dir: Path | None, output_dir: Path | None, extra_settings: dict | None = None
+) -> None:
+    """check_output for the folder a build with these arguments would write (the preview's first check)."""
+    settings = _read_settings(settings_file, content_dir, output_dir, extra_settings)
+    check_output(Path(settings["OUTPUT_PATH"]).resolve(), settings, settings_file)
+
+
+def _project_folders(settings: dict, settings_file: Path) -> list[tuple[str, Path]]:
+    """The folders no output may be or hold, with what they are."""
+    folders = [
+        ("the project folder (the settings file's)", Path(settings_file).resolve().parent),
+        ("the content folder", settings["PATH"]),
+        ("the theme", settings["THEME"]),
+        *(("a plugins folder", folder) for folder in settings.get("PLUGIN_PATHS", [])),
+        ("the current folder", Path.cwd()),
+    ]
+    with contextlib.suppress(RuntimeError):  # no home folder known
+        folders.append(("your home folder", Path.home()))
+    return [(what, Path(folder).resolve()) for what, folder in folders]
+
+
+def clean_output(settings_file: Path, output_dir: Path | None = None) -> bool:
+    """Remove the output folder if it is a build of the site (the retained names stay), and the folders
+    interrupted builds left beside it; say what was removed. False, with the reason printed, otherwise."""
+    settings = _read_settings(settings_file, None, output_dir, None)
+    output = Path(settings["OUTPUT_PATH"]).resolve()
+    shown = _shown(output)
+    try:
+        check_output(output, settings, settings_file, hint="left as it is")
+    except OutputRefused as refusal:
+        print(refusal, file=sys.stderr)
+        return False
+    if not output.exists():
+        print(f"{shown} does not exist: nothing to remove")
+        return True
+    if not (output / BUILD_STAMP).is_file():  # empty, or holding retained names only
+        print(f"{shown} is not a build of the site and holds nothing a build would remove: left as it is")
+        return True
+    retained = settings.get("OUTPUT_RETENTION", [])
+    removed = [entry for entry in sorted(output.iterdir()) if entry.name not in retained]
+    files = sum(1 if entry.is_file() else sum(path.is_file() for path in entry.rglob("*")) for entry in removed)
+    for entry in removed:  # the stamp last: a clean stopped half-way leaves a folder still known as a build
+        if entry.name != BUILD_STAMP:
+            _remove(entry)
+    (output / BUILD_STAMP).unlink()
+    kept = [name for name in retained if os.path.lexists(output / name)]
+    if not kept:
+        output.rmdir()
+    print(f"Removed {shown} ({files} files)" + (f"; kept {', '.join(kept)}" if kept else ""))
+    return True
 
 
 def _quiet_pelican() -> None:
@@ -126,3 +238,19 @@ def _exchange(first: Path, second: Path) -> bool:
     renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
     renameat2.restype = ctypes.c_int
     return renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE) == 0
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        path.unlink()
+
+
+def _shown(path: Path) -> str:
+    """A folder as the user would name it: relative to the current folder when inside it, with a slash."""
+    try:
+        name = str(path.relative_to(Path.cwd()))
+    except ValueError:
+        name = str(path)
+    return f"{name.rstrip('/')}/"

@@ -26,7 +26,7 @@ from pelican.writers import Writer
 from pydantic import BaseModel
 
 from . import models
-from .build import build_site
+from .build import build_site, check_output_folder
 from .exports import plan_files
 from .load import FACTSHEET_SUFFIXES, FileToRead, content_digest, find_factsheet_files
 from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_factsheet
@@ -80,6 +80,10 @@ class LiveSite:
     _hashed: dict[Path, tuple[tuple[int, int, int], str]] = field(default_factory=dict, repr=False)
     """Each file's size, modification time and inode when it was hashed, and its digest; only files
     that had not changed for a while then (a rewrite within the clock's resolution keeps the mtime)."""
+
+    def __post_init__(self) -> None:
+        """Refuse (OutputRefused) an output folder a build must not replace, before anything is built or served."""
+        check_output_folder(self.settings_file, self.content_dir, self.output_dir, self.settings_override)
 
     @property
     def factsheet_folder(self) -> Path:
