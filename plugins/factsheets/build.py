@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import logging
 import os
 import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +34,10 @@ from pelican.settings import read_settings
 BUILD_STAMP = ".factsheets-build"
 """Written into every build: the next build, and `factsheets clean`, know the folder for one of the site's."""
 STAMP_TEXT = "Built by factsheets (pelican-factsheets): the next build replaces this folder.\n"
+ASIDE_PREFIX = ".factsheets-aside-"
+"""Inside an output that cannot be moved: its old entries, while the new ones are put in their place."""
+CANNOT_MOVE = {errno.EBUSY, errno.EXDEV, errno.EPERM}
+"""What renaming a mount point (a Docker volume, say) or a folder one may not rename fails with."""
 
 
 @dataclass(frozen=True)
@@ -73,8 +79,16 @@ def build_site(
         shutil.rmtree(staging, ignore_errors=True)
         return BuildResult(False)
     (staging / BUILD_STAMP).write_text(STAMP_TEXT, encoding="utf-8")
-    _carry_over(output, staging, settings.get("OUTPUT_RETENTION", []))
-    replace_folder(staging, output)
+    retained = settings.get("OUTPUT_RETENTION", [])
+    try:
+        _carry_over(output, staging, retained)
+        note = replace_folder(staging, output, keep=retained)
+    except OSError as error:  # a full disk, say: the old output is as it was
+        shutil.rmtree(staging, ignore_errors=True)
+        print(f"build failed: {_shown(output)} left as it was: {error}", file=sys.stderr)
+        return BuildResult(False)
+    if note:
+        print(note)
     pages = sum(1 for _ in output.rglob("*.html"))
     result = BuildResult(True, pages, time.perf_counter() - started, output)
     if not quiet:
@@ -182,8 +196,10 @@ def clean_output(settings_file: Path, output_dir: Path | None = None) -> bool:
     (output / BUILD_STAMP).unlink()
     kept = [name for name in retained if os.path.lexists(output / name)]
     if not kept:
-        output.rmdir()
-    print(f"Removed {shown} ({files} files)" + (f"; kept {', '.join(kept)}" if kept else ""))
+        with contextlib.suppress(OSError):  # a mount point stays, empty
+            output.rmdir()
+    removed_what = f"the contents of {shown}" if output.exists() and not kept else shown  # a mount point stays
+    print(f"Removed {removed_what} ({files} files)" + (f"; kept {', '.join(kept)}" if kept else ""))
     return True
 
 
@@ -206,38 +222,78 @@ RENAME_EXCHANGE = 2
 AT_FDCWD = -100
 
 
-def replace_folder(new: Path, target: Path) -> None:
+def replace_folder(new: Path, target: Path, keep: Collection[str] = ()) -> str | None:
     """Put the folder new in target's place and delete the old target.
 
     On Linux the two folders trade places in one step (renameat2 with RENAME_EXCHANGE), so a server
     reading target never finds it missing; elsewhere the old folder is moved aside first, which
-    leaves a moment without it.
+    leaves a moment without it. A folder that cannot be moved (a mount point) keeps its place: its
+    entries are replaced instead, all but the names in keep, and a line saying so is returned.
     """
-    if target.exists() and _exchange(new, target):
-        shutil.rmtree(new, ignore_errors=True)  # it holds the old folder now
-    elif target.exists():
-        retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-        target.rename(retired / target.name)
-        try:
-            new.rename(target)
-        except OSError:
-            (retired / target.name).rename(target)  # the old folder back where it was
-            raise
-        finally:
-            shutil.rmtree(retired, ignore_errors=True)
-    else:
+    if not target.exists():
         new.rename(target)
-
-
-def _exchange(first: Path, second: Path) -> bool:
-    """Swap two paths atomically; False where the system or the file system cannot."""
+        return None
     try:
-        renameat2 = ctypes.CDLL(None).renameat2
-    except (OSError, AttributeError):
-        return False
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    renameat2.restype = ctypes.c_int
-    return renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE) == 0
+        if _exchange(new, target):
+            shutil.rmtree(new, ignore_errors=True)  # it holds the old folder now
+        else:
+            _replace_by_renames(new, target)
+        return None
+    except OSError as error:
+        if error.errno not in CANNOT_MOVE:
+            raise
+        _replace_contents(new, target, keep)
+        why = "is a mount point" if os.path.ismount(target) else f"cannot be moved ({os.strerror(error.errno)})"
+        return f"{_shown(target)} {why}: replaced its contents"
+
+
+def _replace_by_renames(new: Path, target: Path) -> None:
+    retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    try:
+        os.rename(target, retired / target.name)
+    except OSError:
+        retired.rmdir()
+        raise
+    try:
+        os.rename(new, target)
+    except OSError:
+        os.rename(retired / target.name, target)  # the old folder back where it was
+        retired.rmdir()
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def _replace_contents(new: Path, target: Path, keep: Collection[str]) -> None:
+    """Replace target's entries with new's, all but the names in keep, which stay as they are.
+
+    The old entries are first moved into a hidden folder inside target (the same file system), then
+    new's are moved in (copied when target is on another file system), the stamp last; on any failure
+    or interrupt, what was moved in is removed and the old entries are moved back.
+    """
+    aside = Path(tempfile.mkdtemp(prefix=f"{ASIDE_PREFIX}{os.getpid()}-", dir=target))
+    moved_aside: list[str] = []
+    moved_in: list[str] = []
+    try:
+        for entry in sorted(target.iterdir()):
+            if entry != aside and entry.name not in keep and entry.name != BUILD_STAMP:
+                moved_aside.append(entry.name)
+                os.rename(entry, aside / entry.name)
+        entries = sorted(new.iterdir(), key=lambda entry: entry.name == BUILD_STAMP)
+        for entry in entries:
+            if entry.name in keep and os.path.lexists(target / entry.name):
+                continue  # target's own stays
+            if entry.name != BUILD_STAMP:
+                moved_in.append(entry.name)
+            shutil.move(entry, target / entry.name)
+    except BaseException:
+        for name in moved_in:
+            _remove(target / name)
+        for name in moved_aside:
+            os.rename(aside / name, target / name)
+        aside.rmdir()
+        raise
+    shutil.rmtree(aside, ignore_errors=True)
+    shutil.rmtree(new, ignore_errors=True)
 
 
 def _remove(path: Path) -> None:
@@ -245,6 +301,22 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
     elif os.path.lexists(path):
         path.unlink()
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically; False where the system or the file system cannot, OSError on other failures."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    renameat2.restype = ctypes.c_int
+    if renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE) == 0:
+        return True
+    failure = ctypes.get_errno()
+    if failure in (errno.ENOSYS, errno.EINVAL):  # no renameat2, or a file system without the exchange
+        return False
+    raise OSError(failure, os.strerror(failure), str(second))
 
 
 def _shown(path: Path) -> str:

@@ -11,9 +11,11 @@ the overview) needs the whole build again. Either way the output is byte for byt
 
 from __future__ import annotations
 
+import errno
 import functools
 import gc
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -256,7 +258,15 @@ def _move_into(staging: Path, output: Path, name: str) -> None:
     """Replace one file of the served site at once: a reader never sees half a page."""
     target = output / name
     target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(staging / name, target)
+    try:
+        os.replace(staging / name, target)
+    except OSError as error:
+        if error.errno != errno.EXDEV:
+            raise
+        # The output is another file system (a mount point): a copy beside the page takes its place.
+        copy = target.with_name(f".{target.name}.live-{os.getpid()}")
+        shutil.copyfile(staging / name, copy)
+        os.replace(copy, target)
 
 
 def _read_and_validate(paths: list[Path], digests: dict[Path, str]) -> tuple[dict[Path, ValidSheet], list[Problem]]:
