@@ -8,7 +8,9 @@ take the output folder's place. The names listed in OUTPUT_RETENTION (a
 
 A build replaces only an empty folder or an earlier build of the site, which it recognises by the
 stamp file every build writes (BUILD_STAMP); anything else needs ``--force``, and a folder that is or
-holds the project (the content, the settings, the theme, the plugins) is never an output.
+holds the project (the content, the settings, the theme, the plugins) is never an output. Every
+folder a build works in beside the output is named after the output and the process that made it,
+and locked while in use, so that the next build removes those an interrupted build left, and only those.
 """
 
 from __future__ import annotations
@@ -16,13 +18,17 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import fcntl
 import logging
 import os
+import re
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +40,8 @@ from pelican.settings import read_settings
 BUILD_STAMP = ".factsheets-build"
 """Written into every build: the next build, and `factsheets clean`, know the folder for one of the site's."""
 STAMP_TEXT = "Built by factsheets (pelican-factsheets): the next build replaces this folder.\n"
+SCRATCH_NAME = re.compile(r"\.(?P<output>.+)\.(?P<kind>build|pagefind|live|old)-(?P<pid>\d+)-\w+")
+"""Folders this tool works in beside an output: `.<output>.<kind>-<pid of the process that made it>-<random>`."""
 ASIDE_PREFIX = ".factsheets-aside-"
 """Inside an output that cannot be moved: its old entries, while the new ones are put in their place."""
 CANNOT_MOVE = {errno.EBUSY, errno.EXDEV, errno.EPERM}
@@ -63,6 +71,7 @@ def build_site(
     """Build with Pelican into a staging folder, then swap it in; the old output stays on any failure.
 
     With force, an output folder holding files that are not a build of the site is replaced all the same.
+    Interrupted (Ctrl-C), it raises KeyboardInterrupt with a line saying what became of the output.
     """
     started = time.perf_counter()
     settings = _read_settings(settings_file, content_dir, output_dir, extra_settings)
@@ -72,27 +81,32 @@ def build_site(
     except OutputRefused as refusal:
         print(refusal, file=sys.stderr)
         return BuildResult(False)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.build-", dir=output.parent))
-    staging.chmod(0o755)  # mkdtemp makes it private; a web server must read the site
-    if not _run_pelican(settings, staging):
-        shutil.rmtree(staging, ignore_errors=True)
-        return BuildResult(False)
-    (staging / BUILD_STAMP).write_text(STAMP_TEXT, encoding="utf-8")
-    retained = settings.get("OUTPUT_RETENTION", [])
     try:
-        _carry_over(output, staging, retained)
-        note = replace_folder(staging, output, keep=retained)
-    except OSError as error:  # a full disk, say: the old output is as it was
-        shutil.rmtree(staging, ignore_errors=True)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        for stale in remove_stale_scratch(output):
+            print(f"Removed {_shown(stale)}, left by an interrupted build.")
+        with scratch_folder(output, "build") as staging:
+            staging.chmod(0o755)  # mkdtemp makes it private; a web server must read the site
+            if not _run_pelican(settings, staging):
+                return BuildResult(False)
+            (staging / BUILD_STAMP).write_text(STAMP_TEXT, encoding="utf-8")
+            with _interrupts_held() as interrupted:
+                retained = settings.get("OUTPUT_RETENTION", [])
+                _carry_over(output, staging, retained)
+                note = replace_folder(staging, output, keep=retained)
+    except OSError as error:  # a full disk, a folder one may not write: the old output is as it was
         print(f"build failed: {_shown(output)} left as it was: {error}", file=sys.stderr)
         return BuildResult(False)
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt(f"interrupted; {_shown(output)} left as it was") from None
     if note:
         print(note)
     pages = sum(1 for _ in output.rglob("*.html"))
     result = BuildResult(True, pages, time.perf_counter() - started, output)
     if not quiet:
         print(f"Wrote {pages} pages to {output} in {result.seconds:.2f} s.")
+    if interrupted:
+        raise KeyboardInterrupt(f"interrupted; {_shown(output)} holds the new build")
     return result
 
 
@@ -181,6 +195,8 @@ def clean_output(settings_file: Path, output_dir: Path | None = None) -> bool:
     except OutputRefused as refusal:
         print(refusal, file=sys.stderr)
         return False
+    for stale in remove_stale_scratch(output) if output.parent.is_dir() else []:
+        print(f"Removed {_shown(stale)}, left by an interrupted build.")
     if not output.exists():
         print(f"{shown} does not exist: nothing to remove")
         return True
@@ -248,7 +264,7 @@ def replace_folder(new: Path, target: Path, keep: Collection[str] = ()) -> str |
 
 
 def _replace_by_renames(new: Path, target: Path) -> None:
-    retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-{os.getpid()}-", dir=target.parent))
     try:
         os.rename(target, retired / target.name)
     except OSError:
@@ -317,6 +333,93 @@ def _exchange(first: Path, second: Path) -> bool:
     if failure in (errno.ENOSYS, errno.EINVAL):  # no renameat2, or a file system without the exchange
         return False
     raise OSError(failure, os.strerror(failure), str(second))
+
+
+@contextlib.contextmanager
+def scratch_folder(beside: Path, kind: str) -> Iterator[Path]:
+    """A new folder beside the folder `beside`, named after its output, this process and kind, locked
+    while in use (forked workers hold the lock too) and removed after."""
+    name = _output_name(beside)
+    folder = Path(tempfile.mkdtemp(prefix=f".{name}.{kind}-{os.getpid()}-", dir=beside.parent))
+    lock = _lock(folder)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        if lock is not None:
+            os.close(lock)
+
+
+def _output_name(folder: Path) -> str:
+    """The name of the output a folder stands for: its own, or for a build's staging folder, the output's."""
+    match = SCRATCH_NAME.fullmatch(folder.name)
+    return match["output"] if match and match["kind"] == "build" else folder.name
+
+
+def remove_stale_scratch(output: Path) -> list[Path]:
+    """Remove the folders that builds of this output left beside it when they were stopped: only names
+    this tool gives (SCRATCH_NAME, for this output's name), of a process that has ended, that no process
+    holds locked. The old output a stopped swap left is removed only when the output is in place."""
+    removed = []
+    for folder in sorted(output.parent.iterdir()):
+        match = SCRATCH_NAME.fullmatch(folder.name)
+        if not match or match["output"] != output.name or folder.is_symlink() or not folder.is_dir():
+            continue
+        if (match["kind"] == "old" and not output.is_dir()) or _process_alive(int(match["pid"])):
+            continue
+        lock = _lock(folder)
+        if lock is None:
+            continue
+        try:
+            shutil.rmtree(folder, ignore_errors=True)
+        finally:
+            os.close(lock)
+        removed.append(folder)
+    return removed
+
+
+def _lock(folder: Path) -> int | None:
+    """An open descriptor of folder holding an exclusive lock on it; None if another process holds one
+    (or the file system cannot lock)."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(descriptor)
+        return None
+    return descriptor
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):  # none has that pid
+        return False
+    except PermissionError:  # another user's
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[list[int]]:
+    """Ctrl-C waits until the block has run (the swap: a half-replaced output would be worse); the list
+    yielded holds the signal if one came. Only in the main thread, where Python handles signals."""
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is not signal.default_int_handler:  # ignored, or handled by someone else: left alone
+        yield received
+        return
+    signal.signal(signal.SIGINT, lambda number, frame: received.append(number))
+    try:
+        yield received
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _shown(path: Path) -> str:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import os
+import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from .exports import factsheet_schema
@@ -17,6 +21,35 @@ DEFAULT_CACHE_DIR = Path(".cache/factsheets")
 """The same folder the Pelican build uses with this project's settings (CACHE_PATH = ".cache")."""
 
 
+def _interrupts_end_quietly(main: Callable[[list[str] | None], int]) -> Callable[[list[str] | None], int]:
+    """Ctrl-C ends a command with one line (what became of the output, when there is one) and exit
+    status 130, without a traceback, from this process or from the workers it forks."""
+
+    @functools.wraps(main)
+    def run(argv: list[str] | None = None) -> int:
+        _forked_workers_end_quietly()
+        try:
+            return main(argv)
+        except KeyboardInterrupt as interrupt:
+            print(str(interrupt) or "interrupted", file=sys.stderr)
+            return 130
+
+    return run
+
+
+@functools.cache
+def _forked_workers_end_quietly() -> None:
+    """Page and file workers forked from this process end at once on Ctrl-C (exit 130), instead of each
+    printing a traceback: the terminal sends SIGINT to them all, and this process reports it."""
+
+    def in_child() -> None:
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, lambda number, frame: os._exit(130))
+
+    os.register_at_fork(after_in_child=in_child)
+
+
+@_interrupts_end_quietly
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="factsheets", description="Check and build YAML fact-sheet sites.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -62,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         except OutputRefused as refusal:
             print(refusal, file=sys.stderr)
             return 1
-        return 0
+        print("interrupted; stopped serving", file=sys.stderr)  # the server returns only on Ctrl-C
+        return 130
     if arguments.command == "clean":
         from .build import clean_output
 

@@ -17,7 +17,6 @@ import gc
 import os
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from pelican.writers import Writer
 from pydantic import BaseModel
 
 from . import models
-from .build import build_site, check_output_folder
+from .build import build_site, check_output_folder, scratch_folder
 from .exports import plan_files
 from .load import FACTSHEET_SUFFIXES, FileToRead, content_digest, find_factsheet_files
 from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_factsheet
@@ -240,8 +239,8 @@ class LiveSite:
         self.unindexed_pages.update(stale)
         own = [name for name in stale if pages[name].node is not None and pages[name].node.owner_id in changed_ids]
         others = [name for name in stale if name not in own]
-        with tempfile.TemporaryDirectory(prefix=".live-", dir=self.output_dir.parent) as staging:
-            writer = Writer(staging, settings=generator.settings)
+        with scratch_folder(self.output_dir, "live") as staging:
+            writer = Writer(str(staging), settings=generator.settings)
             for group in (own, others):
                 for name in group:
                     generator.write_page(writer, publication, True, pages[name])
