@@ -48,8 +48,9 @@ serve: setup
 publish: setup
 	$(BIN)/factsheets build -s $(PUBLISHCONF) -o $(OUTPUTDIR) $(INPUTDIR)
 
-clean:
-	rm -rf $(OUTPUTDIR)
+# Removes the output only if it is a build of the site (it holds the stamp every build writes).
+clean: setup
+	$(BIN)/factsheets clean -s $(CONFFILE) -o $(OUTPUTDIR)
 
 # Installed only when missing (needs root, as on CI): a present /usr/bin/chromium is up to date.
 $(CHROMIUM):

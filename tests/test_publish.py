@@ -10,7 +10,7 @@ import pytest
 
 from conftest import BIN, CONTENT, ROOT, read_page, run_pelican
 
-SITEURL = "https://example.org/il76-factsheet"
+SITEURL = "https://example.org/fact-sheets"
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -83,3 +83,23 @@ def test_feed_stops_after_the_newest_changes(tmp_path):
     assert len(entries) == 5
     claim = read_page(output, "claims/ukrainian-pows-on-board-il76.html")
     assert claim.select("#changes li"), "the record's page keeps its whole changelog"
+
+
+@pytest.mark.parametrize("siteurl", [None, "", "example.org/fact-sheets"])
+def test_publishing_without_an_address_fails_and_leaves_the_output(published, siteurl):
+    before = {str(path): path.read_bytes() for path in sorted(published.rglob("*")) if path.is_file()}
+    env = {name: value for name, value in os.environ.items() if name != "SITEURL"}
+    if siteurl is not None:
+        env["SITEURL"] = siteurl
+    for command in (
+        [str(BIN / "factsheets"), "build", "-s", str(ROOT / "publishconf.py"), "-o", str(published), str(CONTENT)],
+        [str(BIN / "pelican"), str(CONTENT), "-s", str(ROOT / "publishconf.py"), "-o", str(published)],
+    ):
+        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert "Traceback" not in result.stderr
+        assert result.stderr.strip().splitlines()[-1] == (
+            "publishconf.py: set SITEURL to the address the site is published at, "
+            "e.g. SITEURL=https://example.org make publish"
+        )
+        assert {str(path): path.read_bytes() for path in sorted(published.rglob("*")) if path.is_file()} == before

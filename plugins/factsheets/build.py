@@ -1,21 +1,34 @@
-"""A whole-site build that never leaves a broken output folder behind.
+"""A whole-site build that never leaves a broken output folder behind, and deletes only what a build made.
 
 Pelican writes into its OUTPUT_PATH as it goes, so a build that fails half-way
 would leave half a site. Here Pelican builds into a staging folder beside the
 output folder; only when the whole build succeeded does the staging folder
 take the output folder's place. The names listed in OUTPUT_RETENTION (a
 ``.git`` or ``CNAME``, say) are carried over from the old output.
+
+A build replaces only an empty folder or an earlier build of the site, which it recognises by the
+stamp file every build writes (BUILD_STAMP); anything else needs ``--force``, and a folder that is or
+holds the project (the content, the settings, the theme, the plugins) is never an output. Every
+folder a build works in beside the output is named after the output and the process that made it,
+and locked while in use, so that the next build removes those an interrupted build left, and only those.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import errno
+import fcntl
 import logging
 import os
+import re
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +36,16 @@ from pelican import Pelican
 from pelican.log import console
 from pelican.log import init as init_logging
 from pelican.settings import read_settings
+
+BUILD_STAMP = ".factsheets-build"
+"""Written into every build: the next build, and `factsheets clean`, know the folder for one of the site's."""
+STAMP_TEXT = "Built by factsheets (pelican-factsheets): the next build replaces this folder.\n"
+SCRATCH_NAME = re.compile(r"\.(?P<output>.+)\.(?P<kind>build|pagefind|live|old)-(?P<pid>\d+)-\w+")
+"""Folders this tool works in beside an output: `.<output>.<kind>-<pid of the process that made it>-<random>`."""
+ASIDE_PREFIX = ".factsheets-aside-"
+"""Inside an output that cannot be moved: its old entries, while the new ones are put in their place."""
+CANNOT_MOVE = {errno.EBUSY, errno.EXDEV, errno.EPERM}
+"""What renaming a mount point (a Docker volume, say) or a folder one may not rename fails with."""
 
 
 @dataclass(frozen=True)
@@ -33,46 +56,167 @@ class BuildResult:
     output: Path | None = None
 
 
+class OutputRefused(Exception):
+    """The output folder holds what a build must not delete: the message names it and says why."""
+
+
 def build_site(
     settings_file: Path,
     content_dir: Path | None = None,
     output_dir: Path | None = None,
     quiet: bool = False,
     extra_settings: dict[str, object] | None = None,
+    force: bool = False,
 ) -> BuildResult:
-    """Build with Pelican into a staging folder, then swap it in; the old output stays on any failure."""
+    """Build with Pelican into a staging folder, then swap it in; the old output stays on any failure.
+
+    With force, an output folder holding files that are not a build of the site is replaced all the same.
+    Interrupted (Ctrl-C), it raises KeyboardInterrupt with a line saying what became of the output.
+    """
     started = time.perf_counter()
+    settings = _read_settings(settings_file, content_dir, output_dir, extra_settings)
+    output = Path(settings["OUTPUT_PATH"]).resolve()
+    try:
+        check_output(output, settings, settings_file, force)
+    except OutputRefused as refusal:
+        print(refusal, file=sys.stderr)
+        return BuildResult(False)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        for stale in remove_stale_scratch(output):
+            print(f"Removed {_shown(stale)}, left by an interrupted build.")
+        with scratch_folder(output, "build") as staging:
+            staging.chmod(0o755)  # mkdtemp makes it private; a web server must read the site
+            if not _run_pelican(settings, staging):
+                return BuildResult(False)
+            (staging / BUILD_STAMP).write_text(STAMP_TEXT, encoding="utf-8")
+            with _interrupts_held() as interrupted:
+                retained = settings.get("OUTPUT_RETENTION", [])
+                _carry_over(output, staging, retained)
+                note = replace_folder(staging, output, keep=retained)
+    except OSError as error:  # a full disk, a folder one may not write: the old output is as it was
+        print(f"build failed: {_shown(output)} left as it was: {error}", file=sys.stderr)
+        return BuildResult(False)
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt(f"interrupted; {_shown(output)} left as it was") from None
+    if note:
+        print(note)
+    pages = sum(1 for _ in output.rglob("*.html"))
+    result = BuildResult(True, pages, time.perf_counter() - started, output)
+    if not quiet:
+        print(f"Wrote {pages} pages to {output} in {result.seconds:.2f} s.")
+    if interrupted:
+        raise KeyboardInterrupt(f"interrupted; {_shown(output)} holds the new build")
+    return result
+
+
+def _read_settings(settings_file, content_dir, output_dir, extra_settings) -> dict:
     override: dict[str, object] = dict(extra_settings or {})
     if content_dir is not None:
         override["PATH"] = str(content_dir.resolve())
     if output_dir is not None:
         override["OUTPUT_PATH"] = str(output_dir.resolve())
-    settings = read_settings(str(settings_file), override=override)
-    output = Path(settings["OUTPUT_PATH"]).resolve()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.build-", dir=output.parent))
-    staging.chmod(0o755)  # mkdtemp makes it private; a web server must read the site
-    settings["OUTPUT_PATH"] = str(staging)
-    settings["DELETE_OUTPUT_DIRECTORY"] = False
+    return read_settings(str(settings_file), override=override)
 
+
+def _run_pelican(settings: dict, staging: Path) -> bool:
+    """Pelican's whole build into staging; False, with the problems printed, when it fails."""
+    settings = {**settings, "OUTPUT_PATH": str(staging), "DELETE_OUTPUT_DIRECTORY": False}
     _quiet_pelican()
     try:
         Pelican(settings).run()
     except SystemExit:  # content problems: the generator has printed them
-        shutil.rmtree(staging, ignore_errors=True)
-        return BuildResult(False)
+        return False
     except Exception as error:  # a template or settings error: say what, without a traceback
-        shutil.rmtree(staging, ignore_errors=True)
         print(f"build failed: {type(error).__name__}: {error}", file=sys.stderr)
-        return BuildResult(False)
+        return False
+    return True
 
-    _carry_over(output, staging, settings.get("OUTPUT_RETENTION", []))
-    replace_folder(staging, output)
-    pages = sum(1 for _ in output.rglob("*.html"))
-    result = BuildResult(True, pages, time.perf_counter() - started, output)
-    if not quiet:
-        print(f"Wrote {pages} pages to {output} in {result.seconds:.2f} s.")
-    return result
+
+BUILD_HINT = "choose an empty or new folder, or replace what it holds with `factsheets build --force`"
+
+
+def check_output(
+    output: Path, settings: dict, settings_file: Path, force: bool = False, hint: str = BUILD_HINT
+) -> None:
+    """Raise OutputRefused unless a build may replace output: a folder that is not, and does not hold,
+    the project (never, even with force), and is new, empty, holds only retained names, is an earlier
+    build of the site, or is forced. hint ends the message on a folder that is not a build."""
+    shown = _shown(output)
+    if output.exists() and not output.is_dir():
+        raise OutputRefused(f"{shown.rstrip('/')}: not a folder; the output must be a folder (left as it is)")
+    folders = _project_folders(settings, settings_file)
+    clashes = [("is", what, folder) for what, folder in folders if output == folder]
+    clashes += [("contains", what, folder) for what, folder in folders if output in folder.parents]
+    if clashes:
+        verb, what, folder = clashes[0]
+        raise OutputRefused(f"{shown} {verb} {what} ({folder}): a build would delete it; choose another output")
+    if force or not output.is_dir() or (output / BUILD_STAMP).is_file():
+        return
+    retained = set(settings.get("OUTPUT_RETENTION", []))
+    others = sorted(entry.name for entry in output.iterdir() if entry.name not in retained)
+    if others:
+        raise OutputRefused(
+            f"{shown} is not a build of this site (no {BUILD_STAMP} in it) and holds {others[0]!r}"
+            f"{f' and {len(others) - 1} more' if len(others) > 1 else ''}: {hint}"
+        )
+
+
+def check_output_folder(
+    settings_file: Path, content_dir: Path | None, output_dir: Path | None, extra_settings: dict | None = None
+) -> None:
+    """check_output for the folder a build with these arguments would write (the preview's first check)."""
+    settings = _read_settings(settings_file, content_dir, output_dir, extra_settings)
+    check_output(Path(settings["OUTPUT_PATH"]).resolve(), settings, settings_file)
+
+
+def _project_folders(settings: dict, settings_file: Path) -> list[tuple[str, Path]]:
+    """The folders no output may be or hold, with what they are."""
+    folders = [
+        ("the project folder (the settings file's)", Path(settings_file).resolve().parent),
+        ("the content folder", settings["PATH"]),
+        ("the theme", settings["THEME"]),
+        *(("a plugins folder", folder) for folder in settings.get("PLUGIN_PATHS", [])),
+        ("the current folder", Path.cwd()),
+    ]
+    with contextlib.suppress(RuntimeError):  # no home folder known
+        folders.append(("your home folder", Path.home()))
+    return [(what, Path(folder).resolve()) for what, folder in folders]
+
+
+def clean_output(settings_file: Path, output_dir: Path | None = None) -> bool:
+    """Remove the output folder if it is a build of the site (the retained names stay), and the folders
+    interrupted builds left beside it; say what was removed. False, with the reason printed, otherwise."""
+    settings = _read_settings(settings_file, None, output_dir, None)
+    output = Path(settings["OUTPUT_PATH"]).resolve()
+    shown = _shown(output)
+    try:
+        check_output(output, settings, settings_file, hint="left as it is")
+    except OutputRefused as refusal:
+        print(refusal, file=sys.stderr)
+        return False
+    for stale in remove_stale_scratch(output) if output.parent.is_dir() else []:
+        print(f"Removed {_shown(stale)}, left by an interrupted build.")
+    if not output.exists():
+        print(f"{shown} does not exist: nothing to remove")
+        return True
+    if not (output / BUILD_STAMP).is_file():  # empty, or holding retained names only
+        print(f"{shown} is not a build of the site and holds nothing a build would remove: left as it is")
+        return True
+    retained = settings.get("OUTPUT_RETENTION", [])
+    removed = [entry for entry in sorted(output.iterdir()) if entry.name not in retained]
+    files = sum(1 if entry.is_file() else sum(path.is_file() for path in entry.rglob("*")) for entry in removed)
+    for entry in removed:  # the stamp last: a clean stopped half-way leaves a folder still known as a build
+        if entry.name != BUILD_STAMP:
+            _remove(entry)
+    (output / BUILD_STAMP).unlink()
+    kept = [name for name in retained if os.path.lexists(output / name)]
+    if not kept:
+        with contextlib.suppress(OSError):  # a mount point stays, empty
+            output.rmdir()
+    removed_what = f"the contents of {shown}" if output.exists() and not kept else shown  # a mount point stays
+    print(f"Removed {removed_what} ({files} files)" + (f"; kept {', '.join(kept)}" if kept else ""))
+    return True
 
 
 def _quiet_pelican() -> None:
@@ -94,35 +238,194 @@ RENAME_EXCHANGE = 2
 AT_FDCWD = -100
 
 
-def replace_folder(new: Path, target: Path) -> None:
+def replace_folder(new: Path, target: Path, keep: Collection[str] = ()) -> str | None:
     """Put the folder new in target's place and delete the old target.
 
     On Linux the two folders trade places in one step (renameat2 with RENAME_EXCHANGE), so a server
     reading target never finds it missing; elsewhere the old folder is moved aside first, which
-    leaves a moment without it.
+    leaves a moment without it. A folder that cannot be moved (a mount point) keeps its place: its
+    entries are replaced instead, all but the names in keep, and a line saying so is returned.
     """
-    if target.exists() and _exchange(new, target):
-        shutil.rmtree(new, ignore_errors=True)  # it holds the old folder now
-    elif target.exists():
-        retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-        target.rename(retired / target.name)
-        try:
-            new.rename(target)
-        except OSError:
-            (retired / target.name).rename(target)  # the old folder back where it was
-            raise
-        finally:
-            shutil.rmtree(retired, ignore_errors=True)
-    else:
+    if not target.exists():
         new.rename(target)
+        return None
+    try:
+        if _exchange(new, target):
+            shutil.rmtree(new, ignore_errors=True)  # it holds the old folder now
+        else:
+            _replace_by_renames(new, target)
+        return None
+    except OSError as error:
+        if error.errno not in CANNOT_MOVE:
+            raise
+        _replace_contents(new, target, keep)
+        why = "is a mount point" if os.path.ismount(target) else f"cannot be moved ({os.strerror(error.errno)})"
+        return f"{_shown(target)} {why}: replaced its contents"
+
+
+def _replace_by_renames(new: Path, target: Path) -> None:
+    retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-{os.getpid()}-", dir=target.parent))
+    try:
+        os.rename(target, retired / target.name)
+    except OSError:
+        retired.rmdir()
+        raise
+    try:
+        os.rename(new, target)
+    except OSError:
+        os.rename(retired / target.name, target)  # the old folder back where it was
+        retired.rmdir()
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def _replace_contents(new: Path, target: Path, keep: Collection[str]) -> None:
+    """Replace target's entries with new's, all but the names in keep, which stay as they are.
+
+    The old entries are first moved into a hidden folder inside target (the same file system), then
+    new's are moved in (copied when target is on another file system), the stamp last; on any failure
+    or interrupt, what was moved in is removed and the old entries are moved back.
+    """
+    aside = Path(tempfile.mkdtemp(prefix=f"{ASIDE_PREFIX}{os.getpid()}-", dir=target))
+    moved_aside: list[str] = []
+    moved_in: list[str] = []
+    try:
+        for entry in sorted(target.iterdir()):
+            if entry != aside and entry.name not in keep and entry.name != BUILD_STAMP:
+                moved_aside.append(entry.name)
+                os.rename(entry, aside / entry.name)
+        entries = sorted(new.iterdir(), key=lambda entry: entry.name == BUILD_STAMP)
+        for entry in entries:
+            if entry.name in keep and os.path.lexists(target / entry.name):
+                continue  # target's own stays
+            if entry.name != BUILD_STAMP:
+                moved_in.append(entry.name)
+            shutil.move(entry, target / entry.name)
+    except BaseException:
+        for name in moved_in:
+            _remove(target / name)
+        for name in moved_aside:
+            os.rename(aside / name, target / name)
+        aside.rmdir()
+        raise
+    shutil.rmtree(aside, ignore_errors=True)
+    shutil.rmtree(new, ignore_errors=True)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        path.unlink()
 
 
 def _exchange(first: Path, second: Path) -> bool:
-    """Swap two paths atomically; False where the system or the file system cannot."""
+    """Swap two paths atomically; False where the system or the file system cannot, OSError on other failures."""
     try:
-        renameat2 = ctypes.CDLL(None).renameat2
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError):
         return False
     renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
     renameat2.restype = ctypes.c_int
-    return renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE) == 0
+    if renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE) == 0:
+        return True
+    failure = ctypes.get_errno()
+    if failure in (errno.ENOSYS, errno.EINVAL):  # no renameat2, or a file system without the exchange
+        return False
+    raise OSError(failure, os.strerror(failure), str(second))
+
+
+@contextlib.contextmanager
+def scratch_folder(beside: Path, kind: str) -> Iterator[Path]:
+    """A new folder beside the folder `beside`, named after its output, this process and kind, locked
+    while in use (forked workers hold the lock too) and removed after."""
+    name = _output_name(beside)
+    folder = Path(tempfile.mkdtemp(prefix=f".{name}.{kind}-{os.getpid()}-", dir=beside.parent))
+    lock = _lock(folder)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        if lock is not None:
+            os.close(lock)
+
+
+def _output_name(folder: Path) -> str:
+    """The name of the output a folder stands for: its own, or for a build's staging folder, the output's."""
+    match = SCRATCH_NAME.fullmatch(folder.name)
+    return match["output"] if match and match["kind"] == "build" else folder.name
+
+
+def remove_stale_scratch(output: Path) -> list[Path]:
+    """Remove the folders that builds of this output left beside it when they were stopped: only names
+    this tool gives (SCRATCH_NAME, for this output's name), of a process that has ended, that no process
+    holds locked. The old output a stopped swap left is removed only when the output is in place."""
+    removed = []
+    for folder in sorted(output.parent.iterdir()):
+        match = SCRATCH_NAME.fullmatch(folder.name)
+        if not match or match["output"] != output.name or folder.is_symlink() or not folder.is_dir():
+            continue
+        if (match["kind"] == "old" and not output.is_dir()) or _process_alive(int(match["pid"])):
+            continue
+        lock = _lock(folder)
+        if lock is None:
+            continue
+        try:
+            shutil.rmtree(folder, ignore_errors=True)
+        finally:
+            os.close(lock)
+        removed.append(folder)
+    return removed
+
+
+def _lock(folder: Path) -> int | None:
+    """An open descriptor of folder holding an exclusive lock on it; None if another process holds one
+    (or the file system cannot lock)."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(descriptor)
+        return None
+    return descriptor
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):  # none has that pid
+        return False
+    except PermissionError:  # another user's
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[list[int]]:
+    """Ctrl-C waits until the block has run (the swap: a half-replaced output would be worse); the list
+    yielded holds the signal if one came. Only in the main thread, where Python handles signals."""
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is not signal.default_int_handler:  # ignored, or handled by someone else: left alone
+        yield received
+        return
+    signal.signal(signal.SIGINT, lambda number, frame: received.append(number))
+    try:
+        yield received
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _shown(path: Path) -> str:
+    """A folder as the user would name it: relative to the current folder when inside it, with a slash."""
+    try:
+        name = str(path.relative_to(Path.cwd()))
+    except ValueError:
+        name = str(path)
+    return f"{name.rstrip('/')}/"

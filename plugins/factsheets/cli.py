@@ -1,10 +1,14 @@
-"""The `factsheets` command: check, build or preview the site, or print the format reference."""
+"""The `factsheets` command: check, build, preview or clean the site, or print the format reference."""
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import os
+import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from .cache import user_cache_root
@@ -15,6 +19,35 @@ from .reference import format_reference, update_readme
 from .workers import default_workers
 
 
+def _interrupts_end_quietly(main: Callable[[list[str] | None], int]) -> Callable[[list[str] | None], int]:
+    """Ctrl-C ends a command with one line (what became of the output, when there is one) and exit
+    status 130, without a traceback, from this process or from the workers it forks."""
+
+    @functools.wraps(main)
+    def run(argv: list[str] | None = None) -> int:
+        _forked_workers_end_quietly()
+        try:
+            return main(argv)
+        except KeyboardInterrupt as interrupt:
+            print(str(interrupt) or "interrupted", file=sys.stderr)
+            return 130
+
+    return run
+
+
+@functools.cache
+def _forked_workers_end_quietly() -> None:
+    """Page and file workers forked from this process end at once on Ctrl-C (exit 130), instead of each
+    printing a traceback: the terminal sends SIGINT to them all, and this process reports it."""
+
+    def in_child() -> None:
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, lambda number, frame: os._exit(130))
+
+    os.register_at_fork(after_in_child=in_child)
+
+
+@_interrupts_end_quietly
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="factsheets", description="Check and build YAML fact-sheet sites.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -29,12 +62,18 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("-s", "--settings", type=Path, default=Path("pelicanconf.py"), help="Pelican settings file")
     build.add_argument("-o", "--output", type=Path, help="output folder (default: the settings' OUTPUT_PATH)")
     build.add_argument("content_dir", nargs="?", type=Path, help="content folder (default: the settings' PATH)")
+    build.add_argument(
+        "--force", action="store_true", help="replace an output folder that holds files other than a build of the site"
+    )
     serve = commands.add_parser("serve", help="build, serve and rebuild on every change, reloading the browser")
     serve.add_argument("-s", "--settings", type=Path, default=Path("pelicanconf.py"), help="Pelican settings file")
     serve.add_argument("-o", "--output", type=Path, help="output folder (default: the settings' OUTPUT_PATH)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     serve.add_argument("content_dir", nargs="?", type=Path, help="content folder (default: the settings' PATH)")
+    clean = commands.add_parser("clean", help="remove the output folder if it is a build of the site")
+    clean.add_argument("-s", "--settings", type=Path, default=Path("pelicanconf.py"), help="Pelican settings file")
+    clean.add_argument("-o", "--output", type=Path, help="output folder (default: the settings' OUTPUT_PATH)")
     reference = commands.add_parser("reference", help="print the fact-sheet format reference (Markdown)")
     reference.add_argument("--update", type=Path, metavar="README", help="rewrite the reference section of this file")
     commands.add_parser("schema", help="print the JSON Schema of a fact-sheet file")
@@ -45,12 +84,23 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.command == "build":
         from .build import build_site  # here: `factsheets check` need not import Pelican (0.2 s)
 
-        return 0 if build_site(arguments.settings, arguments.content_dir, arguments.output).ok else 1
+        built = build_site(arguments.settings, arguments.content_dir, arguments.output, force=arguments.force)
+        return 0 if built.ok else 1
     if arguments.command == "serve":
+        from .build import OutputRefused
         from .serve import serve as serve_site  # here: the build subprocess need not import tornado (0.1 s)
 
-        serve_site(arguments.settings, arguments.content_dir, arguments.output, arguments.host, arguments.port)
-        return 0
+        try:
+            serve_site(arguments.settings, arguments.content_dir, arguments.output, arguments.host, arguments.port)
+        except OutputRefused as refusal:
+            print(refusal, file=sys.stderr)
+            return 1
+        print("interrupted; stopped serving", file=sys.stderr)  # the server returns only on Ctrl-C
+        return 130
+    if arguments.command == "clean":
+        from .build import clean_output
+
+        return 0 if clean_output(arguments.settings, arguments.output) else 1
     if arguments.command == "reference":
         if arguments.update:
             update_readme(arguments.update)

@@ -11,11 +11,12 @@ the overview) needs the whole build again. Either way the output is byte for byt
 
 from __future__ import annotations
 
+import errno
 import functools
 import gc
 import os
+import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from pelican.writers import Writer
 from pydantic import BaseModel
 
 from . import models
-from .build import build_site
+from .build import build_site, check_output_folder, scratch_folder
 from .exports import plan_files
 from .load import FACTSHEET_SUFFIXES, FileToRead, content_digest, find_factsheet_files
 from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_factsheet
@@ -80,6 +81,10 @@ class LiveSite:
     _hashed: dict[Path, tuple[tuple[int, int, int], str]] = field(default_factory=dict, repr=False)
     """Each file's size, modification time and inode when it was hashed, and its digest; only files
     that had not changed for a while then (a rewrite within the clock's resolution keeps the mtime)."""
+
+    def __post_init__(self) -> None:
+        """Refuse (OutputRefused) an output folder a build must not replace, before anything is built or served."""
+        check_output_folder(self.settings_file, self.content_dir, self.output_dir, self.settings_override)
 
     @property
     def factsheet_folder(self) -> Path:
@@ -234,8 +239,8 @@ class LiveSite:
         self.unindexed_pages.update(stale)
         own = [name for name in stale if pages[name].node is not None and pages[name].node.owner_id in changed_ids]
         others = [name for name in stale if name not in own]
-        with tempfile.TemporaryDirectory(prefix=".live-", dir=self.output_dir.parent) as staging:
-            writer = Writer(staging, settings=generator.settings)
+        with scratch_folder(self.output_dir, "live") as staging:
+            writer = Writer(str(staging), settings=generator.settings)
             for group in (own, others):
                 for name in group:
                     generator.write_page(writer, publication, True, pages[name])
@@ -252,7 +257,15 @@ def _move_into(staging: Path, output: Path, name: str) -> None:
     """Replace one file of the served site at once: a reader never sees half a page."""
     target = output / name
     target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(staging / name, target)
+    try:
+        os.replace(staging / name, target)
+    except OSError as error:
+        if error.errno != errno.EXDEV:
+            raise
+        # The output is another file system (a mount point): a copy beside the page takes its place.
+        copy = target.with_name(f".{target.name}.live-{os.getpid()}")
+        shutil.copyfile(staging / name, copy)
+        os.replace(copy, target)
 
 
 def _read_and_validate(paths: list[Path], digests: dict[Path, str]) -> tuple[dict[Path, ValidSheet], list[Problem]]:

@@ -11,17 +11,19 @@ computes the same addresses as over the whole site.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import functools
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
-import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from .build import replace_folder
+from .build import replace_folder, scratch_folder
 
 SEARCH_FOLDER = "pagefind"
 MANIFEST = "indexes.json"
@@ -67,8 +69,7 @@ def build_search_index(
     """
     index = site_folder / SEARCH_FOLDER
     wanted = set(range(len(parts)) if only is None else only)
-    with tempfile.TemporaryDirectory(prefix=".pagefind-", dir=site_folder.parent) as staging_name:
-        staging = Path(staging_name)
+    with scratch_folder(site_folder, "pagefind") as staging:
         fresh = staging / SEARCH_FOLDER
         fresh.mkdir()
         to_index = []
@@ -86,7 +87,9 @@ def build_search_index(
 def _index_parts(site_folder: Path, parts: Sequence[tuple[Sequence[str], Path, Path]], processes: int) -> None:
     """One Pagefind run per part, up to `processes` at a time, each over a folder holding just that
     part's pages (hard links where possible, removed once indexed). Runs are awaited in the order
-    they started; when one fails, or this process is interrupted, the runs still going are stopped."""
+    they started; when one fails, or this process is interrupted, the runs still going are stopped, with
+    any process they started (each run leads a process group of its own). Where the system allows it, a
+    run is also stopped when this process is killed outright (SIGKILL leaves no time to stop anything)."""
     running: list[tuple[subprocess.Popen, Path]] = []
     try:
         for pages, linked, output in parts:
@@ -95,14 +98,23 @@ def _index_parts(site_folder: Path, parts: Sequence[tuple[Sequence[str], Path, P
                 running.pop(0)
             _link_pages(site_folder, pages, linked)
             command = [*_pagefind(), "--site", str(linked), "--output-path", str(output), "--silent"]
-            run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            run = subprocess.Popen(
+                command,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                process_group=0,
+                preexec_fn=_stopped_with_this_process(),
+            )
             running.append((run, linked))
         while running:
             _finish(*running[0])
             running.pop(0)
     finally:
         for run, _ in running:  # the one awaited when it failed or the wait was interrupted, and those after it
-            run.kill()  # nothing if it has ended
+            if run.returncode is None:  # not reaped yet: its pid, which is its group's id, is still its own
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(run.pid, signal.SIGKILL)
             run.wait()
             run.stdout.close()
 
@@ -133,6 +145,35 @@ def _link_or_copy(source: str | Path, target: str | Path) -> None:
         os.link(source, target)
     except OSError:
         shutil.copy2(source, target)
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _stopped_with_this_process() -> Callable[[], None] | None:
+    """For a child, before it runs its program: the kernel kills it when this process ends, even
+    killed outright (Linux's PR_SET_PDEATHSIG); None elsewhere. (Strictly, when the thread that
+    started it ends: runs are started by a process's main thread, or by a pool thread that lives as
+    long as the process.)"""
+    prctl = _prctl()
+    if prctl is None:
+        return None
+    parent = os.getpid()
+
+    def stop_with_parent() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent ended before the line above: nothing would signal
+            os._exit(1)
+
+    return stop_with_parent
+
+
+@functools.cache
+def _prctl() -> Callable[..., int] | None:
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
 
 
 @functools.cache
