@@ -26,7 +26,7 @@ help:
 	@echo "make check    validate the fact sheets without rendering"
 	@echo "make publish  build with $(PUBLISHCONF)"
 	@echo "make test     run every test"
-	@echo "make clean    remove $(OUTPUTDIR)/"
+	@echo "make clean    remove the caches and $(OUTPUTDIR)/ (only if it is a build of the site)"
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,7 +48,7 @@ serve: setup
 publish: setup
 	$(BIN)/factsheets build -s $(PUBLISHCONF) -o $(OUTPUTDIR) $(INPUTDIR)
 
-# Removes the output only if it is a build of the site (it holds the stamp every build writes).
+# Removes the caches, and the output only if it is a build of the site (it holds the stamp every build writes).
 clean: setup
 	$(BIN)/factsheets clean -s $(CONFFILE) -o $(OUTPUTDIR)
 

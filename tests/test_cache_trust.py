@@ -136,3 +136,26 @@ def test_a_cache_folder_shared_with_other_files_keeps_them(content_copy, tmp_pat
         path.write_text("not the tool's")
     assert check(content_copy, cache_dir).returncode == 0
     assert all(path.read_text() == "not the tool's" for path in keep)
+
+
+def test_clean_clears_the_caches_and_nothing_else(content_copy, tmp_path):
+    environment = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    cache_root = tmp_path / "xdg" / "factsheets"
+    checked = subprocess.run(
+        [str(BIN / "factsheets"), "check", str(content_copy)], env=environment, capture_output=True, timeout=300
+    )
+    assert checked.returncode == 0
+    assert any(path.suffix == ".entry" for path in cache_entries(cache_root))
+    (cache_root / "notes.txt").write_text("not the tool's")
+    cleaned = subprocess.run(
+        [str(BIN / "factsheets"), "clean", "-s", str(ROOT / "pelicanconf.py"), "-o", str(tmp_path / "output")],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert cleaned.returncode == 0, cleaned.stderr
+    assert f"Removed the caches in {cache_root}" in cleaned.stdout.splitlines()
+    assert not [path for path in cache_entries(cache_root) if path.suffix in (".entry", ".cache")]
+    assert (cache_root / "notes.txt").read_text() == "not the tool's"

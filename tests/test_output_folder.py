@@ -185,7 +185,7 @@ def test_clean_removes_a_build_and_keeps_retained_names(site_built_by_factsheets
     output = site_built_by_factsheets
     result = factsheets("clean", "-o", output)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().startswith(f"Removed {output}/"), result.stdout
+    assert result.stdout.splitlines()[-1].startswith(f"Removed {output}/"), result.stdout
     assert not output.exists()
 
     assert build(output).returncode == 0

@@ -37,6 +37,8 @@ from pelican.log import console
 from pelican.log import init as init_logging
 from pelican.settings import read_settings
 
+from .cache import clear_cache, configured_cache_root
+
 BUILD_STAMP = ".factsheets-build"
 """Written into every build: the next build, and `factsheets clean`, know the folder for one of the site's."""
 STAMP_TEXT = "Built by factsheets (pelican-factsheets): the next build replaces this folder.\n"
@@ -185,9 +187,13 @@ def _project_folders(settings: dict, settings_file: Path) -> list[tuple[str, Pat
 
 
 def clean_output(settings_file: Path, output_dir: Path | None = None) -> bool:
-    """Remove the output folder if it is a build of the site (the retained names stay), and the folders
-    interrupted builds left beside it; say what was removed. False, with the reason printed, otherwise."""
+    """Remove the caches, the output folder if it is a build of the site (the retained names stay), and the
+    folders interrupted builds left beside it; say what was removed. False, with the reason printed, when
+    the output is not a build of the site."""
     settings = _read_settings(settings_file, None, output_dir, None)
+    cache_root = configured_cache_root(settings)
+    if cache_root and clear_cache(cache_root):
+        print(f"Removed the caches in {cache_root}")
     output = Path(settings["OUTPUT_PATH"]).resolve()
     shown = _shown(output)
     try:

@@ -30,6 +30,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import jinja2
@@ -57,6 +58,15 @@ def user_cache_root() -> Path:
     ~/.cache/factsheets. The signing key is always kept here, whatever folder holds the entries."""
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base).absolute() / "factsheets"
+
+
+def configured_cache_root(settings: Mapping[str, object]) -> Path | None:
+    """The cache folder a build with these settings uses: FACTSHEETS_CACHE_PATH, else the user's; None
+    with FACTSHEETS_CACHE off."""
+    if not settings.get("FACTSHEETS_CACHE", True):
+        return None
+    chosen = settings.get("FACTSHEETS_CACHE_PATH")
+    return Path(str(chosen)).absolute() if chosen else user_cache_root()
 
 
 def signing_key() -> bytes | None:

@@ -12,7 +12,7 @@ from pelican import signals
 from pelican.generators import Generator
 from pelican.utils import sanitised_join
 
-from .cache import SignedBytecodeCache, signing_key, template_settings_key, user_cache_root
+from .cache import SignedBytecodeCache, configured_cache_root, signing_key, template_settings_key
 from .exports import FEED_FILE, DataFile
 from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_site, write_site
 from .problems import ContentError
@@ -38,7 +38,7 @@ class FactSheetGenerator(Generator):
         self.env.autoescape = True
         self.env.filters["date_text"] = describe_date
         # Validated files and compiled templates are cached, signed with this user's key (see cache.py).
-        cache_root = self.cache_root
+        cache_root = configured_cache_root(self.settings)
         key = signing_key() if cache_root else None
         if cache_root and key:
             settings_key = template_settings_key(self.env, self.settings.get("JINJA_ENVIRONMENT", {}))
@@ -51,14 +51,6 @@ class FactSheetGenerator(Generator):
         except ContentError as error:
             print(error, file=sys.stderr)
             raise SystemExit(1) from None
-
-    @property
-    def cache_root(self) -> Path | None:
-        """FACTSHEETS_CACHE_PATH, else the user's cache folder (never the project); None with FACTSHEETS_CACHE off."""
-        if not self.settings.get("FACTSHEETS_CACHE", True):
-            return None
-        chosen = self.settings.get("FACTSHEETS_CACHE_PATH")
-        return Path(chosen).absolute() if chosen else user_cache_root()
 
     @property
     def workers(self) -> int:
