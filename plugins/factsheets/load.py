@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from .validate import ValidSheet
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+"""C0 controls but tab, line feed and carriage return; DEL; C1 controls; lone surrogates. They cannot be
+written to the pages, the feed or the data files, and they can rewrite a terminal."""
 FACTSHEET_SUFFIXES = (".yaml", ".yml")
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -38,6 +41,8 @@ _SCALAR_CONSTRUCTORS = {
     "tag:yaml.org,2002:timestamp": _scalars.construct_scalar,  # kept as written
 }
 _STR_TAG = "tag:yaml.org,2002:str"
+_TEXT_TAGS = (_STR_TAG, "tag:yaml.org,2002:timestamp")
+_REPLACEMENT = "\ufffd"
 _MAPPING_TAG = "tag:yaml.org,2002:map"
 _SEQUENCE_TAG = "tag:yaml.org,2002:seq"
 
@@ -57,6 +62,8 @@ class LoadedFile:
     source: FsPath | None = None
     digest: str = ""
     """SHA-256 of the file's bytes: its key in the cache."""
+    refused: set[Path] = field(default_factory=set, repr=False)
+    """Where values were refused while loading (a problem says why): validation leaves them alone."""
 
     def position(self, path: Path, at_key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the value at path (or of its key), or of its nearest parent."""
@@ -196,7 +203,7 @@ def load_file(path: FsPath, problems: list[Problem], raw: bytes | None = None) -
         problems.append(Problem(shown, 1, 1, "", f"YAML error: {error}"))
         return None
     file = LoadedFile(shown, None, text, root)
-    file.data = _build(root, (), file, problems, set())
+    file.data = _Builder(file, problems).build(root, ())
     file._root = None  # composed again only if a later stage needs a position
     if not isinstance(file.data, dict):
         problems.append(
@@ -210,47 +217,92 @@ def _kind_of(node: yaml.Node) -> str:
     return {yaml.MappingNode: "mapping", yaml.SequenceNode: "list"}.get(type(node), "single value")
 
 
-def _build(node: yaml.Node, path: Path, file: LoadedFile, problems: list[Problem], seen: set[int]) -> object:
-    """Turn a composed node into plain data, refusing what is not plain YAML."""
-    if id(node) in seen:
-        problems.append(
-            _problem_at(
-                node, file, path, "anchors and aliases (&name, *name) are not allowed", "write the value out in full"
+class _Builder:
+    """Turns composed nodes into plain data, refusing what is not plain YAML."""
+
+    def __init__(self, file: LoadedFile, problems: list[Problem]) -> None:
+        self.file = file
+        self.problems = problems
+        self.seen: set[int] = set()
+        # The YAML reader refuses control characters written as they are: they can only come from the
+        # escapes of double-quoted text ("\x01", "\u0085"), so a file without a backslash has none.
+        self.may_hold_controls = "\\" in file.text
+
+    def build(self, node: yaml.Node, path: Path) -> object:
+        file, problems = self.file, self.problems
+        if id(node) in self.seen:
+            problems.append(
+                _problem_at(
+                    node,
+                    file,
+                    path,
+                    "anchors and aliases (&name, *name) are not allowed",
+                    "write the value out in full",
+                )
             )
-        )
-        return None
-    seen.add(id(node))
-    tag = node.tag
-    if tag == _STR_TAG:
-        return node.value
-    if tag == _MAPPING_TAG:
-        mapping: dict[str, object] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value
-            if key_node.tag != _STR_TAG or not isinstance(key, str):
-                problems.append(_problem_at(key_node, file, path, "keys must be plain names"))
-            elif key == "<<":
-                problems.append(_problem_at(key_node, file, path, "merge keys (<<) are not allowed"))
-            elif key in mapping:
-                problems.append(_problem_at(key_node, file, path + (key,), f"duplicate key '{key}'"))
-            else:
-                mapping[key] = _build(value_node, path + (key,), file, problems, seen)
-        return mapping
-    if tag == _SEQUENCE_TAG:
-        return [_build(item, path + (index,), file, problems, seen) for index, item in enumerate(node.value)]
-    construct = _SCALAR_CONSTRUCTORS.get(tag) if isinstance(node, yaml.ScalarNode) else None
-    if construct is None:
-        problems.append(
+            return None
+        self.seen.add(id(node))
+        tag = node.tag
+        if tag == _STR_TAG:
+            return self.text(node, path)
+        if tag == _MAPPING_TAG:
+            mapping: dict[str, object] = {}
+            for key_node, value_node in node.value:
+                key = key_node.value
+                if key_node.tag != _STR_TAG or not isinstance(key, str):
+                    problems.append(_problem_at(key_node, file, path, "keys must be plain names"))
+                elif not self.plain_text(key_node, path):
+                    continue
+                elif key == "<<":
+                    problems.append(_problem_at(key_node, file, path, "merge keys (<<) are not allowed"))
+                elif key in mapping:
+                    problems.append(_problem_at(key_node, file, path + (key,), f"duplicate key '{key}'"))
+                else:
+                    mapping[key] = self.build(value_node, path + (key,))
+            return mapping
+        if tag == _SEQUENCE_TAG:
+            return [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
+        construct = _SCALAR_CONSTRUCTORS.get(tag) if isinstance(node, yaml.ScalarNode) else None
+        if construct is None:
+            problems.append(
+                _problem_at(
+                    node,
+                    file,
+                    path,
+                    f"YAML tag '{tag}' is not allowed",
+                    "only plain text, numbers, true/false and lists/mappings",
+                )
+            )
+            return None
+        if tag in _TEXT_TAGS:
+            return self.text(node, path)
+        return construct(node)
+
+    def text(self, node: yaml.ScalarNode, path: Path) -> str:
+        """A text value as written; one with control characters is reported, and left to validation with
+        them replaced (which does not report that value again)."""
+        if self.plain_text(node, path):
+            return node.value
+        self.file.refused.add(path)
+        return CONTROL_CHARACTERS.sub(_REPLACEMENT, node.value)
+
+    def plain_text(self, node: yaml.ScalarNode, path: Path) -> bool:
+        """Whether a text (a value or a key) is free of control characters; if not, a problem says where."""
+        found = CONTROL_CHARACTERS.search(node.value) if self.may_hold_controls else None
+        if found is None:
+            return True
+        character = found.group()
+        kind = "surrogate" if "\ud800" <= character <= "\udfff" else "control character"
+        self.problems.append(
             _problem_at(
                 node,
-                file,
+                self.file,
                 path,
-                f"YAML tag '{tag}' is not allowed",
-                "only plain text, numbers, true/false and lists/mappings",
+                f"{kind} U+{ord(character):04X} is not allowed",
+                "delete it: of the control characters, only tab and line breaks are allowed",
             )
         )
-        return None
-    return construct(node)
+        return False
 
 
 def _problem_at(node: yaml.Node, file: LoadedFile, path: Path, message: str, hint: str = "") -> Problem:

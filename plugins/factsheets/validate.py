@@ -85,8 +85,8 @@ def _problems_from(error: ValidationError, file: LoadedFile, prefix: Path) -> li
     problems: dict[Path, Problem] = {}
     for detail in error.errors(include_url=False):
         path = _data_path(file.data, prefix + tuple(detail["loc"]), detail["type"])
-        if path in problems:  # one message per field, even when a union tried several types
-            continue
+        if path in problems or path in file.refused:  # one message per field, even when a union tried several
+            continue  # types, and none for a value refused while loading (reported then)
         problems[path] = _problem(file, path, detail)
     return list(problems.values())
 

@@ -1,0 +1,87 @@
+"""Hostile and careless input: one clear problem (file:line:column, field) each, exit 1, never a traceback.
+
+`factsheets check`, `factsheets build` and the preview share loading, validation and the quote check,
+so most cases run the check; those that once got past it and broke the build run the build too.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from test_safe_output import build, tree_digest
+
+from factsheets.cli import main as factsheets
+
+ACTOR = "actors:\n  - id: someone\n    name: Someone\n    kind: person\n"
+
+
+def write_sheet(content: Path, text: str, name: str = "extra.yaml") -> Path:
+    path = content / "factsheets" / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def check(content: Path, capsys) -> tuple[int, list[str]]:
+    """Run `factsheets check` on content; its exit code and the lines it printed on stderr."""
+    code = factsheets(["check", "--no-cache", str(content)])
+    errors = capsys.readouterr().err
+    assert "Traceback" not in errors
+    lines = errors.splitlines()
+    if code:
+        assert re.fullmatch(r"\d+ problems? found\.", lines[-1]), errors
+    return code, lines
+
+
+def shown(path: Path) -> str:
+    """A path as problems show it: relative to the working folder (the project's root in the tests)."""
+    return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
+
+
+def assert_build_fails_and_keeps_output(content: Path, output: Path, *expected: str) -> str:
+    """The build fails with the expected lines on stderr, and the last good output stays as it was."""
+    before = tree_digest(output)
+    result = build(content, output)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for line in expected:
+        assert line in result.stderr, result.stderr
+    assert tree_digest(output) == before
+    return result.stderr
+
+
+# 1. Control characters
+
+
+def test_control_characters_are_refused_where_they_are_written(content_copy, capsys):
+    sheet = write_sheet(
+        content_copy,
+        "actors:\n"
+        "  - id: someone\n"
+        '    name: "Some\\x01one"\n'
+        "    kind: person\n"
+        '    role: "next \\u0085 line"\n'
+        '    description: "a tab\\there, a line break\\nthere and a return\\r are fine"\n'
+        '    same_as: ["https://example.org/\\x7f"]\n'
+        '  - {id: other, name: "\\e[31mred", kind: person, "ro\\ble": x}\n',
+    )
+    code, errors = check(content_copy, capsys)
+    assert code == 1
+    where, hint = shown(sheet), " (delete it: of the control characters, only tab and line breaks are allowed)"
+    assert errors[:-1] == [
+        f"{where}:3:11: actors[0].name: control character U+0001 is not allowed{hint}",
+        f"{where}:5:11: actors[0].role: control character U+0085 is not allowed{hint}",
+        f"{where}:7:15: actors[0].same_as[0]: control character U+007F is not allowed{hint}",
+        f"{where}:8:23: actors[1].name: control character U+001B is not allowed{hint}",
+        f"{where}:8:50: actors[1]: control character U+0008 is not allowed{hint}",
+    ]
+
+
+def test_a_control_character_fails_the_build_before_anything_is_written(content_copy, tmp_path):
+    output = tmp_path / "output"
+    assert build(content_copy, output).returncode == 0
+    actors = content_copy / "factsheets" / "actors.yaml"
+    actors.write_text(actors.read_text().replace("name: Andrii Yusov", 'name: "Andrii\\x01 Yusov"', 1))
+    assert_build_fails_and_keeps_output(
+        content_copy, output, "actors.yaml:4:11: actors[0].name: control character U+0001 is not allowed"
+    )
