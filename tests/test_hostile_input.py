@@ -9,8 +9,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+import yaml
 from test_safe_output import build, tree_digest
 
+from factsheets import load
 from factsheets.cli import main as factsheets
 
 ACTOR = "actors:\n  - id: someone\n    name: Someone\n    kind: person\n"
@@ -85,3 +88,47 @@ def test_a_control_character_fails_the_build_before_anything_is_written(content_
     assert_build_fails_and_keeps_output(
         content_copy, output, "actors.yaml:4:11: actors[0].name: control character U+0001 is not allowed"
     )
+
+
+# 2. Deep nesting
+
+TOO_DEEP = "nested more than 32 levels deep (the format needs only a few levels: look for unclosed brackets)"
+
+
+@pytest.mark.parametrize("depth", [33, 300, 900])
+def test_a_list_nested_too_deep_in_a_record_is_refused(depth, content_copy, capsys):
+    sheet = write_sheet(content_copy, f"claims:\n  - id: deep\n    evidence: {'[' * depth}x{']' * depth}\n")
+    code, errors = check(content_copy, capsys)
+    assert code == 1
+    assert f"{shown(sheet)}:3:44: claims[0].evidence{'[0]' * 29}: {TOO_DEEP}" in errors
+
+
+def test_deep_nesting_fails_the_build_before_anything_is_written(content_copy, tmp_path):
+    output = tmp_path / "output"
+    assert build(content_copy, output).returncode == 0
+    block = "".join(" " * (6 + 2 * level) + "-\n" for level in range(600))
+    write_sheet(content_copy, f"claims:\n  - id: deep\n    evidence:\n{block}")
+    assert_build_fails_and_keeps_output(content_copy, output, f"extra.yaml:33:65: claims[0].evidence{'[0]' * 29}:")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a: " + "[" * 100_000 + "]" * 100_000, "[" * 5_000_000, "- " * 100_000 + "x", "{a: " * 100_000],
+    ids=["flow list", "5 MB of brackets", "block list", "flow mapping"],
+)
+def test_a_file_nested_thousands_deep_is_refused_without_recursion(text, content_copy, capsys):
+    sheet = write_sheet(content_copy, text)
+    code, errors = check(content_copy, capsys)
+    assert code == 1
+    assert re.fullmatch(rf"{re.escape(shown(sheet))}:\d+:\d+: {re.escape(TOO_DEEP)}", errors[0]), errors
+
+
+def test_without_a_limit_in_the_yaml_parser_deep_nesting_is_refused_before_composing(content_copy, capsys, monkeypatch):
+    """PyYAML's own Python parser (no libyaml), or a libyaml without its nesting limit: the depth is
+    measured from the parser's events, one at a time, before the composer recurses into the nodes."""
+    monkeypatch.setattr(load, "_Loader", yaml.SafeLoader)
+    monkeypatch.setattr(load, "_parser_limits_nesting", lambda: False)
+    sheet = write_sheet(content_copy, "claims:\n  - id: deep\n    evidence: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    code, errors = check(content_copy, capsys)
+    assert code == 1
+    assert errors[0] == f"{shown(sheet)}:3:44: {TOO_DEEP}"

@@ -9,6 +9,7 @@ validation with its field instead of crashing the parser.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -29,6 +30,11 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\ud800-\u
 """C0 controls but tab, line feed and carriage return; DEL; C1 controls; lone surrogates. They cannot be
 written to the pages, the feed or the data files, and they can rewrite a terminal."""
 FACTSHEET_SUFFIXES = (".yaml", ".yml")
+MAX_DEPTH = 32
+"""Lists and mappings nested deeper than this are refused (the format needs six levels): the stages
+after loading, and pickling, recurse into the data."""
+_TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep"
+_TOO_DEEP_HINT = "the format needs only a few levels: look for unclosed brackets"
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _scalars = yaml.constructor.SafeConstructor()
@@ -72,7 +78,7 @@ class LoadedFile:
                 if not self.text and self.source is not None:  # not kept after reading: read it again
                     self.text = self.source.read_bytes().decode("utf-8-sig")
                 self._root = yaml.compose(self.text, Loader=_Loader)
-            except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
                 return 1, 1  # the file changed since it was read and no longer parses: its start
             if self._root is None:
                 return 1, 1
@@ -92,6 +98,10 @@ class LoadedFile:
                 break
             node = child
         return _line_and_column(node)
+
+    def forget_contents(self) -> None:
+        """Drop the data, the text and the nodes: a later problem reads the file again for its position."""
+        self.data, self.text, self._root = None, "", None
 
     def problem(self, path: Path, message: str, hint: str = "", at_key: bool = False) -> Problem:
         line, column = self.position(path, at_key)
@@ -192,12 +202,18 @@ def load_file(path: FsPath, problems: list[Problem], raw: bytes | None = None) -
         problems.append(Problem(shown, 1, 1, "", "file is empty", "write a mapping such as 'claims: [...]'"))
         return None
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = _compose(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        if "maximum nesting depth" in str(error.problem):  # libyaml's own limit (1,000 levels)
+            problems.append(Problem(shown, line, column, "", _TOO_DEEP, _TOO_DEEP_HINT))
+            return None
         message = " ".join(part for part in (error.context, error.problem) if part)
         problems.append(Problem(shown, line, column, "", f"YAML syntax error: {message}"))
+        return None
+    except RecursionError:  # PyYAML's Python composer, without libyaml
+        problems.append(Problem(shown, 1, 1, "", _TOO_DEEP, _TOO_DEEP_HINT))
         return None
     except yaml.YAMLError as error:
         problems.append(Problem(shown, 1, 1, "", f"YAML error: {error}"))
@@ -211,6 +227,34 @@ def load_file(path: FsPath, problems: list[Problem], raw: bytes | None = None) -
         )
         return None
     return file
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The YAML text as nodes; too deep a nesting is refused before composing it where the parser has no
+    limit of its own (the composer recurses, in C with libyaml)."""
+    if not _parser_limits_nesting():
+        depth = 0
+        for event in yaml.parse(text, Loader=_Loader):  # one event at a time: no recursion
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise yaml.MarkedYAMLError(problem="exceeded maximum nesting depth", problem_mark=event.start_mark)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    return yaml.compose(text, Loader=_Loader)
+
+
+@functools.cache
+def _parser_limits_nesting() -> bool:
+    """Whether the YAML parser refuses deep nesting itself (libyaml 0.2.5 and later: 1,000 levels)."""
+    deep = "[" * 1001 + "]" * 1001
+    try:
+        yaml.compose(deep, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        return "maximum nesting depth" in str(error.problem)
+    except RecursionError:
+        return False
+    return False
 
 
 def _kind_of(node: yaml.Node) -> str:
@@ -243,6 +287,10 @@ class _Builder:
             return None
         self.seen.add(id(node))
         tag = node.tag
+        if len(path) >= MAX_DEPTH and isinstance(node, yaml.CollectionNode):
+            problems.append(_problem_at(node, file, path, _TOO_DEEP, _TOO_DEEP_HINT))
+            file.refused.add(path)
+            return None
         if tag == _STR_TAG:
             return self.text(node, path)
         if tag == _MAPPING_TAG:

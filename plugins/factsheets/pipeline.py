@@ -108,8 +108,8 @@ def read_factsheet(file: FileToRead, cache: SheetCache | None = None, content_di
     validated, invalid_ids, validation_problems = validate_factsheets([loaded])
     sheet = validated[0]
     problems += validation_problems
-    # Later stages look positions up from the file itself: the text and raw data need not travel.
-    loaded.data, loaded.text = None, ""
+    # Later stages look positions up from the file itself: the text, raw data and nodes need not travel.
+    loaded.forget_contents()
     cached = bool(cache and loaded.digest and not problems)
     if cached:
         cache.put(loaded.digest, sheet)
