@@ -132,3 +132,51 @@ def test_without_a_limit_in_the_yaml_parser_deep_nesting_is_refused_before_compo
     code, errors = check(content_copy, capsys)
     assert code == 1
     assert errors[0] == f"{shown(sheet)}:3:44: {TOO_DEEP}"
+
+
+# 3. Words YAML 1.1 reads as booleans, numbers or nothing
+
+
+def test_a_word_yaml_reads_as_a_boolean_or_a_number_gets_a_hint_to_quote_it(content_copy, capsys):
+    sheet = write_sheet(
+        content_copy,
+        "sources:\n"
+        "  - id: second-source\n"
+        "    title: 1.0\n"
+        "    publisher: ukrinform\n"
+        "    date: 2024\n"
+        "    language: no\n"
+        "    archived_text: sources/ukrinform-2024-01-31.txt\n"
+        "actors:\n"
+        "  - {id: someone, name: null, kind: yes}\n"
+        "  - {id: other, name: True, kind: persn}\n",
+    )
+    code, errors = check(content_copy, capsys)
+    assert code == 1
+    where = shown(sheet)
+    kinds = "'person', 'organisation', 'state', 'group' or 'anonymous'"
+    assert errors[:-1] == [
+        f"{where}:3:12: sources[0].title: expected text, found the number 1.0 "
+        "(YAML reads 1.0 as a number: write it in quotes ('1.0'))",
+        f"{where}:5:11: sources[0].date: expected text, found the number 2024 "
+        "(YAML reads 2024 as a number: write it in quotes ('2024'))",
+        f"{where}:6:15: sources[0].language: expected text, found false "
+        "(YAML reads no as false: write it in quotes ('no'))",
+        f"{where}:9:25: actors[0].name: expected text, found nothing "
+        "(YAML reads null as nothing: write it in quotes ('null'))",
+        f"{where}:9:37: actors[0].kind: 'yes' is not allowed (YAML reads yes as true; expected {kinds})",
+        f"{where}:10:23: actors[1].name: expected text, found true "
+        "(YAML reads True as true or false, not as text: write it in quotes ('True'))",
+        f"{where}:10:35: actors[1].kind: 'persn' is not allowed (expected {kinds}; did you mean 'person'?)",
+    ]
+
+
+def test_a_status_yaml_reads_as_false_says_so(content_copy, capsys):
+    claims = content_copy / "factsheets" / "claims.yaml"
+    claims.write_text(claims.read_text().replace("status: uncontested", "status: false", 1))
+    code, errors = check(content_copy, capsys)
+    assert code == 1
+    assert errors[0].endswith(
+        ":13:13: claims[0].status: 'false' is not allowed (YAML reads false as true or false, not as text; "
+        "expected 'confirmed', 'uncontested', 'unverified', 'disputed' or 'refuted')"
+    ), errors

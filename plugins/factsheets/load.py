@@ -73,15 +73,24 @@ class LoadedFile:
 
     def position(self, path: Path, at_key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the value at path (or of its key), or of its nearest parent."""
+        node = self._node_at(path, at_key)
+        return _line_and_column(node) if node is not None else (1, 1)
+
+    def written(self, path: Path) -> str | None:
+        """The value at path as written, when it is a plain word that YAML may have read as something else
+        than text (no, which YAML reads as false; 1.0, a number); None when it is not a plain word."""
+        node = self._node_at(path, exact=True)
+        return node.value if isinstance(node, yaml.ScalarNode) and not node.style and node.value else None
+
+    def _node_at(self, path: Path, at_key: bool = False, exact: bool = False) -> yaml.Node | None:
+        """The node of the value at path (or of its key), or of its nearest parent unless exact."""
         if self._root is None:
             try:
                 if not self.text and self.source is not None:  # not kept after reading: read it again
                     self.text = self.source.read_bytes().decode("utf-8-sig")
-                self._root = yaml.compose(self.text, Loader=_Loader)
+                self._root = _compose(self.text)
             except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
-                return 1, 1  # the file changed since it was read and no longer parses: its start
-            if self._root is None:
-                return 1, 1
+                return None  # the file changed since it was read and no longer parses: its start
         node = self._root
         for depth, part in enumerate(path):
             child = None
@@ -89,15 +98,15 @@ class LoadedFile:
                 for key_node, value_node in node.value:
                     if key_node.value == part:
                         if at_key and depth == len(path) - 1:
-                            return _line_and_column(key_node)
+                            return key_node
                         child = value_node
                         break
             elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
                 child = node.value[part]
             if child is None:
-                break
+                return None if exact else node
             node = child
-        return _line_and_column(node)
+        return node
 
     def forget_contents(self) -> None:
         """Drop the data, the text and the nodes: a later problem reads the file again for its position."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -115,9 +117,15 @@ def _problem(file: LoadedFile, path: Path, detail: dict) -> Problem:
         allowed = _allowed_fields(path[:-1])
         hint = did_you_mean(str(path[-1]), allowed) or ("allowed: " + ", ".join(allowed) if allowed else "")
         return file.problem(path, f"unknown field '{path[-1]}'", hint, at_key=True)
+    word = file.written(path) if found is None or isinstance(found, bool | int | float) else None
     if kind == "literal_error":
         expected = detail["ctx"]["expected"]
-        return file.problem(path, f"{_show(found)} is not allowed", f"expected {expected}")
+        allowed = re.findall(r"'([^']*)'", expected)
+        hint = [_yaml_reading(word, found, quote=word in allowed)] if word else []
+        hint.append(f"expected {expected}")
+        if isinstance(found, str):
+            hint.append(did_you_mean(found, allowed))
+        return file.problem(path, f"{_show(word or found)} is not allowed", "; ".join(filter(None, hint)))
     if kind in (
         "string_type",
         "int_type",
@@ -131,9 +139,25 @@ def _problem(file: LoadedFile, path: Path, detail: dict) -> Problem:
         "int_parsing",
         "model_attributes_type",
     ):
-        return file.problem(path, f"expected {_expected_kind(kind)}, found {_describe(found)}")
+        hint = _yaml_reading(word, found, quote=kind == "string_type") if word else ""
+        return file.problem(path, f"expected {_expected_kind(kind)}, found {_describe(found)}", hint)
+    if kind == "finite_number":
+        return file.problem(path, "not a finite number", _yaml_reading(word, found, quote=False) if word else "")
     message = detail["msg"].removeprefix("Value error, ")
     return file.problem(path, message[0].lower() + message[1:] if message else kind)
+
+
+def _yaml_reading(word: str, found: object, quote: bool) -> str:
+    """How YAML read a plain word that was meant as text: 'YAML reads no as false: write it in quotes'."""
+    if isinstance(found, bool):
+        reading = str(found).lower() if word.lower() != str(found).lower() else "true or false, not as text"
+    elif isinstance(found, float) and not math.isfinite(found):
+        reading = "not a number" if math.isnan(found) else "infinity"
+    elif isinstance(found, int | float):
+        reading = "a number"
+    else:
+        reading = "nothing"
+    return f"YAML reads {word} as {reading}" + (f": write it in quotes ('{word}')" if quote else "")
 
 
 def _allowed_fields(path: Path) -> list[str]:
