@@ -6,6 +6,8 @@ so most cases run the check; those that once got past it and broke the build run
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 from pathlib import Path
 
@@ -180,3 +182,52 @@ def test_a_status_yaml_reads_as_false_says_so(content_copy, capsys):
         ":13:13: claims[0].status: 'false' is not allowed (YAML reads false as true or false, not as text; "
         "expected 'confirmed', 'uncontested', 'unverified', 'disputed' or 'refuted')"
     ), errors
+
+
+# 4. Fact-sheet files that cannot be read
+
+
+def refuse_reading(path: Path, monkeypatch) -> None:
+    """Make path unreadable: by its permissions, or for root (whom they do not stop) by failing every
+    way of opening it with the error the permissions would give."""
+    path.chmod(0)
+    if os.geteuid() != 0:
+        return
+
+    def refused(opened) -> bool:
+        return Path(os.fsdecode(opened)).resolve() == path.resolve() if isinstance(opened, str | Path) else False
+
+    def os_open(opened, *args, **kwargs):
+        if refused(opened):
+            raise PermissionError(errno.EACCES, "Permission denied", str(opened))
+        return real_os_open(opened, *args, **kwargs)
+
+    def path_open(self, *args, **kwargs):
+        if refused(self):
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return real_path_open(self, *args, **kwargs)
+
+    real_os_open, real_path_open = os.open, Path.open
+    monkeypatch.setattr(os, "open", os_open)
+    monkeypatch.setattr(Path, "open", path_open)
+
+
+@pytest.mark.parametrize("cache", [True, False], ids=["with the cache", "without"])
+def test_a_fact_sheet_that_cannot_be_read_is_a_problem_of_its_own(cache, content_copy, tmp_path, capsys, monkeypatch):
+    actors = content_copy / "factsheets" / "actors.yaml"
+    refuse_reading(actors, monkeypatch)
+    cache_option = ["--cache-dir", str(tmp_path / "cache")] if cache else ["--no-cache"]
+    assert factsheets(["check", *cache_option, str(content_copy)]) == 1
+    errors = capsys.readouterr().err
+    assert "Traceback" not in errors
+    assert f"{shown(actors)}:1:1: file cannot be read: Permission denied" in errors.splitlines()
+
+
+def test_a_fifo_named_like_a_fact_sheet_is_reported_and_never_waited_for(content_copy, capsys):
+    fifo = content_copy / "factsheets" / "pipe.yaml"
+    os.mkfifo(fifo)
+    (content_copy / "factsheets" / ".#claims.yaml").symlink_to("editor@host.1234:1700000000")  # an Emacs lock
+    (content_copy / "factsheets" / "folder.yaml").mkdir()
+    code, errors = check(content_copy, capsys)
+    assert code == 1
+    assert errors == [f"{shown(fifo)}:1:1: file cannot be read: not a regular file but a FIFO", "1 problem found."]

@@ -9,10 +9,12 @@ validation with its field instead of crashing the parser.
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING
@@ -87,7 +89,7 @@ class LoadedFile:
         if self._root is None:
             try:
                 if not self.text and self.source is not None:  # not kept after reading: read it again
-                    self.text = self.source.read_bytes().decode("utf-8-sig")
+                    self.text = read_file_bytes(self.source).decode("utf-8-sig")
                 self._root = _compose(self.text)
             except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
                 return None  # the file changed since it was read and no longer parses: its start
@@ -132,7 +134,31 @@ def display_path(path: FsPath) -> str:
 
 
 def find_factsheet_files(folder: FsPath) -> list[FsPath]:
-    return sorted(path for path in folder.rglob("*") if path.suffix in FACTSHEET_SUFFIXES and path.is_file())
+    """The fact-sheet files under folder, and anything else named like one but a folder (a FIFO, say: it
+    is reported when read). A link to nothing is left out: editors' lock files (.#claims.yaml) are such."""
+    return sorted(
+        path for path in folder.rglob("*") if path.suffix in FACTSHEET_SUFFIXES and path.exists() and not path.is_dir()
+    )
+
+
+def read_file_bytes(path: FsPath) -> bytes:
+    """The bytes of a regular file. OSError when it cannot be read, or is not a regular file: a FIFO or a
+    device is opened without waiting for a writer, and not read."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            kind = "a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else "a device or socket"
+            raise OSError(errno.EINVAL, f"not a regular file but {kind}", str(path))
+        with open(descriptor, "rb", closefd=False) as stream:
+            return stream.read()
+    finally:
+        os.close(descriptor)
+
+
+def unreadable(shown: str, error: OSError) -> Problem:
+    """The problem of a file that cannot be read: permission refused, not a regular file, gone."""
+    return Problem(shown, 1, 1, "", f"file cannot be read: {error.strerror or error}")
 
 
 _ID_LINE = re.compile(r"^[ \t-]*id:[ \t]*['\"]?([a-z0-9-]+)['\"]?[ \t]*$", re.MULTILINE)
@@ -167,8 +193,12 @@ def load_factsheets(folder: FsPath, cache: SheetCache | None = None) -> LoadResu
         return result
     result.paths = find_factsheet_files(folder)
     for path in result.paths:
-        size = path.stat().st_size
-        digest = content_digest(path.read_bytes()) if cache and size <= MAX_FILE_BYTES else ""
+        try:
+            size = path.stat().st_size
+            digest = content_digest(read_file_bytes(path)) if cache and size <= MAX_FILE_BYTES else ""
+        except OSError as error:
+            result.problems.append(unreadable(display_path(path), error))
+            continue
         cached = cache.get(digest) if digest else None
         if cached is not None:
             cached.file.path, cached.file.source = display_path(path), path
@@ -186,7 +216,13 @@ def ids_in_unreadable_file(raw: bytes | None) -> set[str]:
 
 def load_file(path: FsPath, problems: list[Problem], raw: bytes | None = None) -> LoadedFile | None:
     shown = display_path(path)
-    size = path.stat().st_size
+    try:
+        size = len(raw) if raw is not None else path.stat().st_size
+        if raw is None and size <= MAX_FILE_BYTES:
+            raw = read_file_bytes(path)
+    except OSError as error:
+        problems.append(unreadable(shown, error))
+        return None
     if size > MAX_FILE_BYTES:
         problems.append(
             Problem(
@@ -199,7 +235,6 @@ def load_file(path: FsPath, problems: list[Problem], raw: bytes | None = None) -
             )
         )
         return None
-    raw = path.read_bytes() if raw is None else raw
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
