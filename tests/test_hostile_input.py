@@ -231,3 +231,20 @@ def test_a_fifo_named_like_a_fact_sheet_is_reported_and_never_waited_for(content
     code, errors = check(content_copy, capsys)
     assert code == 1
     assert errors == [f"{shown(fifo)}:1:1: file cannot be read: not a regular file but a FIFO", "1 problem found."]
+
+
+# 5. File names that would rewrite the terminal
+
+
+def test_file_names_are_shown_with_their_control_characters_escaped(content_copy, capsys):
+    folder = content_copy / "factsheets"
+    (folder / "evil\x1b]0;owned\x07\x1b[2J.yaml").write_text("")
+    (folder / "line\nbreak\u202e.yaml").write_text("actors: {}\n")
+    code, errors = check(content_copy, capsys)
+    assert code == 1
+    where = shown(folder)
+    assert errors == [
+        f"{where}/evil\\x1b]0;owned\\x07\\x1b[2J.yaml:1:1: file is empty (write a mapping such as 'claims: [...]')",
+        f"{where}/line\\nbreak\\u202e.yaml:1:9: actors: expected a list of actors, found a mapping",
+        "2 problems found.",
+    ]
