@@ -248,3 +248,61 @@ def test_file_names_are_shown_with_their_control_characters_escaped(content_copy
         f"{where}/line\\nbreak\\u202e.yaml:1:9: actors: expected a list of actors, found a mapping",
         "2 problems found.",
     ]
+
+
+# 6. Links that leave the content folder, or the theme
+
+
+def test_a_fact_sheet_linking_outside_the_content_folder_is_refused_and_never_read(content_copy, tmp_path, capsys):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.yaml").write_text("actors: [not read]\n")
+    (outside / "folder").mkdir()
+    (outside / "folder" / "more.yaml").write_text("actors: [not read either]\n")
+    sheet, folder = content_copy / "factsheets" / "secret.yaml", content_copy / "factsheets" / "folder"
+    sheet.symlink_to(outside / "secret.yaml")
+    folder.symlink_to(outside / "folder")
+    code, errors = check(content_copy, capsys)
+    assert code == 1
+    hint = " (copy what it links to into the content folder)"
+    assert errors == [
+        f"{shown(folder)}:1:1: links outside the content folder: {outside / 'folder'}{hint}",
+        f"{shown(sheet)}:1:1: links outside the content folder: {outside / 'secret.yaml'}{hint}",
+        "2 problems found.",
+    ]
+
+
+def test_links_that_stay_inside_the_content_folder_are_fine(content_copy, capsys):
+    shared = content_copy / "shared"
+    shared.mkdir()
+    (content_copy / "factsheets" / "actors.yaml").rename(shared / "actors.yaml")
+    (content_copy / "factsheets" / "actors.yaml").symlink_to("../shared/actors.yaml")
+    (content_copy / "sources" / "ukrinform-2024-01-31.txt").rename(shared / "report.txt")
+    (content_copy / "sources" / "ukrinform-2024-01-31.txt").symlink_to(shared / "report.txt")
+    assert check(content_copy, capsys)[0] == 0
+
+
+def test_an_archived_text_linking_outside_the_content_folder_is_refused(content_copy, tmp_path, capsys):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("Today there was a continuation of the exchange.\n")
+    archived = content_copy / "sources" / "ukrinform-2024-01-31.txt"
+    archived.unlink()
+    archived.symlink_to(secret)
+    code, errors = check(content_copy, capsys)
+    assert code == 1
+    assert errors == [
+        f"{shown(content_copy / 'factsheets' / 'sources.yaml')}:9:20: sources[0].archived_text: "
+        f"archived text 'sources/ukrinform-2024-01-31.txt' links outside the content folder: {secret}",
+        f"{shown(archived)}:1:1: links outside the content folder: {secret} "
+        "(copy what it links to into the content folder)",
+        "2 problems found.",
+    ]
+
+
+def test_a_link_leaving_the_content_folder_fails_the_build(content_copy, tmp_path):
+    output = tmp_path / "output"
+    assert build(content_copy, output).returncode == 0
+    (content_copy / "factsheets" / "passwd.yaml").symlink_to("/etc/passwd")
+    assert_build_fails_and_keeps_output(
+        content_copy, output, "passwd.yaml:1:1: links outside the content folder: /etc/passwd"
+    )

@@ -28,7 +28,14 @@ from pydantic import BaseModel
 from . import models
 from .build import build_site
 from .exports import plan_files
-from .load import FACTSHEET_SUFFIXES, FileToRead, content_digest, find_factsheet_files, read_file_bytes
+from .load import (
+    FACTSHEET_SUFFIXES,
+    FileToRead,
+    content_digest,
+    find_factsheet_files,
+    lies_within,
+    read_file_bytes,
+)
 from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_factsheet
 from .plugin import FactSheetGenerator, write_data_file
 from .problems import Problem, report
@@ -210,7 +217,9 @@ class LiveSite:
         such as .claims.yaml.swp are not content). A file whose size and modification time are as when
         it was last hashed keeps its digest: an edit hashes the edited file, not the 20 MB of the others."""
         archived = {self.content_dir / source.record.archived_text for source in self.generator.site.sources}
-        files = sorted({*find_factsheet_files(self.factsheet_folder), *archived})
+        root = self.content_dir.resolve()  # a link leaving the content folder is not read: the build refuses it
+        archived = {path for path in archived if lies_within(path.resolve(), root)}
+        files = sorted({*find_factsheet_files(self.factsheet_folder, within=self.content_dir), *archived})
         digests: dict[Path, str] = {}
         for path in files:
             try:

@@ -133,12 +133,50 @@ def display_path(path: FsPath) -> str:
     return str(path) if relative.startswith("..") else relative
 
 
-def find_factsheet_files(folder: FsPath) -> list[FsPath]:
+def find_factsheet_files(folder: FsPath, within: FsPath | None = None) -> list[FsPath]:
     """The fact-sheet files under folder, and anything else named like one but a folder (a FIFO, say: it
-    is reported when read). A link to nothing is left out: editors' lock files (.#claims.yaml) are such."""
-    return sorted(
-        path for path in folder.rglob("*") if path.suffix in FACTSHEET_SUFFIXES and path.exists() and not path.is_dir()
-    )
+    is reported when read). Links to folders are not followed; a link whose target lies outside `within`
+    (the content folder; folder itself by default) is left out, and reported by links_leaving. A link to
+    nothing is left out too: editors' lock files (.#claims.yaml) are such."""
+    root = os.path.realpath(within or folder)
+    found = []
+    for directory, _, names in os.walk(folder):  # a link to a folder is listed among the folders, not entered
+        for name in names:
+            path = os.path.join(directory, name)
+            if os.path.splitext(name)[1] not in FACTSHEET_SUFFIXES or not os.path.exists(path):
+                continue
+            if not os.path.islink(path) or lies_within(os.path.realpath(path), root):
+                found.append(FsPath(path))
+    return sorted(found)
+
+
+def lies_within(path: str | FsPath, folder: str | FsPath) -> bool:
+    """Whether path (absolute, resolved) is folder (absolute, resolved) or lies inside it."""
+    return os.path.commonpath([path, folder]) == os.fspath(folder)
+
+
+def links_leaving(folder: FsPath, folder_name: str = "content folder") -> list[Problem]:
+    """A problem for each symbolic link under folder (to a file or to a folder) whose target, resolved, lies
+    outside folder: what it links to would be read, or published, from elsewhere (/etc/passwd, say). Links
+    that stay inside are fine. Nothing is followed or read."""
+    root = os.path.realpath(folder)
+    problems = []
+    for directory, folders, files in os.walk(folder, followlinks=False):
+        for name in sorted([*folders, *files]):
+            path = os.path.join(directory, name)
+            target = os.path.realpath(path) if os.path.islink(path) else root
+            if not lies_within(target, root):
+                problems.append(
+                    Problem(
+                        display_path(FsPath(path)),
+                        1,
+                        1,
+                        "",
+                        f"links outside the {folder_name}: {target}",
+                        f"copy what it links to into the {folder_name}",
+                    )
+                )
+    return problems
 
 
 def read_file_bytes(path: FsPath) -> bytes:
@@ -185,13 +223,15 @@ class LoadResult:
     """Every fact-sheet file found, in the order they are read."""
 
 
-def load_factsheets(folder: FsPath, cache: SheetCache | None = None) -> LoadResult:
-    """Find every fact-sheet file under folder; take unchanged ones from the cache, list the others to read."""
+def load_factsheets(folder: FsPath, cache: SheetCache | None = None, content_dir: FsPath | None = None) -> LoadResult:
+    """Find every fact-sheet file under folder; take unchanged ones from the cache, list the others to read.
+    Links under content_dir (folder by default) whose target lies outside it are problems, and not read."""
     result = LoadResult()
     if not folder.is_dir():
         result.problems.append(Problem(display_path(folder), 1, 1, "", "fact-sheet folder not found"))
         return result
-    result.paths = find_factsheet_files(folder)
+    result.problems += links_leaving(content_dir or folder)
+    result.paths = find_factsheet_files(folder, within=content_dir)
     for path in result.paths:
         try:
             size = path.stat().st_size

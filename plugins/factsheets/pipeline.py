@@ -66,7 +66,7 @@ def read_site(
 def _read_site(content_dir: Path, factsheets_folder: str, cache_dir: Path | None, workers: int) -> Site:
     folder = content_dir / factsheets_folder
     cache = SheetCache(cache_dir, folder) if cache_dir else None
-    found = load_factsheets(folder, cache)
+    found = load_factsheets(folder, cache, content_dir)
     problems = found.problems
     invalid_ids: set[str] = set()
     sheets = list(found.cached)

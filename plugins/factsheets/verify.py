@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -116,6 +117,8 @@ def _read_archived_text(relative: str, root: FsPath) -> ArchivedText | tuple[str
     """The text at relative inside root, folded; or why it cannot be read (a message and a hint)."""
     path = (root / relative).resolve()
     if not path.is_relative_to(root):
+        if FsPath(os.path.normpath(root / relative)).is_relative_to(root):  # a link, or a folder in the path
+            return f"archived text '{relative}' links outside the content folder: {path}", ""
         return f"'{relative}' lies outside the content folder", ""
     if not path.is_file():
         return f"archived text '{relative}' not found", f"looked in {path}"
