@@ -9,12 +9,14 @@ from __future__ import annotations
 import errno
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 from test_safe_output import build, tree_digest
 
+from conftest import ROOT, run_pelican
 from factsheets import load
 from factsheets.cli import main as factsheets
 
@@ -306,3 +308,26 @@ def test_a_link_leaving_the_content_folder_fails_the_build(content_copy, tmp_pat
     assert_build_fails_and_keeps_output(
         content_copy, output, "passwd.yaml:1:1: links outside the content folder: /etc/passwd"
     )
+
+
+def test_a_theme_file_linking_outside_the_theme_fails_the_build(content_copy, tmp_path):
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    (theme / "static" / "passwd").symlink_to("/etc/passwd")
+    (theme / "static" / "etc").symlink_to("/etc")
+    (theme / "templates" / "environ.html").symlink_to("/proc/self/environ")
+    (theme / "static" / "css" / "print.css").symlink_to("site.css")  # stays inside: fine
+    output = tmp_path / "output"
+    result = run_pelican(content_copy, output, overrides={"THEME": str(theme)})
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    hint = " (copy what it links to into the theme folder)"
+    lines = result.stderr.splitlines()
+    assert lines[-4:-2] == [
+        f"{theme}/static/etc:1:1: links outside the theme folder: /etc{hint}",
+        f"{theme}/static/passwd:1:1: links outside the theme folder: /etc/passwd{hint}",
+    ], result.stderr
+    environ = rf"{re.escape(str(theme))}/templates/environ\.html:1:1: links outside the theme folder: /proc/\d+/environ"
+    assert re.fullmatch(environ + re.escape(hint), lines[-2]), result.stderr
+    assert lines[-1] == "3 problems found."
+    assert not output.exists() or not any(output.rglob("*"))
