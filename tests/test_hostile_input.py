@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pydantic import TypeAdapter
 from test_safe_output import build, tree_digest
 
 from conftest import ROOT, run_pelican
-from factsheets import load
+from factsheets import load, models
 from factsheets.cli import main as factsheets
 
 ACTOR = "actors:\n  - id: someone\n    name: Someone\n    kind: person\n"
@@ -331,3 +332,43 @@ def test_a_theme_file_linking_outside_the_theme_fails_the_build(content_copy, tm
     assert re.fullmatch(environ + re.escape(hint), lines[-2]), result.stderr
     assert lines[-1] == "3 problems found."
     assert not output.exists() or not any(output.rglob("*"))
+
+
+# 7. URLs
+
+SOURCE_WITH_URL = (
+    "sources:\n  - id: second-source\n    title: Second\n    publisher: ukrinform\n    date: 2024-02-01\n"
+    "    language: en\n    archived_text: sources/ukrinform-2024-01-31.txt\n    url: {url}\n"
+)
+HIDDEN = "a URL may not contain spaces, control characters or invisible formatting"
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        (
+            "https://user:secret@example.org/",
+            "a URL may not carry a user name or password (user:password@ before the host)",
+        ),
+        (
+            "https://example.org@evil.example/",
+            "a URL may not carry a user name or password (user:password@ before the host)",
+        ),
+        ("https://example.org/\u202egpj.exe", f"{HIDDEN} (found U+202E)"),
+        ('"https://example.org/\\u2066x"', f"{HIDDEN} (found U+2066)"),
+        ('"https://example.org/\\u200ex"', f"{HIDDEN} (found U+200E)"),
+        ('"https://example.org/\\u00a0x"', f"{HIDDEN} (found U+00A0)"),
+    ],
+    ids=["credentials", "user name", "right-to-left override", "isolate", "left-to-right mark", "no-break space"],
+)
+def test_urls_with_credentials_or_hidden_characters_are_refused(url, message, content_copy, capsys):
+    sheet = write_sheet(content_copy, SOURCE_WITH_URL.format(url=url))
+    code, errors = check(content_copy, capsys)
+    assert code == 1
+    assert errors == [f"{shown(sheet)}:8:10: sources[0].url: {message}", "1 problem found."]
+
+
+@pytest.mark.parametrize("character", ["\x7f", "\x85", "\x9b", "\x01"])
+def test_urls_with_controls_are_refused_by_the_format_itself(character):
+    with pytest.raises(ValueError, match=f"found U\\+{ord(character):04X}"):
+        TypeAdapter(models.WebUrl).validate_python(f"https://example.org/{character}x")

@@ -31,11 +31,16 @@ def _check_slug(value: str) -> str:
 
 
 def _check_web_url(value: str) -> str:
+    hidden = next((ch for ch in value if ch.isspace() or not ch.isprintable()), None)
+    if hidden is not None:  # controls, DEL, C1, and what reorders or hides text: bidi overrides, U+200E
+        raise ValueError(
+            f"a URL may not contain spaces, control characters or invisible formatting (found U+{ord(hidden):04X})"
+        )
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError("not a web address: only http:// and https:// URLs are allowed")
-    if any(ch.isspace() or ord(ch) < 32 for ch in value):
-        raise ValueError("a URL may not contain spaces or control characters")
+    if "@" in parts.netloc:
+        raise ValueError("a URL may not carry a user name or password (user:password@ before the host)")
     return value
 
 
