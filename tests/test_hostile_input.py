@@ -14,12 +14,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from bs4 import BeautifulSoup
 from pydantic import TypeAdapter
 from test_safe_output import build, tree_digest
 
 from conftest import ROOT, run_pelican
-from factsheets import load, models
+from factsheets import load, models, resolve
 from factsheets.cli import main as factsheets
+from factsheets.pipeline import read_site
 
 ACTOR = "actors:\n  - id: someone\n    name: Someone\n    kind: person\n"
 
@@ -372,3 +374,66 @@ def test_urls_with_credentials_or_hidden_characters_are_refused(url, message, co
 def test_urls_with_controls_are_refused_by_the_format_itself(character):
     with pytest.raises(ValueError, match=f"found U\\+{ord(character):04X}"):
         TypeAdapter(models.WebUrl).validate_python(f"https://example.org/{character}x")
+
+
+# 8. Ids unique on every page
+
+TWO_FIGURES = """            value: 3
+      - id: dup
+        label: A figure
+        value: 1
+        unit: people
+        according_to: ukrinform
+        quote: {source: ukrinform-2024-01-31, text: Today there was a continuation}
+      - id: dup-label
+        label: Another figure
+        value: 2
+        unit: people
+        according_to: ukrinform
+        quote: {source: ukrinform-2024-01-31, text: the exchange that was supposed to take place}
+    sources:"""
+
+
+def duplicate_ids(output: Path) -> dict[str, list[str]]:
+    """The ids that stand more than once on a page, by page."""
+    duplicates = {}
+    for page in sorted(output.rglob("*.html")):
+        ids = [tag["id"] for tag in BeautifulSoup(page.read_text(), "html.parser").find_all(id=True)]
+        repeated = sorted({element_id for element_id in ids if ids.count(element_id) > 1})
+        if repeated:
+            duplicates[str(page.relative_to(output))] = repeated
+    return duplicates
+
+
+def test_element_ids_stay_unique_whatever_the_record_ids(content_copy, tmp_path):
+    events = content_copy / "factsheets" / "events.yaml"
+    text = events.read_text()
+    assert "            value: 3\n    sources:" in text
+    events.write_text(text.replace("            value: 3\n    sources:", TWO_FIGURES, 1))
+    output = tmp_path / "output"
+    result = build(content_copy, output)
+    assert result.returncode == 0, result.stderr
+    assert duplicate_ids(output) == {}
+    event = BeautifulSoup((output / "events" / "il76-crash-belgorod.html").read_text(), "html.parser")
+    for figure_id in ("dup", "dup-label"):
+        section = event.find(id=f"figure-{figure_id}")
+        assert section.h3["id"] == section["aria-labelledby"] == f"figure-{figure_id}--label"
+
+
+def test_quotes_whose_digests_begin_alike_get_anchors_of_their_own(content_copy, monkeypatch):
+    """A quote's anchor is the start of a digest of its words: two quotes whose digests begin alike (which
+    an editor can make happen on purpose) still get distinct anchors on their source's page."""
+
+    class SameDigest:
+        def __init__(self, data: bytes) -> None:
+            pass
+
+        def hexdigest(self) -> str:
+            return "0" * 40
+
+    monkeypatch.setattr(resolve.hashlib, "sha1", SameDigest)
+    site = read_site(content_copy, cache_dir=None, workers=1)
+    anchors = [quote.anchor for quote in site.sources[0].quotes]
+    assert len(anchors) > 10
+    assert sorted(anchors) == sorted(set(anchors))
+    assert "quote-0000000000" in anchors and "quote-0000000000-2" in anchors
