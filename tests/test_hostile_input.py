@@ -437,3 +437,59 @@ def test_quotes_whose_digests_begin_alike_get_anchors_of_their_own(content_copy,
     assert len(anchors) > 10
     assert sorted(anchors) == sorted(set(anchors))
     assert "quote-0000000000" in anchors and "quote-0000000000-2" in anchors
+
+
+# 9. Bounds on quotes and archived texts
+
+ARCHIVED = "sources/ukrinform-2024-01-31.txt"
+CLAIM_QUOTE = (
+    "      text: >-\n        Today there was a continuation of the exchange that was supposed to take\n"
+    "        place on January 24.\n"
+)
+
+
+def replace_first_quote(content: Path, text: str) -> Path:
+    claims = content / "factsheets" / "claims.yaml"
+    old = claims.read_text()
+    assert CLAIM_QUOTE in old
+    claims.write_text(old.replace(CLAIM_QUOTE, f"      text: {text}\n", 1))
+    return claims
+
+
+def test_a_quote_of_a_megabyte_is_refused_as_too_long(content_copy, capsys):
+    quote = " ".join(["words not in the source"] * 41_667)
+    claims = replace_first_quote(content_copy, quote)
+    code, errors = check(content_copy, capsys)
+    assert code == 1
+    assert len(quote) == 1_000_007
+    assert errors == [
+        f"{shown(claims)}:18:13: claims[0].quote.text: a quote may be at most 2,000 characters long; "
+        "this one has 1,000,007: quote the words that matter",
+        "1 problem found.",
+    ]
+
+
+def test_a_long_quote_not_in_a_long_source_is_still_reported(content_copy, capsys):
+    archived = content_copy / ARCHIVED
+    report = archived.read_text()
+    archived.write_text(report + "\n\n" + "\n\n".join([report] * (1_900_000 // len(report))))
+    claims = replace_first_quote(content_copy, " ".join(["Today there was a continuation, not"] * 55))
+    code, errors = check(content_copy, capsys)
+    assert code == 1
+    assert errors[0].startswith(
+        f"{shown(claims)}:18:13: claims[0].quote.text: quote not found in source 'ukrinform-2024-01-31'"
+    ), errors
+    assert errors[1:] == ["1 problem found."]
+
+
+def test_an_archived_text_over_the_size_limit_is_refused_on_its_field(content_copy, capsys):
+    archived = content_copy / ARCHIVED
+    archived.write_text(archived.read_text() + "\n" + "Padding words. " * 210_000)
+    code, errors = check(content_copy, capsys)
+    assert code == 1
+    assert errors == [
+        f"{shown(content_copy / 'factsheets' / 'sources.yaml')}:9:20: sources[0].archived_text: archived text "
+        f"'{ARCHIVED}' is {archived.stat().st_size:,} bytes, over the 2,097,152-byte limit "
+        "(archive the article's own words, not the whole page or a whole book)",
+        "1 problem found.",
+    ]

@@ -62,8 +62,27 @@ def _check_text(value: str) -> str:
     return value
 
 
+MAX_QUOTE_CHARS = 2_000
+"""A quote is the words that support a claim or a figure, not a whole text; its check stays quick."""
+
+
+def _check_quote_length(value: str) -> str:
+    if len(value) > MAX_QUOTE_CHARS:
+        raise ValueError(
+            f"a quote may be at most {MAX_QUOTE_CHARS:,} characters long; this one has {len(value):,}: "
+            "quote the words that matter"
+        )
+    return value
+
+
 _SLUG_SCHEMA = WithJsonSchema({"type": "string", "pattern": f"^{SLUG_PATTERN.pattern}$", "maxLength": 80})
 Text = Annotated[str, AfterValidator(_check_text), WithJsonSchema({"type": "string", "pattern": "\\S"})]
+QuoteText = Annotated[
+    str,
+    AfterValidator(_check_quote_length),
+    AfterValidator(_check_text),
+    WithJsonSchema({"type": "string", "pattern": "\\S", "maxLength": MAX_QUOTE_CHARS}),
+]
 Id = Annotated[str, AfterValidator(_check_slug), _SLUG_SCHEMA]
 """A record's own id: the last part of its page's address."""
 Ref = Annotated[str, AfterValidator(_check_slug), _SLUG_SCHEMA]
@@ -144,7 +163,10 @@ def _changelog_field():
 class Quote(Record):
     """Words taken verbatim from an archived source; the build checks they are there."""
 
-    text: Text = Field(description="The exact words of the source (whitespace and typographic quotes may differ).")
+    text: QuoteText = Field(
+        description="The exact words of the source (whitespace and typographic quotes may differ), "
+        f"at most {MAX_QUOTE_CHARS:,} characters."
+    )
     source: Ref = Field(description="Id of the source the words are taken from.")
 
 
