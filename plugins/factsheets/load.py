@@ -15,6 +15,7 @@ import hashlib
 import os
 import re
 import stat
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING
@@ -299,8 +300,14 @@ def load_file(path: FsPath, problems: list[Problem], raw: bytes | None = None) -
     except RecursionError:  # PyYAML's Python composer, without libyaml
         problems.append(Problem(shown, 1, 1, "", _TOO_DEEP, _TOO_DEEP_HINT))
         return None
+    except yaml.reader.ReaderError as error:  # a character YAML refuses in a file: NUL, ESC, DEL...
+        problems.append(_refused_character(shown, text, error))
+        return None
     except yaml.YAMLError as error:
         problems.append(Problem(shown, 1, 1, "", f"YAML error: {error}"))
+        return None
+    if root is None:  # nothing but comments, or an empty document ('---')
+        problems.append(Problem(shown, 1, 1, "", "file holds only comments", "write a mapping such as 'claims: [...]'"))
         return None
     file = LoadedFile(shown, None, text, root)
     file.data = _Builder(file, problems).build(root, ())
@@ -311,6 +318,23 @@ def load_file(path: FsPath, problems: list[Problem], raw: bytes | None = None) -
         )
         return None
     return file
+
+
+def _refused_character(shown: str, text: str, error: yaml.reader.ReaderError) -> Problem:
+    """The problem of a character the YAML reader refuses, where it first stands (the reader's offset
+    counts characters or bytes depending on the parser)."""
+    character = chr(error.character) if isinstance(error.character, int) else str(error.character)[:1] or "\0"
+    index = text.find(character)
+    line, column = (1, 1) if index < 0 else (text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index))
+    return Problem(
+        shown,
+        line,
+        column,
+        "",
+        f"{'control ' if unicodedata.category(character) == 'Cc' else ''}character U+{ord(character):04X} "
+        "is not allowed in a YAML file",
+        "delete it",
+    )
 
 
 def _compose(text: str) -> yaml.Node | None:
@@ -408,7 +432,12 @@ class _Builder:
             return None
         if tag in _TEXT_TAGS:
             return self.text(node, path)
-        return construct(node)
+        try:
+            return construct(node)
+        except (ValueError, KeyError, OverflowError) as error:  # !!int "abc", or an int of 5,000 digits
+            problems.append(_problem_at(node, file, path, _unreadable_scalar(node, error)))
+            file.refused.add(path)
+            return None
 
     def text(self, node: yaml.ScalarNode, path: Path) -> str:
         """A text value as written; one with control characters is reported, and left to validation with
@@ -435,6 +464,15 @@ class _Builder:
             )
         )
         return False
+
+
+def _unreadable_scalar(node: yaml.ScalarNode, error: Exception) -> str:
+    digits = sum(character.isdigit() for character in node.value)
+    if node.tag.endswith(":int") and digits > 100 and "limit" in str(error):
+        return f"a number of {digits:,} digits is too long"
+    what = {"int": "a whole number", "float": "a number", "bool": "true or false"}.get(node.tag.rpartition(":")[2])
+    shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+    return f"{shown!r} cannot be read as {what or node.tag}"
 
 
 def _problem_at(node: yaml.Node, file: LoadedFile, path: Path, message: str, hint: str = "") -> Problem:

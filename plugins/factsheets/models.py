@@ -203,7 +203,13 @@ class Actor(Record):
     changelog: list[Change] = _changelog_field()
 
 
-Amount = Annotated[int, Field(ge=0)] | Annotated[float, Field(ge=0)]
+MAX_AMOUNT = 10**15
+"""Figures count people, vehicles or money: a larger number is a slip (and JSON readers lose its digits)."""
+Amount = (
+    Annotated[int, Field(ge=0, le=MAX_AMOUNT, strict=True)]
+    | Annotated[float, Field(ge=0, le=MAX_AMOUNT, strict=True, allow_inf_nan=False)]
+)
+"""Strict: true (YAML's yes) is not 1, and '12' in quotes is text."""
 
 
 class FigurePart(Record):

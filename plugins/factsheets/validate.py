@@ -85,11 +85,18 @@ def _validate(model: type[Record], value: object, path: Path, file: LoadedFile, 
 
 def _problems_from(error: ValidationError, file: LoadedFile, prefix: Path) -> list[Problem]:
     problems: dict[Path, Problem] = {}
+    type_errors: set[Path] = set()
     for detail in error.errors(include_url=False):
         path = _data_path(file.data, prefix + tuple(detail["loc"]), detail["type"])
-        if path in problems or path in file.refused:  # one message per field, even when a union tried several
-            continue  # types, and none for a value refused while loading (reported then)
-        problems[path] = _problem(file, path, detail)
+        if path in file.refused:  # refused while loading, and reported then
+            continue
+        if path in problems and not (path in type_errors and detail["type"] not in _TYPE_ERRORS):
+            continue  # one message per field, even when a union tried several types; the one that says
+        problems[path] = _problem(file, path, detail)  # what is wrong with a value of the right type wins
+        if detail["type"] in _TYPE_ERRORS:
+            type_errors.add(path)
+        else:
+            type_errors.discard(path)
     return list(problems.values())
 
 
@@ -106,6 +113,24 @@ def _data_path(data: object, loc: tuple, error_type: str) -> Path:
         elif isinstance(part, str) and position == len(loc) - 1 and error_type == "missing":
             path.append(part)
     return tuple(path)
+
+
+_TYPE_ERRORS = frozenset(
+    {
+        "string_type",
+        "int_type",
+        "float_type",
+        "bool_type",
+        "list_type",
+        "model_type",
+        "dict_type",
+        "int_from_float",
+        "float_parsing",
+        "int_parsing",
+        "model_attributes_type",
+    }
+)
+"""Errors that say a value is not of the field's type (as opposed to a value of the type that is wrong)."""
 
 
 def _problem(file: LoadedFile, path: Path, detail: dict) -> Problem:
@@ -126,23 +151,16 @@ def _problem(file: LoadedFile, path: Path, detail: dict) -> Problem:
         if isinstance(found, str):
             hint.append(did_you_mean(found, allowed))
         return file.problem(path, f"{_show(word or found)} is not allowed", "; ".join(filter(None, hint)))
-    if kind in (
-        "string_type",
-        "int_type",
-        "float_type",
-        "bool_type",
-        "list_type",
-        "model_type",
-        "dict_type",
-        "int_from_float",
-        "float_parsing",
-        "int_parsing",
-        "model_attributes_type",
-    ):
+    if kind in _TYPE_ERRORS:
         hint = _yaml_reading(word, found, quote=kind == "string_type") if word else ""
+        if isinstance(found, str) and kind in _NUMBER_ERRORS and _NUMBER_TEXT.fullmatch(found.strip()):
+            hint = _number_as_text(found.strip(), quoted=file.written(path) is None)
         return file.problem(path, f"expected {_expected_kind(kind)}, found {_describe(found)}", hint)
     if kind == "finite_number":
         return file.problem(path, "not a finite number", _yaml_reading(word, found, quote=False) if word else "")
+    if kind in ("less_than_equal", "greater_than_equal"):
+        limit = detail["ctx"]["le" if kind == "less_than_equal" else "ge"]
+        return file.problem(path, f"must be {'at most' if kind == 'less_than_equal' else 'at least'} {limit:,}")
     message = detail["msg"].removeprefix("Value error, ")
     return file.problem(path, message[0].lower() + message[1:] if message else kind)
 
@@ -158,6 +176,20 @@ def _yaml_reading(word: str, found: object, quote: bool) -> str:
     else:
         reading = "nothing"
     return f"YAML reads {word} as {reading}" + (f": write it in quotes ('{word}')" if quote else "")
+
+
+_NUMBER_ERRORS = frozenset({"int_type", "float_type", "int_parsing", "float_parsing"})
+_NUMBER_TEXT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+
+
+def _number_as_text(text: str, quoted: bool) -> str:
+    """Why a number was read as text: quotes, or an exponent without a decimal point (1e20, in YAML 1.1)."""
+    if quoted:
+        return f"write it without quotes: {text}"
+    mantissa, _, exponent = text.lower().partition("e")
+    mantissa = mantissa if "." in mantissa else mantissa + ".0"
+    exponent = exponent if exponent[:1] in "+-" else "+" + exponent
+    return f"YAML reads {text} as text: write {mantissa}e{exponent}"
 
 
 def _allowed_fields(path: Path) -> list[str]:

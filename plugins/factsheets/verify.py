@@ -23,6 +23,9 @@ from .resolve import Site, SourceNode
 MAX_ARCHIVED_TEXT_BYTES = 2 * 1024 * 1024
 """An archived text is one article's words (the real ones are a few kilobytes); its page shows it whole."""
 
+_ARCHIVED_TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+"""Control characters but tab, line breaks and form feed (a page break in text taken from a PDF)."""
+
 _STRAIGHT_QUOTES = {
     "\u201c": '"',
     "\u201d": '"',
@@ -138,6 +141,15 @@ def _read_archived_text(relative: str, root: FsPath) -> ArchivedText | tuple[str
         return f"archived text '{relative}' is not UTF-8", ""
     except OSError as error:
         return f"archived text '{relative}' could not be read: {error.strerror or error}", f"looked in {path}"
+    control = _ARCHIVED_TEXT_CONTROLS.search(text)
+    if control:
+        line = text.count("\n", 0, control.start()) + 1
+        column = control.start() - text.rfind("\n", 0, control.start())
+        return (
+            f"archived text '{relative}' holds control character U+{ord(control.group()):04X} "
+            f"at line {line}, column {column}",
+            "delete it from the text: it cannot be shown on a page",
+        )
     return ArchivedText(text, FoldedText(text))
 
 
