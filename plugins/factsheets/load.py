@@ -354,7 +354,7 @@ def _compose(text: str) -> yaml.Node | None:
 
 @functools.cache
 def _parser_limits_nesting() -> bool:
-    """Whether the YAML parser refuses deep nesting itself (libyaml 0.2.5 and later: 1,000 levels)."""
+    """Whether the YAML parser refuses deep nesting itself (the libyaml of PyYAML's wheels: 1,000 levels)."""
     deep = "[" * 1001 + "]" * 1001
     try:
         yaml.compose(deep, Loader=_Loader)
@@ -395,19 +395,19 @@ class _Builder:
             return None
         self.seen.add(id(node))
         tag = node.tag
-        if len(path) >= MAX_DEPTH and isinstance(node, yaml.CollectionNode):
+        if tag == _STR_TAG:
+            return self.text(node, path) if self.may_hold_controls else node.value
+        if (tag == _MAPPING_TAG or tag == _SEQUENCE_TAG) and len(path) >= MAX_DEPTH:
             problems.append(_problem_at(node, file, path, _TOO_DEEP, _TOO_DEEP_HINT))
             file.refused.add(path)
             return None
-        if tag == _STR_TAG:
-            return self.text(node, path)
         if tag == _MAPPING_TAG:
             mapping: dict[str, object] = {}
             for key_node, value_node in node.value:
                 key = key_node.value
                 if key_node.tag != _STR_TAG or not isinstance(key, str):
                     problems.append(_problem_at(key_node, file, path, "keys must be plain names"))
-                elif not self.plain_text(key_node, path):
+                elif self.may_hold_controls and not self.plain_text(key_node, path):
                     continue
                 elif key == "<<":
                     problems.append(_problem_at(key_node, file, path, "merge keys (<<) are not allowed"))
@@ -449,7 +449,7 @@ class _Builder:
 
     def plain_text(self, node: yaml.ScalarNode, path: Path) -> bool:
         """Whether a text (a value or a key) is free of control characters; if not, a problem says where."""
-        found = CONTROL_CHARACTERS.search(node.value) if self.may_hold_controls else None
+        found = CONTROL_CHARACTERS.search(node.value)
         if found is None:
             return True
         character = found.group()
