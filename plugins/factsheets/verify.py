@@ -183,6 +183,8 @@ def _find_whole_words(haystack: str, needle: str) -> int:
     return -1
 
 
+_HALF_ALIKE = 0.5
+"""A sentence less alike than this to a quote that is not found is not worth showing as a hint."""
 CLOSEST_PASSAGE_CANDIDATES = 20
 """At most this many sentences, the likeliest first, are compared in full with a quote that is not found:
 the work stays bounded whatever the lengths of the quote and the text."""
@@ -216,9 +218,6 @@ def _closest_passage(needle: str, folded_source: str) -> str:
         return ""
     shown = best if len(best) <= 160 else best[:157] + "..."
     return f'the closest sentence in the source reads: "{shown}"'
-
-
-_HALF_ALIKE = 0.5
 
 
 @dataclass(frozen=True)
