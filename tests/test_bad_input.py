@@ -197,15 +197,7 @@ CASES: dict[str, tuple[Callable[[Path], None], str]] = {
     ),
     "yes as a number": (
         _edit("factsheets/events.yaml", "value: 207", "value: yes"),
-        FIGURE_VALUE + r"expected a whole number, found true \(YAML reads yes as true\)",
-    ),
-    "number in quotes": (
-        _edit("factsheets/events.yaml", "value: 207", "value: '207'"),
-        FIGURE_VALUE + r"expected a whole number, found text '207' \(write it without quotes: 207\)",
-    ),
-    "number with an exponent but no point": (
-        _edit("factsheets/events.yaml", "value: 207", "value: 2e2"),
-        FIGURE_VALUE + r"expected a whole number, found text '2e2' \(YAML reads 2e2 as text: write 2\.0e\+2\)",
+        FIGURE_VALUE + r"expected a number, found true \(YAML reads yes as true\)",
     ),
     "control character in an archived text": (
         _append("sources/ukrinform-2024-01-31.txt", "\n\nA bell\x07 rings.\n"),

@@ -15,7 +15,17 @@ import typing
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 RESERVED_IDS = frozenset({"index"})
@@ -205,11 +215,18 @@ class Actor(Record):
 
 MAX_AMOUNT = 10**15
 """Figures count people, vehicles or money: a larger number is a slip (and JSON readers lose its digits)."""
-Amount = (
-    Annotated[int, Field(ge=0, le=MAX_AMOUNT, strict=True)]
-    | Annotated[float, Field(ge=0, le=MAX_AMOUNT, strict=True, allow_inf_nan=False)]
-)
-"""Strict: true (YAML's yes) is not 1, and '12' in quotes is text."""
+
+
+def _not_true_or_false(value: object) -> object:
+    if isinstance(value, bool):  # a number in lax validation: YAML's yes would count 1
+        raise PydanticCustomError("number_type", "Input should be a number")
+    return value
+
+
+Amount = Annotated[
+    Annotated[int, Field(ge=0, le=MAX_AMOUNT)] | Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)],
+    BeforeValidator(_not_true_or_false),
+]
 
 
 class FigurePart(Record):

@@ -128,6 +128,7 @@ _TYPE_ERRORS = frozenset(
         "float_parsing",
         "int_parsing",
         "model_attributes_type",
+        "number_type",
     }
 )
 """Errors that say a value is not of the field's type (as opposed to a value of the type that is wrong)."""
@@ -153,13 +154,12 @@ def _problem(file: LoadedFile, path: Path, detail: dict) -> Problem:
         return file.problem(path, f"{_show(word or found)} is not allowed", "; ".join(filter(None, hint)))
     if kind in _TYPE_ERRORS:
         hint = _yaml_reading(word, found, quote=kind == "string_type") if word else ""
-        if isinstance(found, str) and kind in _NUMBER_ERRORS and _NUMBER_TEXT.fullmatch(found.strip()):
-            hint = _number_as_text(found.strip(), quoted=file.written(path) is None)
         return file.problem(path, f"expected {_expected_kind(kind)}, found {_describe(found)}", hint)
     if kind == "finite_number":
         return file.problem(path, "not a finite number", _yaml_reading(word, found, quote=False) if word else "")
     if kind in ("less_than_equal", "greater_than_equal"):
         limit = detail["ctx"]["le" if kind == "less_than_equal" else "ge"]
+        limit = int(limit) if isinstance(limit, float) and limit.is_integer() else limit  # 1e15 as 1,000,...
         return file.problem(path, f"must be {'at most' if kind == 'less_than_equal' else 'at least'} {limit:,}")
     message = detail["msg"].removeprefix("Value error, ")
     return file.problem(path, message[0].lower() + message[1:] if message else kind)
@@ -176,20 +176,6 @@ def _yaml_reading(word: str, found: object, quote: bool) -> str:
     else:
         reading = "nothing"
     return f"YAML reads {word} as {reading}" + (f": write it in quotes ('{word}')" if quote else "")
-
-
-_NUMBER_ERRORS = frozenset({"int_type", "float_type", "int_parsing", "float_parsing"})
-_NUMBER_TEXT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
-
-
-def _number_as_text(text: str, quoted: bool) -> str:
-    """Why a number was read as text: quotes, or an exponent without a decimal point (1e20, in YAML 1.1)."""
-    if quoted:
-        return f"write it without quotes: {text}"
-    mantissa, _, exponent = text.lower().partition("e")
-    mantissa = mantissa if "." in mantissa else mantissa + ".0"
-    exponent = exponent if exponent[:1] in "+-" else "+" + exponent
-    return f"YAML reads {text} as text: write {mantissa}e{exponent}"
 
 
 def _allowed_fields(path: Path) -> list[str]:
@@ -221,6 +207,7 @@ def _expected_kind(error_type: str) -> str:
         "int_parsing": "a whole number",
         "float_type": "a number",
         "float_parsing": "a number",
+        "number_type": "a number",
         "bool_type": "true or false",
         "list_type": "a list",
     }.get(error_type, "a mapping of fields")
