@@ -30,7 +30,16 @@ def _new_file(text: str | bytes, name: str = "extra.yaml") -> Callable[[Path], N
     return apply
 
 
+def _append(relative: str, text: str) -> Callable[[Path], None]:
+    def apply(content: Path) -> None:
+        path = content / relative
+        path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+    return apply
+
+
 UNSAFE_ID = r"extra\.yaml:2:9: actors\[0\]\.id: not a safe id"
+FIGURE_VALUE = r"events\.yaml:85:16: events\[2\]\.figures\[0\]\.value: "
 ACTOR = "actors:\n  - id: {id}\n    name: Someone\n    kind: person\n"
 SOURCE_WITH_URL = (
     "sources:\n  - id: second-source\n    title: Second\n    publisher: ukrinform\n    date: 2024-02-01\n"
@@ -160,6 +169,40 @@ CASES: dict[str, tuple[Callable[[Path], None], str]] = {
     "data URL": (
         _new_file(SOURCE_WITH_URL.format(url="'data:text/html,<script>alert(1)</script>'")),
         r"extra\.yaml:8:10: sources\[0\]\.url: not a web address",
+    ),
+    "only comments": (_new_file("# to be written\n"), r"extra\.yaml:1:1: file holds only comments"),
+    "NUL byte": (
+        _new_file(b"actors:\n  - id: a\x00b\n"),
+        r"extra\.yaml:2:10: control character U\+0000 is not allowed in a YAML file \(delete it\)",
+    ),
+    "escape character written raw": (
+        _new_file('actors:\n  - {id: a, name: "x\x1b[2Jy", kind: person}\n'),
+        r"extra\.yaml:2:21: control character U\+001B is not allowed in a YAML file",
+    ),
+    "tag that does not fit the value": (
+        _new_file('actors:\n  - {id: a, name: X, kind: !!int "abc"}\n'),
+        r"extra\.yaml:2:28: actors\[0\]\.kind: 'abc' cannot be read as a whole number",
+    ),
+    "number of 5,000 digits": (
+        _edit("factsheets/events.yaml", "value: 207", "value: " + "9" * 5000),
+        FIGURE_VALUE + "a number of 5,000 digits is too long",
+    ),
+    "infinite number": (
+        _edit("factsheets/events.yaml", "value: 207", "value: .inf"),
+        FIGURE_VALUE + r"not a finite number \(YAML reads \.inf as infinity\)",
+    ),
+    "number too large": (
+        _edit("factsheets/events.yaml", "value: 207", "value: 10000000000000000"),
+        FIGURE_VALUE + "must be at most 1,000,000,000,000,000",
+    ),
+    "yes as a number": (
+        _edit("factsheets/events.yaml", "value: 207", "value: yes"),
+        FIGURE_VALUE + r"expected a number, found true \(YAML reads yes as true\)",
+    ),
+    "control character in an archived text": (
+        _append("sources/ukrinform-2024-01-31.txt", "\n\nA bell\x07 rings.\n"),
+        r"sources\.yaml:9:20: sources\[0\]\.archived_text: archived text 'sources/ukrinform-2024-01-31\.txt' "
+        r"holds control character U\+0007 at line 25, column 7",
     ),
 }
 

@@ -29,7 +29,14 @@ from pydantic import BaseModel
 from . import models
 from .build import build_site, check_output_folder, scratch_folder
 from .exports import plan_files
-from .load import FACTSHEET_SUFFIXES, FileToRead, content_digest, find_factsheet_files
+from .load import (
+    FACTSHEET_SUFFIXES,
+    FileToRead,
+    content_digest,
+    find_factsheet_files,
+    lies_within,
+    read_file_bytes,
+)
 from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_factsheet
 from .plugin import FactSheetGenerator, write_data_file
 from .problems import Problem, report
@@ -215,19 +222,21 @@ class LiveSite:
         such as .claims.yaml.swp are not content). A file whose size and modification time are as when
         it was last hashed keeps its digest: an edit hashes the edited file, not the 20 MB of the others."""
         archived = {self.content_dir / source.record.archived_text for source in self.generator.site.sources}
-        files = sorted({*find_factsheet_files(self.factsheet_folder), *archived})
+        root = self.content_dir.resolve()  # a link leaving the content folder is not read: the build refuses it
+        archived = {path for path in archived if lies_within(path.resolve(), root)}
+        files = sorted({*find_factsheet_files(self.factsheet_folder, within=self.content_dir), *archived})
         digests: dict[Path, str] = {}
         for path in files:
             try:
                 status = path.stat()
-            except OSError:
+                signature = (status.st_size, status.st_mtime_ns, status.st_ino)
+                known = self._hashed.get(path)
+                if known is None or known[0] != signature:
+                    known = (signature, content_digest(read_file_bytes(path)))
+                    if time.time() - status.st_mtime > SETTLED_SECONDS:
+                        self._hashed[path] = known
+            except OSError:  # gone, or unreadable (the whole build this leads to says so)
                 continue
-            signature = (status.st_size, status.st_mtime_ns, status.st_ino)
-            known = self._hashed.get(path)
-            if known is None or known[0] != signature:
-                known = (signature, content_digest(path.read_bytes()))
-                if time.time() - status.st_mtime > SETTLED_SECONDS:
-                    self._hashed[path] = known
             digests[path] = known[1]
         return digests
 
@@ -272,7 +281,8 @@ def _read_and_validate(paths: list[Path], digests: dict[Path, str]) -> tuple[dic
     problems: list[Problem] = []
     sheets: dict[Path, ValidSheet] = {}
     for path in paths:
-        file_read = read_factsheet(FileToRead(path, path.stat().st_size, digests[path]))
+        # Size 0: read whatever its size (it was just hashed); load_file measures the bytes it reads.
+        file_read = read_factsheet(FileToRead(path, 0, digests[path]))
         problems += file_read.problems
         if file_read.sheet is not None:
             sheets[path] = file_read.sheet

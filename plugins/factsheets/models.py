@@ -15,7 +15,17 @@ import typing
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 RESERVED_IDS = frozenset({"index"})
@@ -31,11 +41,16 @@ def _check_slug(value: str) -> str:
 
 
 def _check_web_url(value: str) -> str:
+    hidden = next((ch for ch in value if ch.isspace() or not ch.isprintable()), None)
+    if hidden is not None:  # controls, DEL, C1, and what reorders or hides text: bidi overrides, U+200E
+        raise ValueError(
+            f"a URL may not contain spaces, control characters or invisible formatting (found U+{ord(hidden):04X})"
+        )
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError("not a web address: only http:// and https:// URLs are allowed")
-    if any(ch.isspace() or ord(ch) < 32 for ch in value):
-        raise ValueError("a URL may not contain spaces or control characters")
+    if "@" in parts.netloc:
+        raise ValueError("a URL may not carry a user name or password (user:password@ before the host)")
     return value
 
 
@@ -57,8 +72,27 @@ def _check_text(value: str) -> str:
     return value
 
 
+MAX_QUOTE_CHARS = 2_000
+"""A quote is the words that support a claim or a figure, not a whole text; its check stays quick."""
+
+
+def _check_quote_length(value: str) -> str:
+    if len(value) > MAX_QUOTE_CHARS:
+        raise ValueError(
+            f"a quote may be at most {MAX_QUOTE_CHARS:,} characters long; this one has {len(value):,}: "
+            "quote the words that matter"
+        )
+    return value
+
+
 _SLUG_SCHEMA = WithJsonSchema({"type": "string", "pattern": f"^{SLUG_PATTERN.pattern}$", "maxLength": 80})
 Text = Annotated[str, AfterValidator(_check_text), WithJsonSchema({"type": "string", "pattern": "\\S"})]
+QuoteText = Annotated[
+    str,
+    AfterValidator(_check_quote_length),
+    AfterValidator(_check_text),
+    WithJsonSchema({"type": "string", "pattern": "\\S", "maxLength": MAX_QUOTE_CHARS}),
+]
 Id = Annotated[str, AfterValidator(_check_slug), _SLUG_SCHEMA]
 """A record's own id: the last part of its page's address."""
 Ref = Annotated[str, AfterValidator(_check_slug), _SLUG_SCHEMA]
@@ -139,7 +173,10 @@ def _changelog_field():
 class Quote(Record):
     """Words taken verbatim from an archived source; the build checks they are there."""
 
-    text: Text = Field(description="The exact words of the source (whitespace and typographic quotes may differ).")
+    text: QuoteText = Field(
+        description="The exact words of the source (whitespace and typographic quotes may differ), "
+        f"at most {MAX_QUOTE_CHARS:,} characters."
+    )
     source: Ref = Field(description="Id of the source the words are taken from.")
 
 
@@ -176,7 +213,20 @@ class Actor(Record):
     changelog: list[Change] = _changelog_field()
 
 
-Amount = Annotated[int, Field(ge=0)] | Annotated[float, Field(ge=0)]
+MAX_AMOUNT = 10**15
+"""Figures count people, vehicles or money: a larger number is a slip (and JSON readers lose its digits)."""
+
+
+def _not_true_or_false(value: object) -> object:
+    if isinstance(value, bool):  # a number in lax validation: YAML's yes would count 1
+        raise PydanticCustomError("number_type", "Input should be a number")
+    return value
+
+
+Amount = Annotated[
+    Annotated[int, Field(ge=0, le=MAX_AMOUNT)] | Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)],
+    BeforeValidator(_not_true_or_false),
+]
 
 
 class FigurePart(Record):

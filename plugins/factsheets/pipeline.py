@@ -16,7 +16,17 @@ from pathlib import Path
 
 from .cache import SheetCache
 from .exports import DataFile, plan_files
-from .load import MAX_FILE_BYTES, FileToRead, content_digest, ids_in_unreadable_file, load_factsheets, load_file
+from .load import (
+    MAX_FILE_BYTES,
+    FileToRead,
+    content_digest,
+    display_path,
+    ids_in_unreadable_file,
+    load_factsheets,
+    load_file,
+    read_file_bytes,
+    unreadable,
+)
 from .problems import ContentError, Problem
 from .render import Page, plan_pages
 from .resolve import Site, resolve
@@ -56,7 +66,7 @@ def read_site(
 def _read_site(content_dir: Path, factsheets_folder: str, cache_dir: Path | None, workers: int) -> Site:
     folder = content_dir / factsheets_folder
     cache = SheetCache.open(cache_dir, folder) if cache_dir else None
-    found = load_factsheets(folder, cache)
+    found = load_factsheets(folder, cache, content_dir)
     problems = found.problems
     invalid_ids: set[str] = set()
     sheets = list(found.cached)
@@ -100,7 +110,10 @@ def read_factsheet(file: FileToRead, cache: SheetCache | None = None, content_di
     under the digest of the bytes parsed (the file may have been saved again since it was listed).
     With content_dir, the archived texts its sources name are read and folded too."""
     problems: list[Problem] = []
-    raw = file.path.read_bytes() if file.size <= MAX_FILE_BYTES else None
+    try:
+        raw = read_file_bytes(file.path) if file.size <= MAX_FILE_BYTES else None
+    except OSError as error:
+        return FileRead(None, [unreadable(display_path(file.path), error)])
     loaded = load_file(file.path, problems, raw)
     if loaded is None:
         return FileRead(None, problems, ids_in_unreadable_file(raw))
@@ -108,8 +121,8 @@ def read_factsheet(file: FileToRead, cache: SheetCache | None = None, content_di
     validated, invalid_ids, validation_problems = validate_factsheets([loaded])
     sheet = validated[0]
     problems += validation_problems
-    # Later stages look positions up from the file itself: the text and raw data need not travel.
-    loaded.data, loaded.text = None, ""
+    # Later stages look positions up from the file itself: the text, raw data and nodes need not travel.
+    loaded.forget_contents()
     cached = bool(cache and loaded.digest and not problems)
     if cached:
         cache.put(loaded.digest, sheet)

@@ -14,6 +14,7 @@ from pelican.utils import sanitised_join
 
 from .cache import SignedBytecodeCache, configured_cache_root, signing_key, template_settings_key
 from .exports import FEED_FILE, DataFile
+from .load import links_leaving
 from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_site, write_site
 from .problems import ContentError
 from .render import NAVIGATION, Page
@@ -49,7 +50,13 @@ class FactSheetGenerator(Generator):
         try:
             self.site = read_site(Path(self.path), folder, cache_root if key else None, self.workers)
         except ContentError as error:
-            print(error, file=sys.stderr)
+            problems = error.problems
+        else:
+            problems = []
+        # A theme file or folder linking outside the theme (to /etc/passwd, say) would be published: refused.
+        problems += links_leaving(Path(self.theme), "theme folder")
+        if problems:
+            print(ContentError(problems), file=sys.stderr)
             raise SystemExit(1) from None
 
     @property

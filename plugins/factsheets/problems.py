@@ -24,7 +24,15 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}"
         what = f"{self.field}: {self.message}" if self.field else self.message
-        return f"{where}: {what}" + (f" ({self.hint})" if self.hint else "")
+        return printable(f"{where}: {what}" + (f" ({self.hint})" if self.hint else ""))
+
+
+def printable(text: str) -> str:
+    """The text with what a terminal would act on rather than show (escape sequences, line breaks,
+    bidi overrides, in file names or anywhere in a problem) escaped as repr escapes them: \\x1b."""
+    if text.isprintable():
+        return text
+    return "".join(character if character.isprintable() else repr(character)[1:-1] for character in text)
 
 
 class ContentError(Exception):

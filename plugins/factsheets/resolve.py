@@ -327,6 +327,7 @@ class _Resolver:
         self.problems: list[Problem] = []
         self.by_id: dict[str, Node] = {}
         self.quotes: dict[tuple[str, str], QuoteNode] = {}
+        self.anchors: set[str] = set()
 
     def register(self, node: Node) -> Node:
         record_id = node.record.id
@@ -376,7 +377,12 @@ class _Resolver:
         key = (quote.source, " ".join(quote.text.split()))
         shared = self.quotes.get(key)
         if shared is None:
-            anchor = "quote-" + hashlib.sha1("\n".join(key).encode()).hexdigest()[:10]
+            anchor = first_choice = "quote-" + hashlib.sha1("\n".join(key).encode()).hexdigest()[:10]
+            count = 1
+            while anchor in self.anchors:  # two quotes whose digests begin alike: ids on a page stay unique
+                count += 1
+                anchor = f"{first_choice}-{count}"
+            self.anchors.add(anchor)
             shared = self.quotes[key] = QuoteNode(quote.text.strip(), source, anchor)
             source.quotes.append(shared)
         shared.uses.append(QuoteUse(node))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -83,11 +85,18 @@ def _validate(model: type[Record], value: object, path: Path, file: LoadedFile, 
 
 def _problems_from(error: ValidationError, file: LoadedFile, prefix: Path) -> list[Problem]:
     problems: dict[Path, Problem] = {}
+    type_errors: set[Path] = set()
     for detail in error.errors(include_url=False):
         path = _data_path(file.data, prefix + tuple(detail["loc"]), detail["type"])
-        if path in problems:  # one message per field, even when a union tried several types
+        if path in file.refused:  # refused while loading, and reported then
             continue
-        problems[path] = _problem(file, path, detail)
+        if path in problems and not (path in type_errors and detail["type"] not in _TYPE_ERRORS):
+            continue  # one message per field, even when a union tried several types; the one that says
+        problems[path] = _problem(file, path, detail)  # what is wrong with a value of the right type wins
+        if detail["type"] in _TYPE_ERRORS:
+            type_errors.add(path)
+        else:
+            type_errors.discard(path)
     return list(problems.values())
 
 
@@ -106,19 +115,8 @@ def _data_path(data: object, loc: tuple, error_type: str) -> Path:
     return tuple(path)
 
 
-def _problem(file: LoadedFile, path: Path, detail: dict) -> Problem:
-    kind = detail["type"]
-    found = detail.get("input")
-    if kind == "missing":
-        return file.problem(path, "missing required field")
-    if kind == "extra_forbidden":
-        allowed = _allowed_fields(path[:-1])
-        hint = did_you_mean(str(path[-1]), allowed) or ("allowed: " + ", ".join(allowed) if allowed else "")
-        return file.problem(path, f"unknown field '{path[-1]}'", hint, at_key=True)
-    if kind == "literal_error":
-        expected = detail["ctx"]["expected"]
-        return file.problem(path, f"{_show(found)} is not allowed", f"expected {expected}")
-    if kind in (
+_TYPE_ERRORS = frozenset(
+    {
         "string_type",
         "int_type",
         "float_type",
@@ -130,10 +128,54 @@ def _problem(file: LoadedFile, path: Path, detail: dict) -> Problem:
         "float_parsing",
         "int_parsing",
         "model_attributes_type",
-    ):
-        return file.problem(path, f"expected {_expected_kind(kind)}, found {_describe(found)}")
+        "number_type",
+    }
+)
+"""Errors that say a value is not of the field's type (as opposed to a value of the type that is wrong)."""
+
+
+def _problem(file: LoadedFile, path: Path, detail: dict) -> Problem:
+    kind = detail["type"]
+    found = detail.get("input")
+    if kind == "missing":
+        return file.problem(path, "missing required field")
+    if kind == "extra_forbidden":
+        allowed = _allowed_fields(path[:-1])
+        hint = did_you_mean(str(path[-1]), allowed) or ("allowed: " + ", ".join(allowed) if allowed else "")
+        return file.problem(path, f"unknown field '{path[-1]}'", hint, at_key=True)
+    word = file.written(path) if found is None or isinstance(found, bool | int | float) else None
+    if kind == "literal_error":
+        expected = detail["ctx"]["expected"]
+        allowed = re.findall(r"'([^']*)'", expected)
+        hint = [_yaml_reading(word, found, quote=word in allowed)] if word else []
+        hint.append(f"expected {expected}")
+        if isinstance(found, str):
+            hint.append(did_you_mean(found, allowed))
+        return file.problem(path, f"{_show(word or found)} is not allowed", "; ".join(filter(None, hint)))
+    if kind in _TYPE_ERRORS:
+        hint = _yaml_reading(word, found, quote=kind == "string_type") if word else ""
+        return file.problem(path, f"expected {_expected_kind(kind)}, found {_describe(found)}", hint)
+    if kind == "finite_number":
+        return file.problem(path, "not a finite number", _yaml_reading(word, found, quote=False) if word else "")
+    if kind in ("less_than_equal", "greater_than_equal"):
+        limit = detail["ctx"]["le" if kind == "less_than_equal" else "ge"]
+        limit = int(limit) if isinstance(limit, float) and limit.is_integer() else limit  # 1e15 as 1,000,...
+        return file.problem(path, f"must be {'at most' if kind == 'less_than_equal' else 'at least'} {limit:,}")
     message = detail["msg"].removeprefix("Value error, ")
     return file.problem(path, message[0].lower() + message[1:] if message else kind)
+
+
+def _yaml_reading(word: str, found: object, quote: bool) -> str:
+    """How YAML read a plain word that was meant as text: 'YAML reads no as false: write it in quotes'."""
+    if isinstance(found, bool):
+        reading = str(found).lower() if word.lower() != str(found).lower() else "true or false, not as text"
+    elif isinstance(found, float) and not math.isfinite(found):
+        reading = "not a number" if math.isnan(found) else "infinity"
+    elif isinstance(found, int | float):
+        reading = "a number"
+    else:
+        reading = "nothing"
+    return f"YAML reads {word} as {reading}" + (f": write it in quotes ('{word}')" if quote else "")
 
 
 def _allowed_fields(path: Path) -> list[str]:
@@ -165,6 +207,7 @@ def _expected_kind(error_type: str) -> str:
         "int_parsing": "a whole number",
         "float_type": "a number",
         "float_parsing": "a number",
+        "number_type": "a number",
         "bool_type": "true or false",
         "list_type": "a list",
     }.get(error_type, "a mapping of fields")

@@ -8,15 +8,23 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import heapq
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path as FsPath
 
-from .models import Source
+from .models import MAX_QUOTE_CHARS, Source
 from .problems import Problem
 from .resolve import Site, SourceNode
+
+MAX_ARCHIVED_TEXT_BYTES = 2 * 1024 * 1024
+"""An archived text is one article's words (the real ones are a few kilobytes); its page shows it whole."""
+
+_ARCHIVED_TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+"""Control characters but tab, line breaks and form feed (a page break in text taken from a PDF)."""
 
 _STRAIGHT_QUOTES = {
     "\u201c": '"',
@@ -116,15 +124,32 @@ def _read_archived_text(relative: str, root: FsPath) -> ArchivedText | tuple[str
     """The text at relative inside root, folded; or why it cannot be read (a message and a hint)."""
     path = (root / relative).resolve()
     if not path.is_relative_to(root):
+        if FsPath(os.path.normpath(root / relative)).is_relative_to(root):  # a link, or a folder in the path
+            return f"archived text '{relative}' links outside the content folder: {path}", ""
         return f"'{relative}' lies outside the content folder", ""
     if not path.is_file():
         return f"archived text '{relative}' not found", f"looked in {path}"
     try:
+        size = path.stat().st_size
+        if size > MAX_ARCHIVED_TEXT_BYTES:
+            return (
+                f"archived text '{relative}' is {size:,} bytes, over the {MAX_ARCHIVED_TEXT_BYTES:,}-byte limit",
+                "archive the article's own words, not the whole page or a whole book",
+            )
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         return f"archived text '{relative}' is not UTF-8", ""
     except OSError as error:
         return f"archived text '{relative}' could not be read: {error.strerror or error}", f"looked in {path}"
+    control = _ARCHIVED_TEXT_CONTROLS.search(text)
+    if control:
+        line = text.count("\n", 0, control.start()) + 1
+        column = control.start() - text.rfind("\n", 0, control.start())
+        return (
+            f"archived text '{relative}' holds control character U+{ord(control.group()):04X} "
+            f"at line {line}, column {column}",
+            "delete it from the text: it cannot be shown on a page",
+        )
     return ArchivedText(text, FoldedText(text))
 
 
@@ -158,10 +183,38 @@ def _find_whole_words(haystack: str, needle: str) -> int:
     return -1
 
 
+_HALF_ALIKE = 0.5
+"""A sentence less alike than this to a quote that is not found is not worth showing as a hint."""
+CLOSEST_PASSAGE_CANDIDATES = 20
+"""At most this many sentences, the likeliest first, are compared in full with a quote that is not found:
+the work stays bounded whatever the lengths of the quote and the text."""
+
+
 def _closest_passage(needle: str, folded_source: str) -> str:
-    sentences = _SENTENCE_END.split(folded_source)
-    best = max(sentences, key=lambda sentence: difflib.SequenceMatcher(None, needle, sentence).ratio(), default="")
-    if difflib.SequenceMatcher(None, needle, best).ratio() < 0.5:
+    """The sentence of the source most like the quote, if it is at least half alike, as a hint."""
+    if not needle or len(needle) > MAX_QUOTE_CHARS:
+        return ""
+    matcher = difflib.SequenceMatcher(None)
+    matcher.set_seq2(needle)  # the quote is indexed once, and each sentence compared with it
+    # ratio() <= quick_ratio() <= real_quick_ratio(): the cheap bounds leave out most sentences (all
+    # those under a third or over three times the quote's length, which cannot be half alike).
+    candidates: list[tuple[float, int, str]] = []
+    for index, sentence in enumerate(_SENTENCE_END.split(folded_source)):
+        if 2 * min(len(sentence), len(needle)) < (len(sentence) + len(needle)) * _HALF_ALIKE:
+            continue
+        matcher.set_seq1(sentence)
+        bound = matcher.quick_ratio()
+        if bound >= _HALF_ALIKE:
+            candidates.append((-bound, index, sentence))
+    best, best_ratio, best_index = "", 0.0, 0
+    for negative_bound, index, sentence in heapq.nsmallest(CLOSEST_PASSAGE_CANDIDATES, candidates):
+        if -negative_bound < best_ratio:
+            break  # no sentence left can be more alike
+        matcher.set_seq1(sentence)
+        ratio = matcher.ratio()
+        if ratio >= _HALF_ALIKE and (ratio > best_ratio or (ratio == best_ratio and index < best_index)):
+            best, best_ratio, best_index = sentence, ratio, index
+    if not best:
         return ""
     shown = best if len(best) <= 160 else best[:157] + "..."
     return f'the closest sentence in the source reads: "{shown}"'
