@@ -9,7 +9,7 @@ sitemap, robots.txt, the feed and the 404 page absolute.
 import os
 import sys
 
-sys.path.append(os.curdir)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # this project's pelicanconf, from any folder
 from pelicanconf import *  # noqa: E402,F403
 
 SITEURL = os.environ.get("SITEURL", "").strip().rstrip("/")
@@ -19,4 +19,5 @@ if not SITEURL.startswith(("https://", "http://")):
         "e.g. SITEURL=https://example.org make publish"
     )
 RELATIVE_URLS = True
-DELETE_OUTPUT_DIRECTORY = True
+# No DELETE_OUTPUT_DIRECTORY: `factsheets build` swaps a whole new build in, and plain `pelican` with it
+# would empty whatever folder -o names.

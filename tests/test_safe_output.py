@@ -58,7 +58,7 @@ def test_pelican_itself_fails_before_cleaning_the_output(content_copy, tmp_path,
     before = tree_digest(output)
     events = content_copy / "factsheets" / "events.yaml"
     events.write_text(events.read_text().replace("value: 95", "value: 96", 1))
-    result = run_pelican(content_copy, output, settings="publishconf.py")  # DELETE_OUTPUT_DIRECTORY = True
+    result = run_pelican(content_copy, output, settings="publishconf.py", overrides={"DELETE_OUTPUT_DIRECTORY": True})
     assert result.returncode == 1
     assert "breakdown: does not add up" in result.stderr
     assert tree_digest(output) == before
@@ -146,3 +146,20 @@ def test_external_links_and_content_security_policy(site):
         assert policy and "default-src 'none'" in policy["content"], page
         for link in soup.select('a[href^="http"]'):
             assert {"noopener", "noreferrer"} <= set(link.get("rel", [])), (page, link)
+
+
+def test_plain_pelican_with_the_publish_settings_empties_no_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("SITEURL", "https://example.org/fact-sheets")
+    folder = tmp_path / "documents"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("an editor's own file")
+    result = subprocess.run(
+        [str(BIN / "pelican"), str(ROOT / "content"), "-o", str(folder), "-s", str(ROOT / "publishconf.py")],
+        cwd=tmp_path,  # the publish settings find their project's pelicanconf.py from any folder
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (folder / "notes.txt").read_text() == "an editor's own file"
+    assert (folder / "index.html").is_file()
