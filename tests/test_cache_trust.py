@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -138,9 +139,10 @@ def test_a_cache_folder_shared_with_other_files_keeps_them(content_copy, tmp_pat
     assert all(path.read_text() == "not the tool's" for path in keep)
 
 
-def test_clean_clears_the_caches_and_nothing_else(content_copy, tmp_path):
-    environment = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
-    cache_root = tmp_path / "xdg" / "factsheets"
+def test_clean_clears_the_caches_and_nothing_else(content_copy, tmp_path, tmp_path_factory):
+    user_cache = tmp_path_factory.mktemp("xdg")  # outside the project (content_copy's folder)
+    environment = {**os.environ, "XDG_CACHE_HOME": str(user_cache)}
+    cache_root = user_cache / "factsheets"
     checked = subprocess.run(
         [str(BIN / "factsheets"), "check", str(content_copy)], env=environment, capture_output=True, timeout=300
     )
@@ -159,3 +161,86 @@ def test_clean_clears_the_caches_and_nothing_else(content_copy, tmp_path):
     assert f"Removed the caches in {cache_root}" in cleaned.stdout.splitlines()
     assert not [path for path in cache_entries(cache_root) if path.suffix in (".entry", ".cache")]
     assert (cache_root / "notes.txt").read_text() == "not the tool's"
+
+
+def _resign_with_planted_code(cache_root: Path, marker: Path) -> None:
+    """What a hostile contributor does with a key they hold: sign entries that run code."""
+    import hashlib
+    import hmac
+
+    key = (cache_root / "key").read_bytes()
+    for entry in (cache_root / "sheets").rglob("*.entry"):
+        payload = pickle.dumps(RunsCode(marker))
+        scope = f"{entry.parent.parent.name}/{entry.parent.name}/{entry.name}\n".encode()
+        entry.write_bytes(hmac.new(key, scope + payload, hashlib.sha256).digest() + payload)
+
+
+def test_a_key_brought_by_the_checkout_is_never_used(content_copy, tmp_path_factory):
+    # A CI runner whose cache folder lies inside the checkout: the key and the entries came with it.
+    project, marker = content_copy.parent, content_copy.parent / "pwned"
+    elsewhere = tmp_path_factory.mktemp("attacker")
+    attacker = {**os.environ, "XDG_CACHE_HOME": str(elsewhere)}
+    made = subprocess.run([str(BIN / "factsheets"), "check", str(content_copy)], env=attacker, capture_output=True)
+    assert made.returncode == 0
+    shutil.copytree(elsewhere, project / ".cache")
+    planted = project / ".cache" / "factsheets"
+    _resign_with_planted_code(planted, marker)
+    (planted / "key").chmod(0o644)  # as git checks it out
+    victim = {**os.environ, "XDG_CACHE_HOME": str(project / ".cache")}
+    result = subprocess.run(
+        [str(BIN / "factsheets"), "check", "content"], cwd=project, env=victim, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert not marker.exists(), "a key from the checkout signed code that ran"
+    assert "note: cache off: the key would lie inside the project" in result.stderr
+
+
+def test_a_key_that_others_may_read_or_that_is_a_link_is_not_used(content_copy, tmp_path_factory):
+    user_cache = tmp_path_factory.mktemp("xdg")
+    environment = {**os.environ, "XDG_CACHE_HOME": str(user_cache)}
+    command = [str(BIN / "factsheets"), "check", str(content_copy)]
+    assert subprocess.run(command, env=environment, capture_output=True).returncode == 0
+    key = user_cache / "factsheets" / "key"
+    marker = tmp_path_factory.mktemp("marker") / "pwned"
+    _resign_with_planted_code(key.parent, marker)
+    key.chmod(0o644)
+    result = subprocess.run(command, env=environment, capture_output=True, text=True)
+    assert result.returncode == 0 and not marker.exists()
+    assert "is not a key this user made" in result.stderr
+
+    known = tmp_path_factory.mktemp("known") / "thirty-two-bytes"
+    known.write_bytes(b"k" * 32)
+    known.chmod(0o600)
+    key.unlink()
+    key.symlink_to(known)  # a link to a file whose bytes an attacker knows
+    _resign_with_planted_code(key.parent, marker)
+    result = subprocess.run(command, env=environment, capture_output=True, text=True)
+    assert result.returncode == 0 and not marker.exists()
+    assert "is not a key this user made" in result.stderr
+
+
+def test_clean_leaves_a_cache_path_that_is_not_the_tools_cache(tmp_path):
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    settings = tmp_path / "settings.py"
+    settings.write_text(
+        f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *\n"
+        f"PATH = {str(CONTENT)!r}\nFACTSHEETS_CACHE_PATH = {str(theme)!r}\n"
+    )
+    before = sorted(path.relative_to(theme) for path in theme.rglob("*"))
+    result = subprocess.run(
+        [str(BIN / "factsheets"), "clean", "-s", str(settings), "-o", str(tmp_path / "output")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(path.relative_to(theme) for path in theme.rglob("*")) == before, "the theme's templates/ stays"
+
+
+def test_a_cache_folder_that_cannot_be_written_turns_the_cache_off(content_copy):
+    result = check(content_copy, Path("/proc/no-such-folder"))
+    assert result.returncode == 0
+    assert result.stderr.startswith("note: cache off: /proc/no-such-folder cannot be written")
+    assert "Traceback" not in result.stderr

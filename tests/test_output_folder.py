@@ -235,3 +235,30 @@ def test_make_clean_removes_only_a_build(tmp_path):
     assert result.returncode == 0, result.stderr
     assert f"Removed {output}/" in result.stdout
     assert not output.exists()
+
+
+def test_a_retained_name_that_is_a_link_is_refused(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("a private key")
+    output = tmp_path / "output"
+    output.mkdir()
+    (output / "CNAME").symlink_to(secret)  # committed to a checkout with git add -f, say
+    before = snapshot(output)
+    result = build(output)
+    assert_refused(result, "CNAME is a link", str(secret))
+    assert snapshot(output) == before, "nothing built: the link is still a link, and alone"
+
+
+def test_clean_removes_a_link_in_a_build_without_following_it(site_built_by_factsheets, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "deep").mkdir(parents=True)
+    (elsewhere / "deep" / "keep.txt").write_text("not the build's")
+    (elsewhere / "deep" / "more.txt").write_text("not the build's either")
+    built_files = sum(len(files) for _, _, files in os.walk(site_built_by_factsheets))
+    (site_built_by_factsheets / "zz").symlink_to(elsewhere)
+    result = factsheets("clean", "-o", site_built_by_factsheets)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"({built_files + 1} files)" in result.stdout, "the link counts as one file, its target is not walked"
+    assert not os.path.lexists(site_built_by_factsheets / "zz")
+    assert (elsewhere / "deep" / "keep.txt").read_text() == "not the build's"

@@ -33,11 +33,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pelican import Pelican
-from pelican.log import console
+from pelican.log import FatalLogger, console
 from pelican.log import init as init_logging
 from pelican.settings import read_settings
 
 from .cache import clear_cache, configured_cache_root
+from .problems import printable
 
 BUILD_STAMP = ".factsheets-build"
 """Written into every build: the next build, and `factsheets clean`, know the folder for one of the site's."""
@@ -58,7 +59,11 @@ class BuildResult:
     output: Path | None = None
 
 
-class OutputRefused(Exception):
+class BuildRefused(Exception):
+    """A build cannot start: the message names the settings, folder or output and says why."""
+
+
+class OutputRefused(BuildRefused):
     """The output folder holds what a build must not delete: the message names it and says why."""
 
 
@@ -76,12 +81,12 @@ def build_site(
     Interrupted (Ctrl-C), it raises KeyboardInterrupt with a line saying what became of the output.
     """
     started = time.perf_counter()
-    settings = _read_settings(settings_file, content_dir, output_dir, extra_settings)
-    output = Path(settings["OUTPUT_PATH"]).resolve()
     try:
+        settings = _read_settings(settings_file, content_dir, output_dir, extra_settings)
+        output = Path(settings["OUTPUT_PATH"]).resolve()
         check_output(output, settings, settings_file, force)
-    except OutputRefused as refusal:
-        print(refusal, file=sys.stderr)
+    except BuildRefused as refusal:
+        print(printable(str(refusal)), file=sys.stderr)
         return BuildResult(False)
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -118,19 +123,28 @@ def _read_settings(settings_file, content_dir, output_dir, extra_settings) -> di
         override["PATH"] = str(content_dir.resolve())
     if output_dir is not None:
         override["OUTPUT_PATH"] = str(output_dir.resolve())
-    return read_settings(str(settings_file), override=override)
+    if not Path(settings_file).is_file():
+        raise BuildRefused(f"{settings_file}: settings file not found")
+    if Path(settings_file).suffix != ".py":
+        raise BuildRefused(f"{settings_file}: not a settings file (a Python file such as pelicanconf.py)")
+    if content_dir is not None and not content_dir.is_dir():
+        raise BuildRefused(f"{content_dir}: content folder not found")
+    try:
+        return read_settings(str(settings_file), override=override)
+    except Exception as error:  # Pelican's own refusals (no content folder), or a settings file that is not Python
+        raise BuildRefused(f"{settings_file}: the settings cannot be used: {error}") from None
 
 
 def _run_pelican(settings: dict, staging: Path) -> bool:
     """Pelican's whole build into staging; False, with the problems printed, when it fails."""
     settings = {**settings, "OUTPUT_PATH": str(staging), "DELETE_OUTPUT_DIRECTORY": False}
-    _quiet_pelican()
     try:
-        Pelican(settings).run()
+        with _pelican_errors_fatal():
+            Pelican(settings).run()
     except SystemExit:  # content problems: the generator has printed them
         return False
     except Exception as error:  # a template or settings error: say what, without a traceback
-        print(f"build failed: {type(error).__name__}: {error}", file=sys.stderr)
+        print(printable(f"build failed: {type(error).__name__}: {error}"), file=sys.stderr)
         return False
     return True
 
@@ -153,9 +167,16 @@ def check_output(
     if clashes:
         verb, what, folder = clashes[0]
         raise OutputRefused(f"{shown} {verb} {what} ({folder}): a build would delete it; choose another output")
+    retained = set(settings.get("OUTPUT_RETENTION", []))
+    links = sorted(name for name in retained if (output / name).is_symlink())
+    if links:
+        target = os.path.realpath(output / links[0])
+        raise OutputRefused(
+            f"{shown}{links[0]} is a link (to {target}): a build carries over only what the output itself "
+            "holds; put the file itself in its place"
+        )
     if force or not output.is_dir() or (output / BUILD_STAMP).is_file():
         return
-    retained = set(settings.get("OUTPUT_RETENTION", []))
     others = sorted(entry.name for entry in output.iterdir() if entry.name not in retained)
     if others:
         raise OutputRefused(
@@ -190,7 +211,11 @@ def clean_output(settings_file: Path, output_dir: Path | None = None) -> bool:
     """Remove the caches, the output folder if it is a build of the site (the retained names stay), and the
     folders interrupted builds left beside it; say what was removed. False, with the reason printed, when
     the output is not a build of the site."""
-    settings = _read_settings(settings_file, None, output_dir, None)
+    try:
+        settings = _read_settings(settings_file, None, output_dir, None)
+    except BuildRefused as refusal:
+        print(printable(str(refusal)), file=sys.stderr)
+        return False
     cache_root = configured_cache_root(settings)
     if cache_root and clear_cache(cache_root):
         print(f"Removed the caches in {cache_root}")
@@ -199,7 +224,7 @@ def clean_output(settings_file: Path, output_dir: Path | None = None) -> bool:
     try:
         check_output(output, settings, settings_file, hint="left as it is")
     except OutputRefused as refusal:
-        print(refusal, file=sys.stderr)
+        print(printable(str(refusal)), file=sys.stderr)
         return False
     for stale in remove_stale_scratch(output) if output.parent.is_dir() else []:
         print(f"Removed {_shown(stale)}, left by an interrupted build.")
@@ -211,7 +236,7 @@ def clean_output(settings_file: Path, output_dir: Path | None = None) -> bool:
         return True
     retained = settings.get("OUTPUT_RETENTION", [])
     removed = [entry for entry in sorted(output.iterdir()) if entry.name not in retained]
-    files = sum(1 if entry.is_file() else sum(path.is_file() for path in entry.rglob("*")) for entry in removed)
+    files = sum(_files_in(entry) for entry in removed)
     for entry in removed:  # the stamp last: a clean stopped half-way leaves a folder still known as a build
         if entry.name != BUILD_STAMP:
             _remove(entry)
@@ -225,10 +250,21 @@ def clean_output(settings_file: Path, output_dir: Path | None = None) -> bool:
     return True
 
 
-def _quiet_pelican() -> None:
-    """Pelican's errors stop the build (as with --fatal errors); its chatter stays quiet."""
+@contextlib.contextmanager
+def _pelican_errors_fatal() -> Iterator[None]:
+    """While Pelican runs, its errors stop the build (as with --fatal errors) and its chatter stays quiet.
+
+    Pelican makes every logger of the process raise on an error once fatal is set; the preview server
+    runs builds in its own process, where an error logged by tornado (a request it cannot answer) must
+    not end the server: the setting is put back when the build ends.
+    """
+    fatal_level = FatalLogger.fatal_lvl
     init_logging(level=logging.WARNING, fatal="errors")
     console.quiet = True
+    try:
+        yield
+    finally:
+        FatalLogger.fatal_lvl = fatal_level
 
 
 def _carry_over(old_output: Path, new_output: Path, retained_names: list[str]) -> None:
@@ -316,6 +352,16 @@ def _replace_contents(new: Path, target: Path, keep: Collection[str]) -> None:
         raise
     shutil.rmtree(aside, ignore_errors=True)
     shutil.rmtree(new, ignore_errors=True)
+
+
+def _files_in(entry: Path) -> int:
+    """How many files removing entry removes: a link counts as one, and is not followed."""
+    if entry.is_symlink() or not entry.is_dir():
+        return 1
+    return sum(
+        len(files) + sum(os.path.islink(os.path.join(folder, name)) for name in folders)
+        for folder, folders, files in os.walk(entry)
+    )
 
 
 def _remove(path: Path) -> None:

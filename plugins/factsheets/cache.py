@@ -19,6 +19,8 @@ the site.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import functools
 import hashlib
 import hmac
@@ -27,6 +29,7 @@ import pickle
 import re
 import secrets
 import shutil
+import stat
 import sys
 import tempfile
 import time
@@ -37,6 +40,7 @@ import jinja2
 import pydantic
 
 from . import load, models, problems, validate
+from .load import lies_within
 from .validate import ValidSheet
 
 SHEETS_FOLDER = "sheets"
@@ -69,29 +73,56 @@ def configured_cache_root(settings: Mapping[str, object]) -> Path | None:
     return Path(str(chosen)).absolute() if chosen else user_cache_root()
 
 
-def signing_key() -> bytes | None:
-    """The user's secret key that signs cache entries, made on first use; None where it cannot be kept."""
-    return _key_at(user_cache_root() / KEY_FILE)
+def signing_key(project: Path | None = None) -> bytes | None:
+    """The user's secret key that signs cache entries, made on first use; None (the cache is off, with a
+    one-line note) where it cannot be kept safe: inside the project (a checkout could bring its own key, as
+    when XDG_CACHE_HOME points into the checkout on a CI runner), or not a private file of this user's."""
+    path = user_cache_root() / KEY_FILE
+    if project is not None and lies_within(os.path.realpath(path), os.path.realpath(project)):
+        _note_once(f"note: cache off: the key would lie inside the project ({path}); set XDG_CACHE_HOME elsewhere")
+        return None
+    return _key_at(path)
+
+
+@functools.cache
+def _note_once(note: str) -> None:
+    print(note, file=sys.stderr)
 
 
 @functools.cache
 def _key_at(path: Path) -> bytes | None:
     try:
-        key = path.read_bytes()
-        if len(key) == KEY_BYTES and path.stat().st_uid == os.getuid():
-            return key
-    except OSError:
+        return _read_private_key(path)
+    except FileNotFoundError:
         pass
+    except OSError as error:
+        _note_once(f"note: cache off: {path} is not a key this user made ({error.strerror or error})")
+        return None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".key-")  # private: mode 0600
         with os.fdopen(handle, "wb") as stream:
             stream.write(secrets.token_bytes(KEY_BYTES))
         os.replace(temporary, path)
-        return path.read_bytes()
+        return _read_private_key(path)
     except OSError as error:
-        print(f"note: cache off: no key can be kept in {path.parent} ({error.strerror or error})", file=sys.stderr)
+        _note_once(f"note: cache off: no key can be kept in {path.parent} ({error.strerror or error})")
         return None
+
+
+def _read_private_key(path: Path) -> bytes:
+    """The key at path if it is a regular file, not a link, of this user's, that no one else may read or
+    write, of the right size; OSError otherwise (FileNotFoundError when there is none)."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    try:
+        status = os.fstat(descriptor)
+        private = stat.S_ISREG(status.st_mode) and status.st_uid == os.getuid() and not status.st_mode & 0o077
+        key = os.read(descriptor, KEY_BYTES + 1)
+    finally:
+        os.close(descriptor)
+    if not private or len(key) != KEY_BYTES:
+        raise OSError(errno.EPERM, "not a private file of this user's, of 32 bytes")
+    return key
 
 
 class SignedStore:
@@ -159,10 +190,14 @@ class SheetCache:
         _remove_stale(sheets, keep=self.folder)
 
     @classmethod
-    def open(cls, cache_root: Path, factsheet_folder: Path) -> SheetCache | None:
-        """The cache of this content folder, or None when no signing key can be kept."""
-        key = signing_key()
-        return cls(cache_root, factsheet_folder, key) if key else None
+    def open(cls, cache_root: Path, factsheet_folder: Path, project: Path | None = None) -> SheetCache | None:
+        """The cache of this content folder, or None when no signing key can be kept safe."""
+        key = signing_key(project)
+        try:
+            return cls(cache_root, factsheet_folder, key) if key else None
+        except OSError as error:
+            _note_once(f"note: cache off: {cache_root} cannot be written ({error.strerror or error})")
+            return None
 
     def get(self, digest: str) -> ValidSheet | None:
         entry_name = digest + self.ENTRY_SUFFIX
@@ -268,6 +303,15 @@ class SignedBytecodeCache(jinja2.BytecodeCache):
         self._store = SignedStore(templates / settings_key, key, "template")
         _remove_unused_template_folders(templates, keep=self._store.folder)
 
+    @classmethod
+    def open(cls, cache_root: Path, settings_key: str, key: bytes) -> SignedBytecodeCache | None:
+        """The compiled templates' cache, or None (with a one-line note) when cache_root cannot be written."""
+        try:
+            return cls(cache_root, settings_key, key)
+        except OSError as error:
+            _note_once(f"note: cache off: {cache_root} cannot be written ({error.strerror or error})")
+            return None
+
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         payload = self._store.read(bucket.key + ".cache")
         if payload is not None:
@@ -292,11 +336,23 @@ def _remove_unused_template_folders(templates: Path, keep: Path) -> None:
 
 
 def clear_cache(cache_root: Path) -> list[Path]:
-    """Remove both caches (the folders this code makes, nothing else in cache_root); returns what was removed."""
+    """Remove both caches; returns the folders removed. Only a folder this code made as a cache (it holds
+    its CACHEDIR.TAG) is cleared, and in it only the folders this code names (16 hexadecimal digits) under
+    sheets/ and templates/: a cache path set to a folder of other files loses none of them."""
+    try:
+        if (cache_root / "CACHEDIR.TAG").read_text() != CACHEDIR_TAG:
+            return []
+    except (OSError, UnicodeDecodeError):
+        return []
     removed = []
     for name in (SHEETS_FOLDER, TEMPLATES_FOLDER):
         folder = cache_root / name
-        if folder.is_dir() and not folder.is_symlink():
-            shutil.rmtree(folder)
-            removed.append(folder)
+        if not folder.is_dir() or folder.is_symlink():
+            continue
+        for entry in folder.iterdir():
+            if _VERSION_NAME.fullmatch(entry.name) and entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+                removed.append(entry)
+        with contextlib.suppress(OSError):  # left in place when it holds anything else
+            folder.rmdir()
     return removed

@@ -14,7 +14,7 @@ from pathlib import Path
 from .cache import user_cache_root
 from .exports import factsheet_schema
 from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_site
-from .problems import ContentError
+from .problems import ContentError, printable
 from .reference import format_reference, update_readme
 from .workers import default_workers
 
@@ -47,6 +47,13 @@ def _forked_workers_end_quietly() -> None:
     os.register_at_fork(after_in_child=in_child)
 
 
+def _port(text: str) -> int:
+    port = int(text) if text.isdigit() else -1
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: give a number from 1 to 65535")
+    return port
+
+
 @_interrupts_end_quietly
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="factsheets", description="Check and build YAML fact-sheet sites.")
@@ -69,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("-s", "--settings", type=Path, default=Path("pelicanconf.py"), help="Pelican settings file")
     serve.add_argument("-o", "--output", type=Path, help="output folder (default: the settings' OUTPUT_PATH)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument("--port", type=_port, default=8000, help="port to listen on (default: 8000)")
     serve.add_argument("content_dir", nargs="?", type=Path, help="content folder (default: the settings' PATH)")
     clean = commands.add_parser("clean", help="remove the output folder if it is a build of the site")
     clean.add_argument("-s", "--settings", type=Path, default=Path("pelicanconf.py"), help="Pelican settings file")
@@ -87,13 +94,16 @@ def main(argv: list[str] | None = None) -> int:
         built = build_site(arguments.settings, arguments.content_dir, arguments.output, force=arguments.force)
         return 0 if built.ok else 1
     if arguments.command == "serve":
-        from .build import OutputRefused
+        from .build import BuildRefused
         from .serve import serve as serve_site  # here: the build subprocess need not import tornado (0.1 s)
 
         try:
             serve_site(arguments.settings, arguments.content_dir, arguments.output, arguments.host, arguments.port)
-        except OutputRefused as refusal:
-            print(refusal, file=sys.stderr)
+        except BuildRefused as refusal:
+            print(printable(str(refusal)), file=sys.stderr)
+            return 1
+        except OSError as error:  # the port is taken, the address is not this machine's
+            print(f"cannot serve on {arguments.host}:{arguments.port}: {error.strerror or error}", file=sys.stderr)
             return 1
         print("interrupted; stopped serving", file=sys.stderr)  # the server returns only on Ctrl-C
         return 130

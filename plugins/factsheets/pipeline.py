@@ -65,7 +65,8 @@ def read_site(
 
 def _read_site(content_dir: Path, factsheets_folder: str, cache_dir: Path | None, workers: int) -> Site:
     folder = content_dir / factsheets_folder
-    cache = SheetCache.open(cache_dir, folder) if cache_dir else None
+    project = content_dir.resolve().parent  # where a checkout's files are: never the key's place
+    cache = SheetCache.open(cache_dir, folder, project) if cache_dir else None
     found = load_factsheets(folder, cache, content_dir)
     problems = found.problems
     invalid_ids: set[str] = set()

@@ -40,10 +40,10 @@ class FactSheetGenerator(Generator):
         self.env.filters["date_text"] = describe_date
         # Validated files and compiled templates are cached, signed with this user's key (see cache.py).
         cache_root = configured_cache_root(self.settings)
-        key = signing_key() if cache_root else None
+        key = signing_key(Path(self.path).resolve().parent) if cache_root else None
         if cache_root and key:
             settings_key = template_settings_key(self.env, self.settings.get("JINJA_ENVIRONMENT", {}))
-            self.env.bytecode_cache = SignedBytecodeCache(cache_root, settings_key, key)
+            self.env.bytecode_cache = SignedBytecodeCache.open(cache_root, settings_key, key)
         # Read and check the content now: Pelican creates generators before it
         # cleans the output folder, so bad content exits with the last good site intact.
         folder = self.settings.get("FACTSHEETS_PATH", DEFAULT_FACTSHEETS_FOLDER)
