@@ -2,104 +2,27 @@
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
 from playwright.sync_api import Page, expect
 
+from conftest import WAIT, DevServer, start_dev_server, stop, wait_until
+
 from .conftest import ROOT, BrowserProblems
-
-FACTSHEETS = Path(sys.executable).parent / "factsheets"
-WAIT = 30.0  # seconds: the longest any step may take
-
-
-@dataclass
-class DevServer:
-    process: subprocess.Popen
-    url: str
-    stdout: Path
-    stderr: Path
-
-    def fetch(self, path: str) -> str:
-        with urllib.request.urlopen(f"{self.url}/{path}", timeout=5) as response:
-            return response.read().decode()
-
-    def output(self) -> str:
-        return self.stdout.read_text()
-
-    def errors(self) -> str:
-        return self.stderr.read_text()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until(
-    condition: Callable[[], bool], what: str, server: DevServer, pause: Callable[[float], None] = time.sleep
-) -> float:
-    """Poll the condition for up to WAIT seconds; returns how long it took."""
-    started = time.monotonic()
-    while time.monotonic() - started < WAIT:
-        assert server.process.poll() is None, f"the server exited while waiting for {what}:\n{server.errors()}"
-        if condition():
-            return time.monotonic() - started
-        pause(0.1)
-    pytest.fail(f"no {what} after {WAIT:.0f} s\nstdout:\n{server.output()}\nstderr:\n{server.errors()}")
-
-
-def serves(server: DevServer, path: str) -> bool:
-    try:
-        server.fetch(path)
-    except (urllib.error.URLError, ConnectionError):
-        return False
-    return True
-
-
-def stop(process: subprocess.Popen) -> None:
-    """End the server and every process it started: they share the process group it leads."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=10)
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 @pytest.fixture
 def dev_server(content_copy: Path, tmp_path: Path) -> Iterator[DevServer]:
     """`factsheets serve` on a copy of the content, a temporary output folder and a free port."""
-    port = free_port()
-    stdout, stderr = tmp_path / "serve.out", tmp_path / "serve.err"
-    command = [FACTSHEETS, "serve", "-s", ROOT / "pelicanconf.py", "-o", tmp_path / "output", "--port", str(port)]
-    with stdout.open("w") as out, stderr.open("w") as err:
-        process = subprocess.Popen(
-            [*map(str, command), str(content_copy)], cwd=ROOT, stdout=out, stderr=err, start_new_session=True
-        )
-    server = DevServer(process, f"http://127.0.0.1:{port}", stdout, stderr)
+    server = start_dev_server(["-s", ROOT / "pelicanconf.py", "-o", tmp_path / "output", content_copy], ROOT, tmp_path)
     try:
-        wait_until(lambda: serves(server, "index.html"), "page served", server)
         yield server
     finally:
-        stop(process)
+        stop(server.process)
 
 
 def frames_sent_on_websockets(page: Page) -> list[str]:
