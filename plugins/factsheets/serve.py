@@ -1,4 +1,7 @@
-"""The preview server: build once, serve the output folder, rebuild on every change and reload the browser.
+"""The preview server: build once, serve the site, rebuild on every change and reload the browser.
+
+The preview builds into a folder of its own (PREVIEW_FOLDER, beside the settings file, unless ``-o``
+names another), never the published output: a running preview cannot rewrite a published site.
 
 Rebuilds run in this process through a ``LiveSite`` (see incremental.py): an edit of free text in a
 fact sheet re-renders only the pages that read the changed records, the edited page first (a quarter
@@ -44,6 +47,9 @@ from tornado.ioloop import IOLoop
 
 from .incremental import LiveSite, Outcome
 
+PREVIEW_FOLDER = ".preview"
+"""Where the preview builds, beside the settings file, unless ``factsheets serve -o`` says otherwise."""
+
 
 @dataclass(frozen=True)
 class SitePaths:
@@ -88,11 +94,12 @@ def serve(
 
 
 def site_paths(settings_file: Path, content_dir: Path | None, output_dir: Path | None) -> SitePaths:
-    """The content, output, theme and plugin folders the settings name, with the command line's overrides."""
+    """The content, theme and plugin folders the settings name, and the preview's folder (PREVIEW_FOLDER
+    beside the settings file, not the published OUTPUT_PATH), with the command line's overrides."""
     settings_file = settings_file.resolve()
     settings = read_settings(str(settings_file))
     content = (content_dir or Path(settings["PATH"])).resolve()
-    output = (output_dir or Path(settings["OUTPUT_PATH"])).resolve()
+    output = (output_dir or settings_file.parent / PREVIEW_FOLDER).resolve()
     setting_files = sorted({settings_file, *settings_file.parent.glob("*conf.py")})
     plugin_folders = tuple(Path(p).resolve() for p in settings["PLUGIN_PATHS"])
     folders = [content, Path(settings["THEME"]).resolve(), *plugin_folders]
