@@ -1,4 +1,5 @@
-"""The preview server answers only to the names it is bound to, and serves every file as one whole version.
+"""The preview server answers only to the names it is bound to, serves every file as one whole version,
+and answers an address without a file with the site's 404 page.
 
 Each test starts the preview's tornado application in this process, on 127.0.0.1 and a free port, in a
 thread of its own; the requests come from this thread with the Host and Origin a browser would send.
@@ -28,6 +29,9 @@ from factsheets.serve import PreviewServer, RebuildWatcher, bound_hosts
 DRAFT = b"<!doctype html><html><head><title>Draft</title></head><body><h1>Unpublished claim</h1></body></html>\n"
 SHORTER = b"<!doctype html><html><head><title>New</title></head><body><h1>New</h1></body></html>\n"
 LONGER = DRAFT.replace(b"</body>", b"<p>A much longer page.</p>" * 40 + b"</body>")
+NOT_FOUND = (
+    b"<!doctype html><html><head><title>Page not found</title></head><body><h1>Page not found</h1></body></html>\n"
+)
 
 
 @dataclass
@@ -128,7 +132,9 @@ def test_the_bound_host_names_get_the_page(preview: Preview, host: str):
     assert reply.body == DRAFT.replace(b"</head>", script_tag(preview.port) + b"</head>")
 
 
-@pytest.mark.parametrize("path", ["/draft.html", "/", "/events/", "/livereload.js", "/livereload", "/forcereload"])
+@pytest.mark.parametrize(
+    "path", ["/draft.html", "/", "/events/", "/missing.html", "/livereload.js", "/livereload", "/forcereload"]
+)
 @pytest.mark.parametrize("host", ["evil.example:{port}", "evil.example", "127.0.0.1.evil.example:{port}"])
 def test_another_host_name_is_refused_with_a_reason_and_no_page(preview: Preview, host: str, path: str):
     """What a page of another site sees after DNS rebinding: its own name in the Host header."""
@@ -180,7 +186,7 @@ def test_forcereload_is_not_served(preview: Preview):
 
 
 def test_folders_missing_pages_and_ranges_are_served_as_before(preview: Preview):
-    """What the preview keeps of tornado's static files: index.html for a folder, its 404, ranges."""
+    """What the preview keeps of tornado's static files: index.html for a folder, a 404, ranges."""
     folder = preview.get("/events/")
     assert folder.status == 200 and b"<h1>Events</h1>" in folder.body
     assert preview.get("/events").status == 301
@@ -194,6 +200,25 @@ def test_folders_missing_pages_and_ranges_are_served_as_before(preview: Preview)
         assert (response.status, response.read()) == (206, DRAFT[:15])
     finally:
         connection.close()
+
+
+@pytest.mark.parametrize("path", ["/claims/renamed-claim.html", "/no/such/folder/", "/forcereload"])
+def test_an_address_without_a_file_gets_the_sites_404_page_with_live_reload(preview: Preview, path: str):
+    """So that a page whose id was renamed reloads into the site's 404 page, and comes back when it is restored."""
+    (preview.output / "404.html").write_bytes(NOT_FOUND)
+    reply = preview.get(path)
+    assert reply.status == 404
+    assert reply.headers["Content-Type"].startswith("text/html")
+    assert reply.body == NOT_FOUND.replace(b"</head>", script_tag(preview.port) + b"</head>")
+    assert int(reply.headers["Content-Length"]) == len(reply.body)
+
+
+def test_without_a_404_page_an_address_without_a_file_gets_a_page_that_reloads(preview: Preview):
+    """Before a first good build there is no 404.html: the preview's own page, with live reload."""
+    reply = preview.get("/index-of-a-site-not-built.html")
+    assert reply.status == 404
+    assert script_tag(preview.port) in reply.body
+    assert b"Unpublished" not in reply.body
 
 
 def replace_the_file(output: Path, new_text: bytes) -> None:

@@ -9,6 +9,8 @@ of a second at 10,000 claims); any other edit rebuilds the whole site, atomicall
 plugin's own code, every rebuild runs ``factsheets build`` in a fresh Python process instead. While a
 rebuild runs, and after one fails, the server goes on serving the last good site. A failed build prints
 its problems to stderr (the same lines as ``factsheets check``); the next good edit brings the site back.
+An address without a file gets the site's own 404 page, with live reload, so that a page whose record
+was renamed comes back by itself when the name is restored.
 
 The browser reloads through the ``livereload`` package. Its own snippet is an inline script, which the
 site's Content-Security-Policy (``script-src 'self'``) refuses, so the pages get a plain same-origin
@@ -49,6 +51,25 @@ from .incremental import LiveSite, Outcome
 
 PREVIEW_FOLDER = ".preview"
 """Where the preview builds, beside the settings file, unless ``factsheets serve -o`` says otherwise."""
+NOT_FOUND_PAGE = "404.html"
+"""The site's own page for an address without one."""
+NO_SITE_YET = b"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>No page here yet</title>
+</head>
+<body>
+<main>
+<h1>No page here yet</h1>
+<p>The preview has no page at this address, and no 404 page: the site has not been built yet. This page
+reloads by itself when the site builds.</p>
+</main>
+</body>
+</html>
+"""
+"""What an address without a file gets when there is no 404.html yet (the first build failed)."""
 
 
 @dataclass(frozen=True)
@@ -229,8 +250,9 @@ class PreviewServer(Server):
     """livereload's server with a same-origin ``<script src>`` instead of its inline snippet, and less chatter.
 
     It answers only to the host names it is bound to (see ``bound_hosts``), opens the reload
-    websocket only from its own pages, serves every file from one open handle (``OneVersionFileHandler``)
-    and leaves out livereload's ``/forcereload``, which nothing here uses and any page could call.
+    websocket only from its own pages, serves every file from one open handle (``OneVersionFileHandler``),
+    the site's 404 page where there is no file, and leaves out livereload's ``/forcereload``, which
+    nothing here uses and any page could call.
     """
 
     def application(self, port, host, liveport=None, debug=None, live_css=True) -> None:
@@ -396,6 +418,19 @@ class OneVersionFileHandler(web.StaticFileHandler):
 
     def should_return_304(self) -> bool:
         return False
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        """An address without a file gets the site's 404 page, with what the preview adds to every page
+        (live reload), or before any good build, a page of the preview's own."""
+        if status_code != 404:
+            super().write_error(status_code, **kwargs)
+            return
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        try:
+            with open(os.path.join(self.root, NOT_FOUND_PAGE), "rb") as page:
+                self.finish(page.read())
+        except OSError:
+            self.finish(NO_SITE_YET)
 
     def get_content(self, abspath: str, start: int | None = None, end: int | None = None) -> Iterator[bytes]:
         """The body from the open handle (tornado calls this as ``self.get_content(...)`` in ``get``)."""

@@ -1,4 +1,5 @@
-"""`factsheets serve`: an edit reaches the open page by itself; a broken edit keeps the last good site."""
+"""`factsheets serve`: an edit reaches the open page by itself; a broken edit keeps the last good site; an
+address without a page gets the site's 404 page."""
 
 from __future__ import annotations
 
@@ -84,3 +85,34 @@ def test_an_edit_reloads_the_open_page_and_a_broken_edit_keeps_the_last_good_sit
     assert f"<h1>{fixed}</h1>" in dev_server.fetch(event_page)
     problems = browser_problems.take()
     assert not problems, "the live-reload script or its websocket failed (the page's CSP?):\n" + "\n".join(problems)
+
+
+def rename_id(content: Path, old: str, new: str) -> None:
+    """Rename a record id in every fact sheet, references included: the site builds, without the old page."""
+    for sheet in (content / "factsheets").glob("*.yaml"):
+        text = sheet.read_text()
+        sheet.write_text(re.sub(rf"(?<![\w-]){re.escape(old)}(?![\w-])", new, text))
+
+
+def test_a_page_whose_id_is_renamed_shows_the_404_page_and_comes_back_when_the_id_is_restored(
+    dev_server: DevServer, content_copy: Path, page: Page
+):
+    actor = yaml.safe_load((content_copy / "factsheets" / "actors.yaml").read_text())["actors"][0]
+    frames = frames_sent_on_websockets(page)
+
+    def handshakes() -> int:
+        return sum('"info"' in frame for frame in frames)
+
+    page.goto(f"{dev_server.url}/actors/{actor['id']}.html")
+    expect(page.locator("main h1")).to_have_text(actor["name"])
+    wait_until(lambda: handshakes() >= 1, "livereload handshake", dev_server, in_browser(page))
+    sheets = {sheet: sheet.read_text() for sheet in (content_copy / "factsheets").glob("*.yaml")}
+
+    rename_id(content_copy, actor["id"], f"{actor['id']}-renamed")
+    expect(page.locator("main h1")).to_have_text("Page not found", timeout=WAIT * 1000)  # the site's own 404 page
+    expect(page.get_by_role("link", name="All claims")).to_be_visible()
+
+    wait_until(lambda: handshakes() >= 2, "live reload on the 404 page", dev_server, in_browser(page))
+    for sheet, text in sheets.items():
+        sheet.write_text(text)
+    expect(page.locator("main h1")).to_have_text(actor["name"], timeout=WAIT * 1000)  # back, with no action
