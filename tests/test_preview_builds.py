@@ -1,4 +1,5 @@
-"""The preview builds in a folder of its own: a running `factsheets serve` never touches a published `output/`."""
+"""The preview's builds: in a folder of its own (a running `factsheets serve` never touches a published
+`output/`), a failed one telling the open pages what the terminal shows."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from conftest import BIN, CONTENT, ROOT, DevServer, start_dev_server, stop, wait_until
+from factsheets.incremental import Outcome, UpdateReport
+from factsheets.serve import LastBuild, PreviewBuilds, RecordingStderr, shown_problems
 
 SITEURL = "https://example.org/fact-sheets"
 
@@ -78,3 +82,57 @@ def edit_while_serving(project: Path, preview: DevServer) -> None:
 
     wait_until(lambda: f"{title} (edited)" in preview.fetch("events/index.html"), "the edit served", preview)
     wait_until(lambda: re.search(r"^rebuilt .+ s$", preview.output(), re.MULTILINE), "report of the rebuild", preview)
+
+
+def test_the_pages_show_a_failed_builds_problem_lines_as_printed():
+    printed = "content/factsheets/claims.yaml:7:12: claimant: unknown actor 'russian-mod'\n1 problem found.\n"
+    assert shown_problems(printed) == printed.strip()
+    template = "build failed: TemplateNotFound: claim.html"
+    assert shown_problems(f"{template}\n") == template
+    progress = "\rWriting pages: 10 of 36\rWriting pages: 36 of 36\nbuild failed: OSError: disk full\n"
+    assert shown_problems(progress) == "Writing pages: 36 of 36\nbuild failed: OSError: disk full"
+
+
+def test_an_unexpected_error_shows_its_one_line_summary():
+    printed = "Traceback (most recent call last):\n  File \"x.py\", line 1, in <module>\nKeyError: 'claim'\n"
+    assert shown_problems(printed) == "KeyError: 'claim'"
+
+
+class FaultyLiveSite:
+    """A LiveSite whose update fails as a fault of the plugin would, not the content."""
+
+    output_dir = Path("/nonexistent")
+    forgotten = False
+
+    def update(self, after_first_pages) -> UpdateReport:
+        raise KeyError("claim")
+
+    def forget(self) -> None:
+        self.forgotten = True
+
+
+class ProblemLiveSite(FaultyLiveSite):
+    def update(self, after_first_pages) -> UpdateReport:
+        print("content/factsheets/claims.yaml:7:12: claimant: unknown actor 'russian-mod'", file=sys.stderr)
+        return UpdateReport(Outcome.PROBLEMS)
+
+
+@pytest.mark.parametrize(
+    ("live", "shown", "whole_build_next"),
+    [
+        (FaultyLiveSite(), "KeyError: 'claim'", True),
+        (ProblemLiveSite(), "content/factsheets/claims.yaml:7:12: claimant: unknown actor 'russian-mod'", False),
+    ],
+    ids=["fault", "problem"],
+)
+def test_a_failed_rebuild_keeps_what_it_printed_on_stderr_for_the_pages(
+    live, shown: str, whole_build_next: bool, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+):
+    stderr = RecordingStderr(sys.stderr)
+    monkeypatch.setattr(sys, "stderr", stderr)
+    builds = PreviewBuilds(live, [], LastBuild(), stderr)
+    rebuild = builds._build_in_process(loop=None, everything=False)
+    assert (rebuild.wrote, rebuild.problems) == (False, shown)
+    assert live.forgotten == whole_build_next
+    terminal = capsys.readouterr().err
+    assert shown in terminal and "rebuild failed after" in terminal

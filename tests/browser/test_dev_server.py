@@ -1,5 +1,5 @@
-"""`factsheets serve`: an edit reaches the open page by itself; a broken edit keeps the last good site; an
-address without a page gets the site's 404 page."""
+"""`factsheets serve`: an edit reaches the open page by itself; a broken edit keeps the last good site and
+shows its problems over every open page; an address without a page gets the site's 404 page."""
 
 from __future__ import annotations
 
@@ -9,11 +9,16 @@ from pathlib import Path
 
 import pytest
 import yaml
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from conftest import WAIT, DevServer, start_dev_server, stop, wait_until
 
 from .conftest import ROOT, BrowserProblems
+
+ARTIFACTS = ROOT / "test-artifacts"
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 800}
 
 
 @pytest.fixture
@@ -85,6 +90,78 @@ def test_an_edit_reloads_the_open_page_and_a_broken_edit_keeps_the_last_good_sit
     assert f"<h1>{fixed}</h1>" in dev_server.fetch(event_page)
     problems = browser_problems.take()
     assert not problems, "the live-reload script or its websocket failed (the page's CSP?):\n" + "\n".join(problems)
+
+
+def problems_dialog(page: Page):
+    return page.get_by_role("alertdialog")
+
+
+def terminal_line(server: DevServer, pattern: str) -> str:
+    """The first line of the server's stderr that matches pattern, once it is there."""
+    found: list[str] = []
+
+    def printed() -> bool:
+        found[:] = re.findall(rf"^.*{pattern}.*$", server.errors(), re.MULTILINE)
+        return bool(found)
+
+    wait_until(printed, f"a line matching {pattern!r} on stderr", server)
+    return found[0]
+
+
+def test_a_broken_edit_shows_its_problems_over_every_open_page_until_a_good_edit(
+    dev_server: DevServer, content_copy: Path, page: Page, browser_problems: BrowserProblems
+):
+    events_file, event_id, title = first_event(content_copy)
+    event_page = f"{dev_server.url}/events/{event_id}.html"
+    page.goto(event_page)
+    expect(page.locator("h1")).to_have_text(title)
+    expect(problems_dialog(page)).to_have_count(0)
+
+    good_text = events_file.read_text()
+    events_file.write_text(good_text + "  - id: [unclosed\n")
+    problem = terminal_line(dev_server, rf"{re.escape(str(events_file.resolve()))}:\d+:\d+: YAML syntax error")
+    dialog = problems_dialog(page)
+    expect(dialog).to_be_visible(timeout=WAIT * 1000)  # pushed to the open page, which stays as it was
+    expect(dialog).to_contain_text(problem)
+    expect(dialog.get_by_role("heading")).to_have_text(re.compile("build failed", re.IGNORECASE))
+    expect(page.locator("main h1")).to_have_text(title)
+    close = dialog.get_by_role("button", name="Close")
+    expect(close).to_be_focused()
+
+    violations = Axe().run(page).response["violations"]
+    described = [f"{v['id']}: {v['help']} at {[node['target'] for node in v['nodes']]}" for v in violations]
+    assert not described, "\n".join(described)
+    ARTIFACTS.mkdir(exist_ok=True)
+    for screen, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        page.set_viewport_size(viewport)
+        box = dialog.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], f"the dialog overflows: {box}"
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        page.screenshot(path=ARTIFACTS / f"preview-problems-{screen}.png")
+
+    page.keyboard.press("Enter")  # on the focused close button
+    expect(dialog).to_be_hidden()
+
+    # A page opened while the site does not build shows the problems too; Escape closes them.
+    page.goto(f"{dev_server.url}/index.html")
+    expect(problems_dialog(page)).to_contain_text(problem, timeout=WAIT * 1000)
+    page.keyboard.press("Escape")
+    expect(problems_dialog(page)).to_be_hidden()
+
+    # Other problems replace the ones shown; what they quote from the fact sheets is shown as text.
+    page.goto(event_page)
+    expect(problems_dialog(page)).to_be_visible(timeout=WAIT * 1000)
+    events_file.write_text(good_text + "  - id: markup\n    <b>bold</b>: 1\n")
+    expect(problems_dialog(page)).to_contain_text("unknown field '<b>bold</b>'", timeout=WAIT * 1000)
+    expect(problems_dialog(page)).not_to_contain_text("YAML syntax error")
+    expect(problems_dialog(page).locator("b")).to_have_count(0)
+
+    fixed = f"{title} (fixed)"
+    events_file.write_text(good_text.replace(f"title: {title}\n", f"title: {fixed}\n"))
+    expect(page.locator("main h1")).to_have_text(fixed, timeout=WAIT * 1000)
+    expect(problems_dialog(page)).to_have_count(0)
+    problems = browser_problems.take()
+    assert not problems, "the preview's scripts or websockets failed (the page's CSP?):\n" + "\n".join(problems)
 
 
 def rename_id(content: Path, old: str, new: str) -> None:
