@@ -1,5 +1,6 @@
 """The preview's builds: in a folder of its own (a running `factsheets serve` never touches a published
-`output/`), a failed one telling the open pages what the terminal shows."""
+`output/`), each saying how many pages it wrote and how long it took, a failed one telling the open pages
+what the terminal shows."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -58,6 +60,16 @@ def published(project: Path) -> Path:
     return output
 
 
+@pytest.fixture
+def preview(project: Path, published: Path, tmp_path: Path) -> Iterator[DevServer]:
+    """`make serve` in the project, after `make publish`: `factsheets serve` with its defaults."""
+    server = start_dev_server([], project, tmp_path)
+    try:
+        yield server
+    finally:
+        stop(server.process)
+
+
 def test_a_running_preview_leaves_the_published_output_byte_identical(project: Path, published: Path, tmp_path: Path):
     before = tree(published)
     preview = start_dev_server([], project, tmp_path)  # `make serve`, after `make publish`
@@ -82,6 +94,29 @@ def edit_while_serving(project: Path, preview: DevServer) -> None:
 
     wait_until(lambda: f"{title} (edited)" in preview.fetch("events/index.html"), "the edit served", preview)
     wait_until(lambda: re.search(r"^rebuilt .+ s$", preview.output(), re.MULTILINE), "report of the rebuild", preview)
+
+
+def test_builds_and_rebuilds_say_how_many_pages_and_how_long(project: Path, preview: DevServer):
+    pages = sum(1 for _ in (project / ".preview").rglob("*.html"))
+    assert re.search(rf"^built {pages} pages in \d+\.\d\d s$", preview.output(), re.MULTILINE), preview.output()
+
+    overview = project / "content" / "factsheets" / "overview.yaml"
+    overview.write_text(overview.read_text().replace("title: ", "title: Edited, ", 1))  # a whole build
+
+    def whole_rebuild_reported() -> bool:
+        return bool(re.search(rf"^rebuilt {pages} pages in \d+\.\d\d s$", preview.output(), re.MULTILINE))
+
+    wait_until(whole_rebuild_reported, "report of the whole rebuild", preview)
+
+    claims = project / "content" / "factsheets" / "claims.yaml"
+    statement = "    statement: >-\n      "
+    claims.write_text(claims.read_text().replace(statement, f"{statement}Edited, ", 1))  # free text: a few pages
+
+    def update_reported() -> bool:
+        counts = re.findall(r"^rebuilt (\d+) pages? in \d+\.\d\d s$", preview.output(), re.MULTILINE)
+        return len(counts) == 2 and 0 < int(counts[1]) < pages
+
+    wait_until(update_reported, "report of the update", preview)
 
 
 def test_the_pages_show_a_failed_builds_problem_lines_as_printed():

@@ -10,8 +10,9 @@ plugin's own code, every rebuild runs ``factsheets build`` in a fresh Python pro
 rebuild runs, and after one fails, the server goes on serving the last good site. A failed build prints
 its problems to stderr (the same lines as ``factsheets check``), and every open page shows them in an
 overlay (``LastBuild``, ``ProblemsSocket`` and preview/problems.js); the next good edit brings the site
-back and removes it. An address without a file gets the site's own 404 page, with live reload, so
-that a page whose record was renamed comes back by itself when the name is restored.
+back and removes it. Each build prints how many pages it wrote and how long it took. An address
+without a file gets the site's own 404 page, with live reload, so that a page whose record was renamed
+comes back by itself when the name is restored.
 
 The browser reloads through the ``livereload`` package. Its own snippet is an inline script, which the
 site's Content-Security-Policy (``script-src 'self'``) refuses, so the pages get a plain same-origin
@@ -55,6 +56,7 @@ from tornado import web
 from tornado.ioloop import IOLoop
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
+from .build import page_count
 from .incremental import LiveSite, Outcome, UpdateReport
 
 PREVIEW_FOLDER = ".preview"
@@ -159,9 +161,10 @@ def reload_browsers() -> None:
 
 @dataclass(frozen=True)
 class Rebuild:
-    """What one build did: wrote pages, found nothing to do, or failed with these problems."""
+    """What one build did: wrote pages (how many), found nothing to do, or failed with these problems."""
 
     wrote: bool = False
+    pages: int = 0
     problems: str = ""
     """What the failed build printed on stderr, as the pages show it (see shown_problems)."""
 
@@ -188,9 +191,12 @@ class PreviewBuilds:
 
     def build_first(self) -> None:
         """The whole build, before the server starts."""
+        started = time.perf_counter()
         with self.stderr.recording() as printed:
             built = self.live.build_all()
-        if not built:
+        if built:
+            print(f"built {_pages(self.live.whole_build.pages)} in {time.perf_counter() - started:.2f} s", flush=True)
+        else:
             self.last_build.failed(shown_problems("".join(printed)))
             print(
                 "The first build failed: fix the problems above; the site is rebuilt on every change.", file=sys.stderr
@@ -252,7 +258,7 @@ class PreviewBuilds:
                 update = self.live.update(after_first_pages=lambda: loop.add_callback(self._first_pages_written))
                 if update.outcome is Outcome.NEEDS_FULL_BUILD:
                     built = self.live.build_all(search_later=True)
-                    update = UpdateReport(Outcome.UPDATED if built else Outcome.PROBLEMS)
+                    update = UpdateReport(Outcome.UPDATED if built else Outcome.PROBLEMS, self.live.whole_build.pages)
             except Exception:  # a fault of the plugin, not of the content: its traceback, and a whole build next
                 traceback.print_exc()
                 self.live.forget()
@@ -262,10 +268,10 @@ class PreviewBuilds:
         if update.outcome is Outcome.PROBLEMS:
             _report_failure(started)
             return Rebuild(problems=shown_problems("".join(printed)))
-        print(f"rebuilt in {time.perf_counter() - started:.2f} s", flush=True)
+        print(f"rebuilt {_pages(update.pages)} in {time.perf_counter() - started:.2f} s", flush=True)
         if update.changed_records:
-            print(f"  ({update.pages} pages that read {', '.join(update.changed_records)})", flush=True)
-        return Rebuild(wrote=True)
+            print(f"  (the pages that read {', '.join(update.changed_records)})", flush=True)
+        return Rebuild(wrote=True, pages=update.pages)
 
     async def _build_in_subprocess(self) -> Rebuild:
         started = time.perf_counter()
@@ -277,8 +283,9 @@ class PreviewBuilds:
             sys.stdout.write(stdout.decode(errors="replace"))
             _report_failure(started)
             return Rebuild(problems=shown_problems("".join(printed)))
-        print(f"rebuilt in {time.perf_counter() - started:.2f} s", flush=True)
-        return Rebuild(wrote=True)
+        pages = page_count(self.live.output_dir)
+        print(f"rebuilt {_pages(pages)} in {time.perf_counter() - started:.2f} s", flush=True)
+        return Rebuild(wrote=True, pages=pages)
 
 
 async def _relay(stream: asyncio.StreamReader, printed: list[str]) -> None:
@@ -288,6 +295,10 @@ async def _relay(stream: asyncio.StreamReader, printed: list[str]) -> None:
         printed.append(text)
         sys.stderr.write(text)
         sys.stderr.flush()
+
+
+def _pages(count: int) -> str:
+    return f"{count} page{'s' if count != 1 else ''}"
 
 
 def _report_failure(started: float) -> None:

@@ -73,7 +73,7 @@ def test_an_edit_reloads_the_open_page_and_a_broken_edit_keeps_the_last_good_sit
 
     # The edited page is reloaded first; the update's other pages, then its report, follow.
     def reported() -> bool:
-        return bool(re.search(r"^rebuilt in \d+\.\d\d s$", dev_server.output(), re.MULTILINE))
+        return bool(re.search(r"^rebuilt \d+ pages? in \d+\.\d\d s$", dev_server.output(), re.MULTILINE))
 
     wait_until(reported, "report of the rebuild", dev_server, in_browser(page))
 
