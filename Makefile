@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 
 INPUTDIR := content
 OUTPUTDIR := output
+# The preview's own build: `make serve` never writes into $(OUTPUTDIR)/, which `make publish` fills.
+PREVIEWDIR := .preview
 CONFFILE := pelicanconf.py
 PUBLISHCONF := publishconf.py
 HOST ?= 127.0.0.1
@@ -21,12 +23,12 @@ CHROMIUM := /usr/bin/chromium
 .PHONY: help setup html check serve publish clean test
 
 help:
-	@echo "make serve    build and serve on http://$(HOST):$(PORT), rebuilding on change"
+	@echo "make serve    build into $(PREVIEWDIR)/ and serve on http://$(HOST):$(PORT), rebuilding on change"
 	@echo "make html     build the site into $(OUTPUTDIR)/"
 	@echo "make check    validate the fact sheets without rendering"
 	@echo "make publish  build with $(PUBLISHCONF)"
 	@echo "make test     run every test"
-	@echo "make clean    remove the caches and $(OUTPUTDIR)/ (only if it is a build of the site)"
+	@echo "make clean    remove the caches, $(OUTPUTDIR)/ and $(PREVIEWDIR)/ (each only if it is a build of the site)"
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,14 +45,16 @@ check: setup
 	$(BIN)/factsheets check $(INPUTDIR)
 
 serve: setup
-	$(BIN)/factsheets serve -s $(CONFFILE) -o $(OUTPUTDIR) --host $(HOST) --port $(PORT) $(INPUTDIR)
+	$(BIN)/factsheets serve -s $(CONFFILE) -o $(PREVIEWDIR) --host $(HOST) --port $(PORT) $(INPUTDIR)
 
 publish: setup
 	$(BIN)/factsheets build -s $(PUBLISHCONF) -o $(OUTPUTDIR) $(INPUTDIR)
 
-# Removes the caches, and the output only if it is a build of the site (it holds the stamp every build writes).
+# Removes the caches, and the output and the preview's folder only if each is a build of the site (it holds
+# the stamp every build writes).
 clean: setup
 	$(BIN)/factsheets clean -s $(CONFFILE) -o $(OUTPUTDIR)
+	$(BIN)/factsheets clean -s $(CONFFILE) -o $(PREVIEWDIR)
 
 # Installed only when missing (needs root, as on CI): a present /usr/bin/chromium is up to date.
 $(CHROMIUM):

@@ -6,9 +6,16 @@ import atexit
 import json
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -69,3 +76,87 @@ def content_copy(tmp_path) -> Path:
     copy = tmp_path / "content"
     shutil.copytree(CONTENT, copy)
     return copy
+
+
+WAIT = 30.0
+"""Seconds: the longest any step of a running preview server may take."""
+
+
+@dataclass
+class DevServer:
+    """A running `factsheets serve`, what it prints kept in two files."""
+
+    process: subprocess.Popen
+    url: str
+    stdout: Path
+    stderr: Path
+
+    def fetch(self, path: str) -> str:
+        with urllib.request.urlopen(f"{self.url}/{path}", timeout=5) as response:
+            return response.read().decode()
+
+    def output(self) -> str:
+        return self.stdout.read_text()
+
+    def errors(self) -> str:
+        return self.stderr.read_text()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_dev_server(arguments: list[object], cwd: Path, logs: Path) -> DevServer:
+    """`factsheets serve ARGUMENTS --port <free port>` in a session of its own, once it serves index.html.
+
+    What it prints goes to serve.out and serve.err in the folder logs; stop() ends it and its children.
+    """
+    port = free_port()
+    stdout, stderr = logs / "serve.out", logs / "serve.err"
+    command = [BIN / "factsheets", "serve", *arguments, "--port", port]
+    with stdout.open("w") as out, stderr.open("w") as err:
+        process = subprocess.Popen(list(map(str, command)), cwd=cwd, stdout=out, stderr=err, start_new_session=True)
+    server = DevServer(process, f"http://127.0.0.1:{port}", stdout, stderr)
+    try:
+        wait_until(lambda: serves(server, "index.html"), "page served", server)
+    except BaseException:
+        stop(process)
+        raise
+    return server
+
+
+def wait_until(
+    condition: Callable[[], bool], what: str, server: DevServer, pause: Callable[[float], None] = time.sleep
+) -> float:
+    """Poll the condition for up to WAIT seconds; returns how long it took."""
+    started = time.monotonic()
+    while time.monotonic() - started < WAIT:
+        assert server.process.poll() is None, f"the server exited while waiting for {what}:\n{server.errors()}"
+        if condition():
+            return time.monotonic() - started
+        pause(0.1)
+    pytest.fail(f"no {what} after {WAIT:.0f} s\nstdout:\n{server.output()}\nstderr:\n{server.errors()}")
+
+
+def serves(server: DevServer, path: str) -> bool:
+    try:
+        server.fetch(path)
+    except (urllib.error.URLError, ConnectionError):
+        return False
+    return True
+
+
+def stop(process: subprocess.Popen) -> None:
+    """End the server and every process it started: they share the process group it leads."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=10)
+            return
+        except subprocess.TimeoutExpired:
+            continue

@@ -1,4 +1,5 @@
-"""The preview server answers only to the names it is bound to, and serves every file as one whole version.
+"""The preview server answers only to the names it is bound to, serves every file as one whole version,
+answers an address without a file with the site's 404 page, and tells its pages the last build's problems.
 
 Each test starts the preview's tornado application in this process, on 127.0.0.1 and a free port, in a
 thread of its own; the requests come from this thread with the Host and Origin a browser would send.
@@ -23,11 +24,15 @@ from tornado.ioloop import IOLoop
 from tornado.websocket import websocket_connect
 
 from factsheets.build import replace_folder
-from factsheets.serve import PreviewServer, RebuildWatcher, bound_hosts
+from factsheets.serve import LastBuild, PreviewServer, RebuildWatcher, bound_hosts
 
 DRAFT = b"<!doctype html><html><head><title>Draft</title></head><body><h1>Unpublished claim</h1></body></html>\n"
 SHORTER = b"<!doctype html><html><head><title>New</title></head><body><h1>New</h1></body></html>\n"
 LONGER = DRAFT.replace(b"</body>", b"<p>A much longer page.</p>" * 40 + b"</body>")
+NOT_FOUND = (
+    b"<!doctype html><html><head><title>Page not found</title></head><body><h1>Page not found</h1></body></html>\n"
+)
+PROBLEMS = "content/factsheets/claims.yaml:7:12: claimant: unknown actor 'russian-mod'\n1 problem found."
 
 
 @dataclass
@@ -42,6 +47,7 @@ class Preview:
     port: int
     output: Path
     loop: asyncio.AbstractEventLoop  # the server's: the websocket clients run there too
+    last_build: LastBuild
 
     def get(self, path: str, host: str | None = None) -> Reply:
         """GET path with this Host header (the server's own address by default), as a browser sends it."""
@@ -59,21 +65,37 @@ class Preview:
         finally:
             connection.close()
 
-    def open_websocket(self, host: str, origin: str | None) -> str:
-        """Open /livereload with this Host and Origin, say hello, and return the server's first reply."""
+    def open_websocket(self, host: str, origin: str | None, path: str = "/livereload") -> str:
+        """Open the websocket at path with this Host and Origin and return the server's first message
+        (livereload's answers a hello, which it is sent first)."""
+        return self.in_loop(self._messages(host, origin, path, 1))[0]
 
-        async def hello() -> str:
-            headers = {"Host": host, **({"Origin": origin} if origin else {})}
-            request = HTTPRequest(f"ws://127.0.0.1:{self.port}/livereload", headers=headers, request_timeout=5)
-            websocket = await websocket_connect(request)
-            try:
+    async def _messages(self, host: str, origin: str | None, path: str, count: int, then=None) -> list[str]:
+        """The first count messages of the websocket at path; then() is called after the first."""
+        headers = {"Host": host, **({"Origin": origin} if origin else {})}
+        request = HTTPRequest(f"ws://127.0.0.1:{self.port}{path}", headers=headers, request_timeout=5)
+        websocket = await websocket_connect(request)
+        try:
+            if path == "/livereload":
                 await websocket.write_message(json.dumps({"command": "hello"}))
-                return await asyncio.wait_for(websocket.read_message(), 5)
-            finally:
-                websocket.close()
+            messages = []
+            while len(messages) < count:
+                messages.append(await asyncio.wait_for(websocket.read_message(), 5))
+                if then is not None and len(messages) == 1:
+                    then()
+            return messages
+        finally:
+            websocket.close()
 
+    def problems_told(self, count: int, then=None) -> list[dict]:
+        """The first count messages of the problems websocket, opened from the preview's own page."""
+        host = f"127.0.0.1:{self.port}"
+        messages = self.in_loop(self._messages(host, f"http://{host}", "/_preview/problems", count, then))
+        return [json.loads(message) for message in messages]
+
+    def in_loop(self, coroutine):
         # Not asyncio.run in this thread: Playwright's sync API may have left an event loop running here.
-        return asyncio.run_coroutine_threadsafe(hello(), self.loop).result(timeout=10)
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=10)
 
 
 def free_port() -> int:
@@ -98,7 +120,7 @@ def preview(tmp_path: Path) -> Iterator[Preview]:
         asyncio.set_event_loop(asyncio.new_event_loop())
         loop = IOLoop.current()  # wraps the asyncio loop of this thread
         try:
-            server = PreviewServer(watcher=RebuildWatcher())
+            server = PreviewServer(watcher=RebuildWatcher(), last_build=last_build)
             server.root, server.default_filename = str(output), "index.html"  # what Server.serve() sets
             server.application(port, "127.0.0.1")
             loops.append(loop)
@@ -107,18 +129,24 @@ def preview(tmp_path: Path) -> Iterator[Preview]:
         loop.start()
         loop.close(all_fds=True)  # the listening socket too
 
+    last_build = LastBuild()
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     assert started.wait(10) and loops, "the preview application did not start"
     try:
-        yield Preview(port, output, loops[0].asyncio_loop)
+        yield Preview(port, output, loops[0].asyncio_loop, last_build)
     finally:
         loops[0].add_callback(loops[0].stop)
         thread.join(10)
 
 
 def script_tag(port: int) -> bytes:
-    return f'<script src="/livereload.js?port={port}"></script>'.encode()
+    """What the preview adds to the head of every page it serves: livereload's script, its own, and their style."""
+    return (
+        f'<script src="/livereload.js?port={port}"></script>'
+        '<script src="/_preview/problems.js" defer></script>'
+        '<link rel="stylesheet" href="/_preview/problems.css">'
+    ).encode()
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1:{port}", "localhost:{port}", "[::1]:{port}", "localhost", "127.0.0.1"])
@@ -128,7 +156,13 @@ def test_the_bound_host_names_get_the_page(preview: Preview, host: str):
     assert reply.body == DRAFT.replace(b"</head>", script_tag(preview.port) + b"</head>")
 
 
-@pytest.mark.parametrize("path", ["/draft.html", "/", "/events/", "/livereload.js", "/livereload", "/forcereload"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        *("/draft.html", "/", "/events/", "/missing.html", "/livereload.js", "/livereload", "/forcereload"),
+        *("/_preview/problems.js", "/_preview/problems.css", "/_preview/problems"),
+    ],
+)
 @pytest.mark.parametrize("host", ["evil.example:{port}", "evil.example", "127.0.0.1.evil.example:{port}"])
 def test_another_host_name_is_refused_with_a_reason_and_no_page(preview: Preview, host: str, path: str):
     """What a page of another site sees after DNS rebinding: its own name in the Host header."""
@@ -142,34 +176,59 @@ def test_another_host_name_is_refused_with_a_reason_and_no_page(preview: Preview
     assert b"Unpublished" not in reply.body and b"livereload" not in reply.body
 
 
-def test_a_websocket_from_the_same_origin_is_accepted(preview: Preview):
+WEBSOCKETS = ["/livereload", "/_preview/problems"]
+FIRST_MESSAGE = {"/livereload": {"command": "hello"}, "/_preview/problems": {"problems": None}}
+
+
+@pytest.mark.parametrize("path", WEBSOCKETS)
+def test_a_websocket_from_the_same_origin_is_accepted(preview: Preview, path: str):
     for name in ("127.0.0.1", "localhost"):
         host = f"{name}:{preview.port}"
-        assert json.loads(preview.open_websocket(host, f"http://{host}"))["command"] == "hello"
+        message = json.loads(preview.open_websocket(host, f"http://{host}", path))
+        assert FIRST_MESSAGE[path].items() <= message.items()
 
 
-def test_a_websocket_without_origin_is_accepted_from_a_bound_host_name(preview: Preview):
+@pytest.mark.parametrize("path", WEBSOCKETS)
+def test_a_websocket_without_origin_is_accepted_from_a_bound_host_name(preview: Preview, path: str):
     """Browsers always send Origin with a websocket; a client that does not is no web page."""
-    assert json.loads(preview.open_websocket(f"127.0.0.1:{preview.port}", None))["command"] == "hello"
+    message = json.loads(preview.open_websocket(f"127.0.0.1:{preview.port}", None, path))
+    assert FIRST_MESSAGE[path].items() <= message.items()
 
 
+@pytest.mark.parametrize("path", WEBSOCKETS)
 @pytest.mark.parametrize(
     "origin", ["http://evil.example", "http://evil.example:{port}", "http://localhost:1", "null", "http://127.0.0.1"]
 )
-def test_a_websocket_from_another_origin_is_refused(preview: Preview, origin: str):
+def test_a_websocket_from_another_origin_is_refused(preview: Preview, origin: str, path: str):
+    preview.last_build.failed(PROBLEMS)
     with pytest.raises(HTTPClientError) as refused:
-        preview.open_websocket(f"127.0.0.1:{preview.port}", origin.format(port=preview.port))
+        preview.open_websocket(f"127.0.0.1:{preview.port}", origin.format(port=preview.port), path)
     assert refused.value.code == 403
     assert refused.value.response.body.decode() == (
         "Refused: a websocket of the preview opens only from a page of the preview itself.\n"
     )
 
 
-def test_a_websocket_with_another_host_name_is_refused_even_from_its_own_origin(preview: Preview):
+@pytest.mark.parametrize("path", WEBSOCKETS)
+def test_a_websocket_with_another_host_name_is_refused_even_from_its_own_origin(preview: Preview, path: str):
     host = f"evil.example:{preview.port}"
     with pytest.raises(HTTPClientError) as refused:
-        preview.open_websocket(host, f"http://{host}")
+        preview.open_websocket(host, f"http://{host}", path)
     assert refused.value.code == 421
+
+
+def test_open_pages_are_told_the_problems_of_a_failed_build_and_that_the_next_build_succeeded(preview: Preview):
+    def fail_then_succeed() -> None:
+        preview.loop.call_soon_threadsafe(preview.last_build.failed, PROBLEMS)
+        preview.loop.call_soon_threadsafe(preview.last_build.succeeded)
+
+    told = preview.problems_told(3, then=fail_then_succeed)
+    assert told == [{"problems": None}, {"problems": PROBLEMS}, {"problems": None}]
+
+
+def test_a_page_opened_while_the_last_build_failed_is_told_its_problems(preview: Preview):
+    preview.last_build.failed(PROBLEMS)
+    assert preview.problems_told(1) == [{"problems": PROBLEMS}]
 
 
 def test_forcereload_is_not_served(preview: Preview):
@@ -180,7 +239,7 @@ def test_forcereload_is_not_served(preview: Preview):
 
 
 def test_folders_missing_pages_and_ranges_are_served_as_before(preview: Preview):
-    """What the preview keeps of tornado's static files: index.html for a folder, its 404, ranges."""
+    """What the preview keeps of tornado's static files: index.html for a folder, a 404, ranges."""
     folder = preview.get("/events/")
     assert folder.status == 200 and b"<h1>Events</h1>" in folder.body
     assert preview.get("/events").status == 301
@@ -194,6 +253,26 @@ def test_folders_missing_pages_and_ranges_are_served_as_before(preview: Preview)
         assert (response.status, response.read()) == (206, DRAFT[:15])
     finally:
         connection.close()
+
+
+@pytest.mark.parametrize("path", ["/claims/renamed-claim.html", "/no/such/folder/", "/forcereload"])
+def test_an_address_without_a_file_gets_the_sites_404_page_with_live_reload(preview: Preview, path: str):
+    """So that a page whose id was renamed reloads into the site's 404 page, and comes back when it is restored."""
+    (preview.output / "404.html").write_bytes(NOT_FOUND)
+    reply = preview.get(path)
+    assert reply.status == 404
+    assert reply.headers["Content-Type"].startswith("text/html")
+    assert reply.body == NOT_FOUND.replace(b"</head>", script_tag(preview.port) + b"</head>")
+    assert int(reply.headers["Content-Length"]) == len(reply.body)
+
+
+def test_without_a_404_page_an_address_without_a_file_gets_a_page_that_reloads(preview: Preview):
+    """Before a first good build there is no 404.html: the preview's own page, with live reload and problems."""
+    preview.last_build.failed(PROBLEMS)
+    reply = preview.get("/index-of-a-site-not-built.html")
+    assert reply.status == 404
+    assert script_tag(preview.port) in reply.body
+    assert b"Unpublished" not in reply.body and b"russian-mod" not in reply.body  # told by the websocket only
 
 
 def replace_the_file(output: Path, new_text: bytes) -> None:

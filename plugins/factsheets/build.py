@@ -108,13 +108,18 @@ def build_site(
         raise KeyboardInterrupt(f"interrupted; {_shown(output)} left as it was") from None
     if note:
         print(note)
-    pages = sum(1 for _ in output.rglob("*.html"))
+    pages = page_count(output)
     result = BuildResult(True, pages, time.perf_counter() - started, output)
     if not quiet:
         print(f"Wrote {pages} pages to {output} in {result.seconds:.2f} s.")
     if interrupted:
         raise KeyboardInterrupt(f"interrupted; {_shown(output)} holds the new build")
     return result
+
+
+def page_count(output: Path) -> int:
+    """The pages of a built site: its HTML files."""
+    return sum(1 for _ in output.rglob("*.html"))
 
 
 def _read_settings(settings_file, content_dir, output_dir, extra_settings) -> dict:

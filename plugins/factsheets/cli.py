@@ -74,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     serve = commands.add_parser("serve", help="build, serve and rebuild on every change, reloading the browser")
     serve.add_argument("-s", "--settings", type=Path, default=Path("pelicanconf.py"), help="Pelican settings file")
-    serve.add_argument("-o", "--output", type=Path, help="output folder (default: the settings' OUTPUT_PATH)")
+    serve.add_argument(
+        "-o", "--output", type=Path, help="the preview's folder (default: .preview beside the settings file)"
+    )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8000, help="port to listen on (default: 8000)")
     serve.add_argument("content_dir", nargs="?", type=Path, help="content folder (default: the settings' PATH)")

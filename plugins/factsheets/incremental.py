@@ -27,7 +27,7 @@ from pelican.writers import Writer
 from pydantic import BaseModel
 
 from . import models
-from .build import build_site, check_output_folder, scratch_folder
+from .build import BuildResult, build_site, check_output_folder, scratch_folder
 from .exports import plan_files
 from .load import (
     FACTSHEET_SUFFIXES,
@@ -83,6 +83,8 @@ class LiveSite:
     nodes_by_file: dict[Path, list[Node]] = field(default_factory=dict)
     unindexed_pages: set[str] = field(default_factory=set)
     """Pages re-rendered since the search index was last built."""
+    whole_build: BuildResult | None = None
+    """The last whole build's result: whether it succeeded, its pages and seconds."""
     _index_everything: bool = False
     """The last whole build left the search index for later."""
     _hashed: dict[Path, tuple[tuple[int, int, int], str]] = field(default_factory=dict, repr=False)
@@ -122,6 +124,7 @@ class LiveSite:
                 "FACTSHEETS_SEARCH_LATER": search_later,
             },
         )
+        self.whole_build = result
         self._index_everything = search_later and result.ok
         self.generator = FactSheetGenerator.recorded if result.ok else None
         self.digests = self._digests() if result.ok else {}

@@ -1,15 +1,24 @@
-"""The preview server: build once, serve the output folder, rebuild on every change and reload the browser.
+"""The preview server: build once, serve the site, rebuild on every change and reload the browser.
+
+The preview builds into a folder of its own (PREVIEW_FOLDER, beside the settings file, unless ``-o``
+names another), never the published output: a running preview cannot rewrite a published site.
 
 Rebuilds run in this process through a ``LiveSite`` (see incremental.py): an edit of free text in a
 fact sheet re-renders only the pages that read the changed records, the edited page first (a quarter
 of a second at 10,000 claims); any other edit rebuilds the whole site, atomically. After an edit to the
 plugin's own code, every rebuild runs ``factsheets build`` in a fresh Python process instead. While a
 rebuild runs, and after one fails, the server goes on serving the last good site. A failed build prints
-its problems to stderr (the same lines as ``factsheets check``); the next good edit brings the site back.
+its problems to stderr (the same lines as ``factsheets check``), and every open page shows them in an
+overlay (``LastBuild``, ``ProblemsSocket`` and preview/problems.js); the next good edit brings the site
+back and removes it. Each build prints how many pages it wrote and how long it took. An address
+without a file gets the site's own 404 page, with live reload, so that a page whose record was renamed
+comes back by itself when the name is restored.
 
 The browser reloads through the ``livereload`` package. Its own snippet is an inline script, which the
 site's Content-Security-Policy (``script-src 'self'``) refuses, so the pages get a plain same-origin
 ``<script src="/livereload.js?port=...">`` instead; its websocket is same-origin too (``connect-src 'self'``).
+The overlay's script and stylesheet are same-origin files under /_preview/ (no record id can make that
+address), added to the pages as they are served and never written into the site.
 
 The server answers only to the host names it is bound to (127.0.0.1, localhost and [::1] on a loopback
 address), so a page of another site cannot read the drafts by having its own name resolve to this
@@ -20,19 +29,23 @@ served from one open handle, so a page replaced by a rebuild while it is sent ar
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
 import ipaddress
+import json
 import logging
 import os
 import stat
 import subprocess
 import sys
+import threading
 import time
+import traceback
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TextIO
 
 from livereload import Server
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
@@ -41,8 +54,34 @@ from livereload.watcher import Watcher
 from pelican.settings import read_settings
 from tornado import web
 from tornado.ioloop import IOLoop
+from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
-from .incremental import LiveSite, Outcome
+from .build import page_count
+from .incremental import LiveSite, Outcome, UpdateReport
+
+PREVIEW_FOLDER = ".preview"
+"""Where the preview builds, beside the settings file, unless ``factsheets serve -o`` says otherwise."""
+PREVIEW_ASSETS = Path(__file__).parent / "preview"
+"""The overlay's script and stylesheet, served at /_preview/."""
+NOT_FOUND_PAGE = "404.html"
+"""The site's own page for an address without one."""
+NO_SITE_YET = b"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>No page here yet</title>
+</head>
+<body>
+<main>
+<h1>No page here yet</h1>
+<p>The preview has no page at this address, and no 404 page: the site has not been built yet. This page
+reloads by itself when the site builds.</p>
+</main>
+</body>
+</html>
+"""
+"""What an address without a file gets when there is no 404.html yet (the first build failed)."""
 
 
 @dataclass(frozen=True)
@@ -66,33 +105,34 @@ def serve(
     """Build the site, serve it on http://host:port/ and rebuild it whenever a watched file changes."""
     paths = site_paths(settings_file, content_dir, output_dir)
     live = LiveSite(paths.settings, paths.content, paths.output)
-    if not live.build_all():
-        print("The first build failed: fix the problems above; the site is rebuilt on every change.", file=sys.stderr)
-    paths.output.mkdir(parents=True, exist_ok=True)
+    with recording_stderr() as stderr:  # what a failed build prints there, the open pages show
+        builds = PreviewBuilds(live, build_command(paths), LastBuild(), stderr)
+        builds.build_first()
+        paths.output.mkdir(parents=True, exist_ok=True)
 
-    server = PreviewServer(watcher=RebuildWatcher())
-    builds = PreviewBuilds(live, build_command(paths))
-    for path in paths.watched:
-        if path == paths.content:
-            server.watch(str(path), builds.content_changed)
-        elif path in paths.plugin_folders:
-            server.watch(str(path), builds.plugin_changed)
-        else:
-            server.watch(str(path), builds.theme_or_settings_changed)
-    print(f"Serving {paths.output} on http://{host}:{port}/ (Ctrl-C to stop); watching:", flush=True)
-    for path in paths.watched:
-        print(f"  {path}", flush=True)
-    if not bound_hosts(host, port).names:
-        print(f"{host} is every interface: the preview answers to any host name that reaches it.", flush=True)
-    server.serve(root=str(paths.output), host=host, port=port)
+        server = PreviewServer(watcher=RebuildWatcher(), last_build=builds.last_build)
+        for path in paths.watched:
+            if path == paths.content:
+                server.watch(str(path), builds.content_changed)
+            elif path in paths.plugin_folders:
+                server.watch(str(path), builds.plugin_changed)
+            else:
+                server.watch(str(path), builds.theme_or_settings_changed)
+        print(f"Serving {paths.output} on http://{host}:{port}/ (Ctrl-C to stop); watching:", flush=True)
+        for path in paths.watched:
+            print(f"  {path}", flush=True)
+        if not bound_hosts(host, port).names:
+            print(f"{host} is every interface: the preview answers to any host name that reaches it.", flush=True)
+        server.serve(root=str(paths.output), host=host, port=port)
 
 
 def site_paths(settings_file: Path, content_dir: Path | None, output_dir: Path | None) -> SitePaths:
-    """The content, output, theme and plugin folders the settings name, with the command line's overrides."""
+    """The content, theme and plugin folders the settings name, and the preview's folder (PREVIEW_FOLDER
+    beside the settings file, not the published OUTPUT_PATH), with the command line's overrides."""
     settings_file = settings_file.resolve()
     settings = read_settings(str(settings_file))
     content = (content_dir or Path(settings["PATH"])).resolve()
-    output = (output_dir or Path(settings["OUTPUT_PATH"])).resolve()
+    output = (output_dir or settings_file.parent / PREVIEW_FOLDER).resolve()
     setting_files = sorted({settings_file, *settings_file.parent.glob("*conf.py")})
     plugin_folders = tuple(Path(p).resolve() for p in settings["PLUGIN_PATHS"])
     folders = [content, Path(settings["THEME"]).resolve(), *plugin_folders]
@@ -119,22 +159,48 @@ def reload_browsers() -> None:
     LiveReloadHandler.reload_waiters("*")
 
 
+@dataclass(frozen=True)
+class Rebuild:
+    """What one build did: wrote pages (how many), found nothing to do, or failed with these problems."""
+
+    wrote: bool = False
+    pages: int = 0
+    problems: str = ""
+    """What the failed build printed on stderr, as the pages show it (see shown_problems)."""
+
+
 class PreviewBuilds:
     """The watcher's tasks: one build at a time, off the server's thread, so pages are served meanwhile.
 
     An edit to the content, the theme or the settings is built in this process by the LiveSite: an edit
     of free text re-renders only the pages that read it, anything else rebuilds the whole site. The
     plugin's own code can only be reloaded by a new process: after an edit to it every build runs
-    ``factsheets build`` in a fresh interpreter. Only a build that succeeded reloads the browsers.
+    ``factsheets build`` in a fresh interpreter. Only a build that succeeded reloads the browsers; one that
+    failed has its problems, as printed on stderr, shown on every open page (``LastBuild``).
     """
 
-    def __init__(self, live: LiveSite, command: list[str]) -> None:
+    def __init__(self, live: LiveSite, command: list[str], last_build: LastBuild, stderr: RecordingStderr) -> None:
         self.live = live
         self.command = command
+        self.last_build = last_build
+        self.stderr = stderr
         self.in_process = True
         self._running = False
         self._pending: set[str] = set()
         self._index_stale = False
+
+    def build_first(self) -> None:
+        """The whole build, before the server starts."""
+        started = time.perf_counter()
+        with self.stderr.recording() as printed:
+            built = self.live.build_all()
+        if built:
+            print(f"built {_pages(self.live.whole_build.pages)} in {time.perf_counter() - started:.2f} s", flush=True)
+        else:
+            self.last_build.failed(shown_problems("".join(printed)))
+            print(
+                "The first build failed: fix the problems above; the site is rebuilt on every change.", file=sys.stderr
+            )
 
     def content_changed(self) -> None:
         self._request("content")
@@ -161,53 +227,163 @@ class PreviewBuilds:
                     print("The plugin's code changed: every rebuild now runs in a new process.", flush=True)
                 if self.in_process:
                     everything = "everything" in changes
-                    outcome = await loop.run_in_executor(None, self._build_in_process, loop, everything)
+                    rebuild = await loop.run_in_executor(None, self._build_in_process, loop, everything)
                 else:
-                    outcome = Outcome.NEEDS_FULL_BUILD if await self._build_in_subprocess() else None
-                if outcome is not None:
+                    rebuild = await self._build_in_subprocess()
+                if rebuild.problems:
+                    self.last_build.failed(rebuild.problems)
+                else:  # built, or the content is back as it was at the last good build
+                    self.last_build.succeeded()
+                if rebuild.wrote:
                     reload_browsers()
-                if outcome is not None:  # a build in a new process indexes the site itself
-                    self._index_stale = self.in_process and self.live.search_pending
+                    self._index_stale = self.in_process and self.live.search_pending  # a new process indexes itself
                 if self._index_stale and not self._pending:
                     await loop.run_in_executor(None, self.live.reindex_search)
                     self._index_stale = False
         finally:
             self._running = False
 
-    def _build_in_process(self, loop: IOLoop, everything: bool) -> Outcome | None:
-        """The incremental update, or the whole build when it is needed; None when nothing was built."""
+    def _first_pages_written(self) -> None:
+        """The edited records' own pages are in place: their readers may reload, without the old problems."""
+        self.last_build.succeeded()
+        reload_browsers()
+
+    def _build_in_process(self, loop: IOLoop, everything: bool) -> Rebuild:
+        """The incremental update, or the whole build when it is needed."""
         started = time.perf_counter()
         if everything:
             self.live.forget()
-        update = self.live.update(after_first_pages=lambda: loop.add_callback(reload_browsers))
+        with self.stderr.recording() as printed:
+            try:
+                update = self.live.update(after_first_pages=lambda: loop.add_callback(self._first_pages_written))
+                if update.outcome is Outcome.NEEDS_FULL_BUILD:
+                    built = self.live.build_all(search_later=True)
+                    update = UpdateReport(Outcome.UPDATED if built else Outcome.PROBLEMS, self.live.whole_build.pages)
+            except Exception:  # a fault of the plugin, not of the content: its traceback, and a whole build next
+                traceback.print_exc()
+                self.live.forget()
+                update = UpdateReport(Outcome.PROBLEMS)
         if update.outcome is Outcome.UNCHANGED:
-            return None
-        failed = update.outcome is Outcome.PROBLEMS
-        failed = failed or (update.outcome is Outcome.NEEDS_FULL_BUILD and not self.live.build_all(search_later=True))
-        if failed:
+            return Rebuild()
+        if update.outcome is Outcome.PROBLEMS:
             _report_failure(started)
-            return None
-        print(f"rebuilt in {time.perf_counter() - started:.2f} s", flush=True)
-        if update.outcome is Outcome.UPDATED:
-            print(f"  ({update.pages} pages that read {', '.join(update.changed_records)})", flush=True)
-        return update.outcome
+            return Rebuild(problems=shown_problems("".join(printed)))
+        print(f"rebuilt {_pages(update.pages)} in {time.perf_counter() - started:.2f} s", flush=True)
+        if update.changed_records:
+            print(f"  (the pages that read {', '.join(update.changed_records)})", flush=True)
+        return Rebuild(wrote=True, pages=update.pages)
 
-    async def _build_in_subprocess(self) -> bool:
+    async def _build_in_subprocess(self) -> Rebuild:
         started = time.perf_counter()
-        # stderr is the terminal's: the build's problems appear there as they are printed.
-        process = await asyncio.create_subprocess_exec(*self.command, stdout=subprocess.PIPE)
-        stdout, _ = await process.communicate()
-        if process.returncode != 0:
+        process = await asyncio.create_subprocess_exec(*self.command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        printed: list[str] = []
+        # The build's problems appear on the terminal as they are printed, and are kept for the pages.
+        stdout, _ = await asyncio.gather(process.stdout.read(), _relay(process.stderr, printed))
+        if await process.wait() != 0:
             sys.stdout.write(stdout.decode(errors="replace"))
             _report_failure(started)
-            return False
-        print(f"rebuilt in {time.perf_counter() - started:.2f} s", flush=True)
-        return True
+            return Rebuild(problems=shown_problems("".join(printed)))
+        pages = page_count(self.live.output_dir)
+        print(f"rebuilt {_pages(pages)} in {time.perf_counter() - started:.2f} s", flush=True)
+        return Rebuild(wrote=True, pages=pages)
+
+
+async def _relay(stream: asyncio.StreamReader, printed: list[str]) -> None:
+    """Copy a build's stderr to this process's, line by line, keeping what it printed."""
+    async for line in stream:
+        text = line.decode(errors="replace")
+        printed.append(text)
+        sys.stderr.write(text)
+        sys.stderr.flush()
+
+
+def _pages(count: int) -> str:
+    return f"{count} page{'s' if count != 1 else ''}"
 
 
 def _report_failure(started: float) -> None:
     seconds = time.perf_counter() - started
     print(f"rebuild failed after {seconds:.2f} s; still serving the last good site", file=sys.stderr, flush=True)
+
+
+def shown_problems(printed: str) -> str:
+    """What the pages show of a failed build's stderr: the lines as a terminal shows them (a progress
+    line rewritten after a carriage return, its last state), or for an unexpected error (a traceback),
+    its one-line summary."""
+    shown = "\n".join(line.rsplit("\r", 1)[-1] for line in printed.split("\n")).strip()
+    if "Traceback (most recent call last):" in shown:
+        return shown.splitlines()[-1]
+    return shown or "the build failed without saying why: see the terminal"
+
+
+class RecordingStderr:
+    """sys.stderr, passed through, keeping as well what a thread writes while it records.
+
+    A failed build prints its problems on stderr (``factsheets check``'s lines, or what went wrong): kept
+    as they were printed, they are what the open pages show, the same lines as the terminal.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self._kept: dict[int, list[str]] = {}
+
+    def write(self, text: str) -> int:
+        kept = self._kept.get(threading.get_ident())
+        if kept is not None:
+            kept.append(text)
+        return self.stream.write(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self.stream, name)  # flush, isatty, fileno, encoding
+
+    @contextlib.contextmanager
+    def recording(self) -> Iterator[list[str]]:
+        """What this thread writes on stderr in the block, as it is written."""
+        kept: list[str] = []
+        self._kept[threading.get_ident()] = kept
+        try:
+            yield kept
+        finally:
+            del self._kept[threading.get_ident()]
+
+
+@contextlib.contextmanager
+def recording_stderr() -> Iterator[RecordingStderr]:
+    """sys.stderr replaced by a RecordingStderr for the block."""
+    original = sys.stderr
+    sys.stderr = RecordingStderr(original)
+    try:
+        yield sys.stderr
+    finally:
+        sys.stderr = original
+
+
+class LastBuild:
+    """The problems of the last build (empty after a good one), told to every open page of the preview.
+
+    Used from the server's thread: each ``ProblemsSocket`` is told them when it opens, and again whenever a
+    build fails or, after a failure, succeeds.
+    """
+
+    def __init__(self) -> None:
+        self.problems = ""
+        self.sockets: set[ProblemsSocket] = set()
+
+    def failed(self, problems: str) -> None:
+        self.problems = problems
+        self._tell_every_page()
+
+    def succeeded(self) -> None:
+        if self.problems:
+            self.problems = ""
+            self._tell_every_page()
+
+    def message(self) -> str:
+        return json.dumps({"problems": self.problems or None})
+
+    def _tell_every_page(self) -> None:
+        for socket in list(self.sockets):
+            socket.tell(self.message())
 
 
 class RebuildWatcher(Watcher):
@@ -221,25 +397,36 @@ class RebuildWatcher(Watcher):
 class PreviewServer(Server):
     """livereload's server with a same-origin ``<script src>`` instead of its inline snippet, and less chatter.
 
-    It answers only to the host names it is bound to (see ``bound_hosts``), opens the reload
-    websocket only from its own pages, serves every file from one open handle (``OneVersionFileHandler``)
-    and leaves out livereload's ``/forcereload``, which nothing here uses and any page could call.
+    It answers only to the host names it is bound to (see ``bound_hosts``), opens its websockets only
+    from its own pages, serves every file from one open handle (``OneVersionFileHandler``), the site's
+    404 page where there is no file, and leaves out livereload's ``/forcereload``, which nothing here
+    uses and any page could call. Every page gets the problems overlay's script and stylesheet too.
     """
+
+    def __init__(self, watcher: Watcher | None = None, last_build: LastBuild | None = None) -> None:
+        super().__init__(watcher=watcher)
+        self.last_build = last_build or LastBuild()
 
     def application(self, port, host, liveport=None, debug=None, live_css=True) -> None:
         LiveReloadHandler.watcher = self.watcher
         LiveReloadHandler.live_css = live_css
 
-        class SameOriginScript(LiveScriptInjector):
-            script = f'<script src="/livereload.js?port={port}"></script>'.encode()
+        class PreviewScripts(LiveScriptInjector):
+            script = (
+                f'<script src="/livereload.js?port={port}"></script>'
+                '<script src="/_preview/problems.js" defer></script>'
+                '<link rel="stylesheet" href="/_preview/problems.css">'
+            ).encode()
 
         handlers = [
             (r"/livereload", SameOriginReloadSocket),
             (r"/livereload.js", LiveReloadJSHandler),
+            (r"/_preview/problems", ProblemsSocket, {"last_build": self.last_build}),
+            (r"/_preview/(problems\.(?:js|css))", web.StaticFileHandler, {"path": str(PREVIEW_ASSETS)}),
             (r"/(.*)", OneVersionFileHandler, {"path": self.root, "default_filename": self.default_filename}),
         ]
         application = BoundHostsApplication(
-            bound_hosts(host, port), handlers=handlers, debug=bool(debug), transforms=[SameOriginScript]
+            bound_hosts(host, port), handlers=handlers, debug=bool(debug), transforms=[PreviewScripts]
         )
         application.listen(port, address=host)
 
@@ -322,8 +509,8 @@ class WrongHostHandler(web.RequestHandler):
         self.finish(f"This preview server answers only to {listed}: open http://{self.addresses[0]}/ instead.\n")
 
 
-class SameOriginReloadSocket(LiveReloadHandler):
-    """livereload's websocket, opened only from a page of the preview itself.
+class SameOriginSocket(WebSocketHandler):
+    """A websocket opened only from a page of the preview itself.
 
     Its ``Origin`` must name the same host and port as its ``Host`` (which ``BoundHostsApplication``
     has accepted already). Browsers always send ``Origin`` with a websocket, so a handshake without one
@@ -340,6 +527,36 @@ class SameOriginReloadSocket(LiveReloadHandler):
     def check_origin(self, origin: str) -> bool:
         scheme, netloc = urllib.parse.urlsplit(origin)[:2]
         return scheme in ("http", "https") and netloc.lower() == self.request.headers.get("Host", "").lower()
+
+
+class SameOriginReloadSocket(SameOriginSocket, LiveReloadHandler):
+    """livereload's websocket, opened only from a page of the preview itself."""
+
+
+class ProblemsSocket(SameOriginSocket):
+    """Tells a page of the preview the last build's problems: when it opens, and whenever they change.
+
+    Each message is ``{"problems": "<the lines>"}``, or ``{"problems": null}`` when the last build succeeded.
+    """
+
+    def initialize(self, last_build: LastBuild) -> None:
+        self.last_build = last_build
+
+    def open(self) -> None:
+        self.last_build.sockets.add(self)
+        self.tell(self.last_build.message())
+
+    def on_message(self, message: str | bytes) -> None:
+        pass  # the page says nothing
+
+    def on_close(self) -> None:
+        self.last_build.sockets.discard(self)
+
+    def tell(self, message: str) -> None:
+        try:
+            self.write_message(message)
+        except WebSocketClosedError:
+            self.last_build.sockets.discard(self)
 
 
 class OneVersionFileHandler(web.StaticFileHandler):
@@ -389,6 +606,19 @@ class OneVersionFileHandler(web.StaticFileHandler):
 
     def should_return_304(self) -> bool:
         return False
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        """An address without a file gets the site's 404 page, with what the preview adds to every page
+        (live reload, the problems overlay), or before any good build, a page of the preview's own."""
+        if status_code != 404:
+            super().write_error(status_code, **kwargs)
+            return
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        try:
+            with open(os.path.join(self.root, NOT_FOUND_PAGE), "rb") as page:
+                self.finish(page.read())
+        except OSError:
+            self.finish(NO_SITE_YET)
 
     def get_content(self, abspath: str, start: int | None = None, end: int | None = None) -> Iterator[bytes]:
         """The body from the open handle (tornado calls this as ``self.get_content(...)`` in ``get``)."""
