@@ -1,4 +1,4 @@
-"""The `factsheets` command: check, build, preview or clean the site, or print the format reference."""
+"""The `factsheets` command: check, build, preview or clean the site, or print the format or settings reference."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from .cache import user_cache_root
 from .exports import factsheet_schema
 from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_site
 from .problems import ContentError
-from .reference import format_reference, update_readme
+from .reference import format_reference, settings_reference, update_readme
+from .settings import SettingsError
 from .workers import default_workers
 
 
@@ -75,7 +76,10 @@ def main(argv: list[str] | None = None) -> int:
     clean.add_argument("-s", "--settings", type=Path, default=Path("pelicanconf.py"), help="Pelican settings file")
     clean.add_argument("-o", "--output", type=Path, help="output folder (default: the settings' OUTPUT_PATH)")
     reference = commands.add_parser("reference", help="print the fact-sheet format reference (Markdown)")
-    reference.add_argument("--update", type=Path, metavar="README", help="rewrite the reference section of this file")
+    reference.add_argument(
+        "--update", type=Path, metavar="README", help="rewrite the format reference and settings table of this file"
+    )
+    reference.add_argument("--settings", action="store_true", help="print the table of the plugin's settings instead")
     commands.add_parser("schema", help="print the JSON Schema of a fact-sheet file")
     arguments = parser.parse_args(argv)
     if arguments.command == "schema":
@@ -100,12 +104,16 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.command == "clean":
         from .build import clean_output
 
-        return 0 if clean_output(arguments.settings, arguments.output) else 1
+        try:
+            return 0 if clean_output(arguments.settings, arguments.output) else 1
+        except SettingsError as error:
+            print(error, file=sys.stderr)
+            return 1
     if arguments.command == "reference":
         if arguments.update:
             update_readme(arguments.update)
         else:
-            print(format_reference(), end="")
+            print(settings_reference() if arguments.settings else format_reference(), end="")
         return 0
 
     try:
