@@ -90,7 +90,7 @@ def format_reference() -> str:
         for name, info in model.model_fields.items():
             required = "yes" if info.is_required() else f"no (default `{_default(info)}`)"
             meaning = " ".join((info.description or "").split())
-            rows.append(f"| `{name}` | {_type_text(info.annotation, info.metadata)} | {required} | {meaning} |")
+            rows.append(f"| `{name}` | {type_text(info.annotation, info.metadata)} | {required} | {meaning} |")
         sections.append(f"### {model.__name__}\n\n{doc}\n\n" + "\n".join(rows))
     statuses = ["| status | meaning |", "| --- | --- |"]
     statuses += [f"| `{status}` | {meaning} |" for status, meaning in models.STATUS_MEANINGS.items()]
@@ -103,7 +103,8 @@ def _default(info: FieldInfo) -> str:
     return "[]" if value == [] else str(value).lower() if isinstance(value, bool) or value is None else str(value)
 
 
-def _type_text(annotation: object, metadata: list | tuple = ()) -> str:
+def type_text(annotation: object, metadata: list | tuple = (), plain: bool = False) -> str:
+    """A field's type in words: Markdown for the reference, or plain text (for a YAML comment)."""
     for item in metadata:
         check = getattr(item, "func", None)
         if check in _CHECK_NAMES:
@@ -111,17 +112,18 @@ def _type_text(annotation: object, metadata: list | tuple = ()) -> str:
     origin = typing.get_origin(annotation)
     arguments = typing.get_args(annotation)
     if origin is typing.Annotated:
-        return _type_text(arguments[0], arguments[1:])
+        return type_text(arguments[0], arguments[1:], plain)
     if origin is typing.Literal:
-        return " \\| ".join(f"`{value}`" for value in arguments)
+        return " | ".join(arguments) if plain else " \\| ".join(f"`{value}`" for value in arguments)
     if origin is list:
-        return "list of " + _type_text(arguments[0])
+        return "list of " + type_text(arguments[0], plain=plain)
     if origin in (typing.Union, types.UnionType):
         members = [argument for argument in arguments if argument is not type(None)]
-        texts = {_type_text(member) for member in members}
+        texts = {type_text(member, plain=plain) for member in members}
         if texts <= {"whole number", "number"}:
             return "number"
         return " or ".join(sorted(texts))
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return f"[{annotation.__name__}](#{annotation.__name__.lower()})"
+        name = annotation.__name__
+        return name if plain else f"[{name}](#{name.lower()})"
     return {str: "text", int: "whole number", float: "number", bool: "true or false"}.get(annotation, str(annotation))
