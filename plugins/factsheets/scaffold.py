@@ -294,9 +294,9 @@ def _node_of(text: str, list_name: str) -> yaml.Node:
 
 
 def _end_of_list(lines: list[str], sequence: yaml.SequenceNode, dash: int) -> int:
-    """The offset just after the list's last item: after its last value, and after the comments indented
-    under it (an optional field commented out belongs to its record), but before blank lines that end the file
-    or come before what follows."""
+    """The offset just after the list's last item: after its last value and the comments indented under it
+    (an optional field commented out belongs to its record), before the blank lines ahead of what follows;
+    the end of the file when nothing else follows."""
     node: yaml.Node = sequence.value[-1]
     while isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.value:
         node = node.value[-1][1] if isinstance(node, yaml.MappingNode) else node.value[-1]
@@ -310,11 +310,8 @@ def _end_of_list(lines: list[str], sequence: yaml.SequenceNode, dash: int) -> in
         if lines[following].strip() and not (comment and len(comment.group(1).expandtabs()) > dash):
             break
         following += 1
-    if following == len(lines):  # nothing but blank lines and comments follow: the end of the file
-        tail = [index for index in range(last + 1, len(lines)) if lines[index].strip()]
-        following = tail[-1] + 1 if tail else last + 1
-        if following == len(lines):
-            return sum(map(len, lines))
+    if following == len(lines):  # every byte of the file stays before the new record
+        return sum(map(len, lines))
     while following > last + 1 and not lines[following - 1].strip():
         following -= 1
     return sum(map(len, lines[:following]))
@@ -338,5 +335,5 @@ def _check_only_added(target: Path, new_bytes: bytes, old_data: dict, list_name:
     ):
         raise ScaffoldRefused(
             f"{display_path(target)}: the record could not be added without changing what the file holds "
-            "(an unusual layout): add it by hand; `factsheets new` with another --file prints where it would go"
+            "(an unusual layout): add it by hand, or choose another file with --file"
         )
