@@ -1,4 +1,5 @@
-"""The docs stay true to the code: the README's format reference is the one the models produce."""
+"""The docs stay true to the code: the README's format reference is the one the models produce, its settings
+table the one the settings declare."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 
 from conftest import ROOT
 from factsheets.exports import factsheet_schema
-from factsheets.reference import format_reference, reference_section
+from factsheets.reference import format_reference, reference_section, settings_reference, settings_section
 
 
 def test_readme_format_reference_matches_the_models():
@@ -23,3 +24,8 @@ def test_content_files_point_editors_to_the_schema():
     for path in sorted((ROOT / "content" / "factsheets").glob("*.yaml")):
         first_line = path.read_text(encoding="utf-8").splitlines()[0]
         assert first_line == "# yaml-language-server: $schema=../../schema/factsheet.schema.json", path.name
+
+
+def test_readme_settings_table_matches_the_declaration():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert settings_section(readme) == settings_reference(), "run: .venv/bin/factsheets reference --update README.md"

@@ -41,6 +41,7 @@ import pydantic
 
 from . import load, models, problems, validate
 from .load import lies_within
+from .settings import read_plugin_settings
 from .validate import ValidSheet
 
 SHEETS_FOLDER = "sheets"
@@ -66,11 +67,11 @@ def user_cache_root() -> Path:
 
 def configured_cache_root(settings: Mapping[str, object]) -> Path | None:
     """The cache folder a build with these settings uses: FACTSHEETS_CACHE_PATH, else the user's; None
-    with FACTSHEETS_CACHE off."""
-    if not settings.get("FACTSHEETS_CACHE", True):
+    with FACTSHEETS_CACHE off. SettingsError when they are of the wrong type."""
+    chosen = read_plugin_settings(settings)
+    if not chosen.cache:
         return None
-    chosen = settings.get("FACTSHEETS_CACHE_PATH")
-    return Path(str(chosen)).absolute() if chosen else user_cache_root()
+    return chosen.cache_path.absolute() if chosen.cache_path else user_cache_root()
 
 
 def signing_key(project: Path | None = None) -> bytes | None:

@@ -1,4 +1,5 @@
-"""The `factsheets` command: check, build, preview or clean the site, or print the format reference."""
+"""The `factsheets` command: check, build, preview or clean the site, start a new record, or print the format
+or settings reference."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from .cache import user_cache_root
 from .exports import factsheet_schema
 from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_site
 from .problems import ContentError, printable
-from .reference import format_reference, update_readme
+from .reference import format_reference, settings_reference, update_readme
+from .scaffold import KINDS, ScaffoldRefused, add_record
+from .settings import SettingsError
 from .workers import default_workers
 
 
@@ -80,11 +83,20 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8000, help="port to listen on (default: 8000)")
     serve.add_argument("content_dir", nargs="?", type=Path, help="content folder (default: the settings' PATH)")
+    new = commands.add_parser("new", help="add a record to start from, every field explained, to a fact-sheet file")
+    new.add_argument("kind", choices=list(KINDS), help="what to add")
+    new.add_argument("id", help="the new record's id: lowercase letters, digits and single hyphens")
+    new.add_argument("content_dir", nargs="?", default="content", type=Path)
+    new.add_argument("--folder", default=DEFAULT_FACTSHEETS_FOLDER, help="fact-sheet folder inside content_dir")
+    new.add_argument("--file", type=Path, help="the fact-sheet file to add it to (default: FOLDER/<kind>s.yaml)")
     clean = commands.add_parser("clean", help="remove the output folder if it is a build of the site")
     clean.add_argument("-s", "--settings", type=Path, default=Path("pelicanconf.py"), help="Pelican settings file")
     clean.add_argument("-o", "--output", type=Path, help="output folder (default: the settings' OUTPUT_PATH)")
     reference = commands.add_parser("reference", help="print the fact-sheet format reference (Markdown)")
-    reference.add_argument("--update", type=Path, metavar="README", help="rewrite the reference section of this file")
+    reference.add_argument(
+        "--update", type=Path, metavar="README", help="rewrite the format reference and settings table of this file"
+    )
+    reference.add_argument("--settings", action="store_true", help="print the table of the plugin's settings instead")
     commands.add_parser("schema", help="print the JSON Schema of a fact-sheet file")
     arguments = parser.parse_args(argv)
     if arguments.command == "schema":
@@ -112,12 +124,24 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.command == "clean":
         from .build import clean_output
 
-        return 0 if clean_output(arguments.settings, arguments.output) else 1
+        try:
+            return 0 if clean_output(arguments.settings, arguments.output) else 1
+        except SettingsError as error:
+            print(error, file=sys.stderr)
+            return 1
+    if arguments.command == "new":
+        try:
+            added = add_record(arguments.kind, arguments.id, arguments.content_dir, arguments.folder, arguments.file)
+        except ScaffoldRefused as refusal:
+            print(f"factsheets new: {refusal}", file=sys.stderr)
+            return 1
+        print(f"{added}: added the {arguments.kind} '{arguments.id}': replace its TODOs, then run make check")
+        return 0
     if arguments.command == "reference":
         if arguments.update:
             update_readme(arguments.update)
         else:
-            print(format_reference(), end="")
+            print(settings_reference() if arguments.settings else format_reference(), end="")
         return 0
 
     try:

@@ -97,7 +97,7 @@ class LiveSite:
 
     @property
     def factsheet_folder(self) -> Path:
-        folder = self.generator.settings.get("FACTSHEETS_PATH", DEFAULT_FACTSHEETS_FOLDER) if self.generator else None
+        folder = self.generator.plugin_settings.path if self.generator else None
         return self.content_dir / (folder or DEFAULT_FACTSHEETS_FOLDER)
 
     def build_all(self, search_later: bool = False) -> bool:
@@ -186,7 +186,7 @@ class LiveSite:
     def reindex_search(self) -> None:
         """Build the search index the last whole build left for later, or index again the parts that
         hold pages re-rendered since."""
-        if self.generator is None or not self.generator.settings.get("FACTSHEETS_SEARCH", True):
+        if self.generator is None or not self.generator.plugin_settings.search:
             return
         parts = self.generator.search_parts()
         if self._index_everything:

@@ -30,9 +30,18 @@ from pydantic_core import PydanticCustomError
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 RESERVED_IDS = frozenset({"index"})
 DATE_PATTERN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+LANGUAGE_PATTERN = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+PLACEHOLDER = "TODO"
+"""What `factsheets new` writes where a value is wanted: refused in every field, so that none is published."""
+
+
+def _check_not_placeholder(value: str) -> None:
+    if value.strip() == PLACEHOLDER:
+        raise ValueError(f"placeholder {PLACEHOLDER} left in: replace it with the field's value")
 
 
 def _check_slug(value: str) -> str:
+    _check_not_placeholder(value)
     if not SLUG_PATTERN.fullmatch(value) or len(value) > 80:
         raise ValueError("not a safe id: use 1 to 80 lowercase letters, digits and single hyphens")
     if value in RESERVED_IDS:
@@ -41,6 +50,7 @@ def _check_slug(value: str) -> str:
 
 
 def _check_web_url(value: str) -> str:
+    _check_not_placeholder(value)
     hidden = next((ch for ch in value if ch.isspace() or not ch.isprintable()), None)
     if hidden is not None:  # controls, DEL, C1, and what reorders or hides text: bidi overrides, U+200E
         raise ValueError(
@@ -55,6 +65,7 @@ def _check_web_url(value: str) -> str:
 
 
 def _check_partial_date(value: str) -> str:
+    _check_not_placeholder(value)
     match = DATE_PATTERN.fullmatch(value)
     if not match:
         raise ValueError("not a date: write YYYY-MM-DD, YYYY-MM or YYYY")
@@ -69,6 +80,14 @@ def _check_partial_date(value: str) -> str:
 def _check_text(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be empty")
+    _check_not_placeholder(value)
+    return value
+
+
+def _check_language(value: str) -> str:
+    _check_not_placeholder(value)
+    if not LANGUAGE_PATTERN.fullmatch(value):
+        raise ValueError("not a language tag: write one such as en, uk or pt-BR")
     return value
 
 
@@ -188,9 +207,11 @@ class Source(Record):
     publisher: Ref = Field(description="Id of the actor that published it.")
     distributor: Ref | None = Field(None, description="Id of the actor that redistributed it, if any.")
     date: PartialDate = Field(description="Publication date.")
-    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = Field(
-        description="Language tag, such as en or uk."
-    )
+    language: Annotated[
+        str,
+        AfterValidator(_check_language),
+        WithJsonSchema({"type": "string", "pattern": f"^{LANGUAGE_PATTERN.pattern}$"}),
+    ] = Field(description="Language tag, such as en or uk.")
     url: WebUrl | None = Field(None, description="Where the original is published, if known.")
     archive_url: WebUrl | None = Field(None, description="An archived copy on the web, if any.")
     archived_text: Text = Field(

@@ -30,12 +30,13 @@ from .load import (
 from .problems import ContentError, Problem
 from .render import Page, plan_pages
 from .resolve import Site, resolve
+from .settings import DEFAULTS
 from .structured_data import Publication
 from .validate import ValidSheet, validate_factsheets
 from .verify import ArchivedText, read_archived_texts, verify_quotes
 from .workers import for_each_in_workers, map_in_workers
 
-DEFAULT_FACTSHEETS_FOLDER = "factsheets"
+DEFAULT_FACTSHEETS_FOLDER = DEFAULTS.path
 
 
 def read_site(

@@ -15,19 +15,14 @@ from pelican.utils import sanitised_join
 from .cache import SignedBytecodeCache, configured_cache_root, signing_key, template_settings_key
 from .exports import FEED_FILE, DataFile
 from .load import links_leaving
-from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_site, write_site
+from .pipeline import read_site, write_site
 from .problems import ContentError
 from .render import NAVIGATION, Page
 from .resolve import describe_date, record_reads
-from .search import DEFAULT_MAX_PROCESSES, DEFAULT_PAGES_PER_INDEX, build_search_index, plan_parts
+from .search import DEFAULT_MAX_PROCESSES, build_search_index, plan_parts
+from .settings import SettingsError, read_plugin_settings
 from .structured_data import Publication
 from .workers import default_workers
-
-DEFAULT_CSP = (
-    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; style-src 'self'; "
-    "img-src 'self' data:; font-src 'self'; base-uri 'none'; form-action 'self'"
-)
-"""The site's own files only: content can never bring in a script, a style or a frame."""
 
 
 class FactSheetGenerator(Generator):
@@ -38,6 +33,11 @@ class FactSheetGenerator(Generator):
         # Every string from a fact sheet is escaped, whatever JINJA_ENVIRONMENT says.
         self.env.autoescape = True
         self.env.filters["date_text"] = describe_date
+        try:  # the plugin's settings, typed (see settings.py)
+            self.plugin_settings = read_plugin_settings(self.settings)
+        except SettingsError as error:
+            print(error, file=sys.stderr)
+            raise SystemExit(1) from None
         # Validated files and compiled templates are cached, signed with this user's key (see cache.py).
         cache_root = configured_cache_root(self.settings)
         key = signing_key(Path(self.path).resolve().parent) if cache_root else None
@@ -46,7 +46,7 @@ class FactSheetGenerator(Generator):
             self.env.bytecode_cache = SignedBytecodeCache.open(cache_root, settings_key, key)
         # Read and check the content now: Pelican creates generators before it
         # cleans the output folder, so bad content exits with the last good site intact.
-        folder = self.settings.get("FACTSHEETS_PATH", DEFAULT_FACTSHEETS_FOLDER)
+        folder = self.plugin_settings.path
         try:
             self.site = read_site(Path(self.path), folder, cache_root if key else None, self.workers)
         except ContentError as error:
@@ -63,30 +63,30 @@ class FactSheetGenerator(Generator):
     def workers(self) -> int:
         """Processes to read files and write pages with. The preview server records each page's reads in
         its own process, which also runs the server's threads (no fork there): one."""
-        if self.settings.get("FACTSHEETS_RECORD_READS", False):
+        if self.plugin_settings.record_reads:
             return 1
-        return self.settings.get("FACTSHEETS_WORKERS") or default_workers()
+        return self.plugin_settings.workers or default_workers()
 
     def generate_context(self) -> None:
         self.context["factsheets"] = self.site
-        self.context.setdefault("FACTSHEETS_CSP", DEFAULT_CSP)
+        self.context["FACTSHEETS_CSP"] = self.plugin_settings.csp
         self.context["navigation"] = NAVIGATION
 
     def publication(self) -> Publication:
         overview = self.site.overview
         return Publication(
-            site_url=self.settings.get("SITEURL", ""),
-            site_name=self.settings.get("SITENAME", "Fact sheets"),
-            publisher=self.settings.get("FACTSHEETS_PUBLISHER") or self.settings.get("AUTHOR") or "Fact sheets",
+            site_url=self.plugin_settings.site_url,
+            site_name=self.plugin_settings.site_name,
+            publisher=self.plugin_settings.desk,
             published=overview.updated if overview else min((s.record.date for s in self.site.sources), default=""),
-            feed_max_items=self.settings.get("FEED_MAX_ITEMS", 100),
+            feed_max_items=self.plugin_settings.feed_max_items,
         )
 
     def generate_output(self, writer) -> None:
         publication = self.publication()
         self.page_reads: dict[str, frozenset[str]] = {}
         # The preview server records what each page reads, to re-render only what an edit touches.
-        recording = self.settings.get("FACTSHEETS_RECORD_READS", False)
+        recording = self.plugin_settings.record_reads
         # Progress only where someone watches: a terminal, not CI, and a site big enough to wait for.
         watched = sys.stderr.isatty() and not os.environ.get("CI")
         self.pages = write_site(
@@ -98,7 +98,7 @@ class FactSheetGenerator(Generator):
             show_progress=watched,
             load_template=self.get_template,
         )
-        if self.settings.get("FACTSHEETS_SEARCH", True) and not self.settings.get("FACTSHEETS_SEARCH_LATER"):
+        if self.plugin_settings.search and not self.plugin_settings.search_later:
             build_search_index(Path(self.output_path), self.search_parts(), processes=self.search_processes)
         if recording:
             FactSheetGenerator.recorded = self
@@ -109,12 +109,12 @@ class FactSheetGenerator(Generator):
     @property
     def search_processes(self) -> int:
         """Pagefind runs at once, each over its own part of the pages: one per core, up to a few, unless set."""
-        wanted = self.settings.get("FACTSHEETS_SEARCH_PROCESSES") or min(default_workers(), DEFAULT_MAX_PROCESSES)
+        wanted = self.plugin_settings.search_processes or min(default_workers(), DEFAULT_MAX_PROCESSES)
         return max(1, wanted)
 
     def search_parts(self) -> list[list[str]]:
         """The record pages, in the parts that are indexed separately (see search.py)."""
-        pages_per_index = self.settings.get("FACTSHEETS_SEARCH_PAGES_PER_INDEX", DEFAULT_PAGES_PER_INDEX)
+        pages_per_index = self.plugin_settings.search_pages_per_index
         return plan_parts((page.save_as for page in self.pages if page.searchable), pages_per_index)
 
     def write_page(self, writer, publication: Publication, recording: bool, page: Page) -> None:

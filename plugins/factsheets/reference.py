@@ -1,4 +1,5 @@
-"""The format reference for editors, written from the models so that it cannot drift from them."""
+"""The references for editors, written from the code so that they cannot drift from it: the format's from the
+models, the settings' from their declaration."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from . import models
+from .settings import declared_settings
 
 DOCUMENTED_RECORDS: list[type[BaseModel]] = [
     models.FactSheet,
@@ -33,17 +35,50 @@ _CHECK_NAMES = {
 
 START_MARKER = "<!-- reference:start -->\n"
 END_MARKER = "<!-- reference:end -->"
+SETTINGS_START_MARKER = "<!-- settings:start -->\n"
+SETTINGS_END_MARKER = "<!-- settings:end -->"
 
 
 def reference_section(readme: str) -> str:
     """The text between the reference markers of a README."""
-    start = readme.index(START_MARKER) + len(START_MARKER)
-    return readme[start : readme.index(END_MARKER)]
+    return _section(readme, START_MARKER, END_MARKER)
+
+
+def settings_section(readme: str) -> str:
+    """The text between the settings markers of a README."""
+    return _section(readme, SETTINGS_START_MARKER, SETTINGS_END_MARKER)
+
+
+def _section(readme: str, start_marker: str, end_marker: str) -> str:
+    start = readme.index(start_marker) + len(start_marker)
+    return readme[start : readme.index(end_marker, start)]
+
+
+def _with_section(readme: str, start_marker: str, end_marker: str, text: str) -> str:
+    start = readme.index(start_marker) + len(start_marker)
+    return readme[:start] + text + readme[readme.index(end_marker, start) :]
 
 
 def update_readme(path: Path) -> None:
+    """Rewrite the format reference and the settings table of a README, each between its markers."""
     readme = path.read_text(encoding="utf-8")
-    path.write_text(readme.replace(reference_section(readme), format_reference(), 1), encoding="utf-8")
+    readme = _with_section(readme, START_MARKER, END_MARKER, format_reference())
+    readme = _with_section(readme, SETTINGS_START_MARKER, SETTINGS_END_MARKER, settings_reference())
+    path.write_text(readme, encoding="utf-8")
+
+
+def settings_reference() -> str:
+    """Markdown: the plugin's settings, then Pelican's settings it reads, each with type, default and meaning
+    (the internal ones, which the tool sets itself, left out)."""
+    tables = []
+    for pelican in (False, True):
+        rows = ["| setting | type | default | meaning |", "| --- | --- | --- | --- |"]
+        for setting in declared_settings():
+            if setting.pelican == pelican and not setting.internal:
+                meaning = " ".join(setting.meaning.split())
+                rows.append(f"| `{setting.name}` | {setting.type_text()} | `{setting.default!r}` | {meaning} |")
+        tables.append("\n".join(rows))
+    return f"{tables[0]}\n\nPelican's own settings that the plugin reads (the defaults are Pelican's):\n\n{tables[1]}\n"
 
 
 def format_reference() -> str:
@@ -55,7 +90,7 @@ def format_reference() -> str:
         for name, info in model.model_fields.items():
             required = "yes" if info.is_required() else f"no (default `{_default(info)}`)"
             meaning = " ".join((info.description or "").split())
-            rows.append(f"| `{name}` | {_type_text(info.annotation, info.metadata)} | {required} | {meaning} |")
+            rows.append(f"| `{name}` | {type_text(info.annotation, info.metadata)} | {required} | {meaning} |")
         sections.append(f"### {model.__name__}\n\n{doc}\n\n" + "\n".join(rows))
     statuses = ["| status | meaning |", "| --- | --- |"]
     statuses += [f"| `{status}` | {meaning} |" for status, meaning in models.STATUS_MEANINGS.items()]
@@ -68,7 +103,8 @@ def _default(info: FieldInfo) -> str:
     return "[]" if value == [] else str(value).lower() if isinstance(value, bool) or value is None else str(value)
 
 
-def _type_text(annotation: object, metadata: list | tuple = ()) -> str:
+def type_text(annotation: object, metadata: list | tuple = (), plain: bool = False) -> str:
+    """A field's type in words: Markdown for the reference, or plain text (for a YAML comment)."""
     for item in metadata:
         check = getattr(item, "func", None)
         if check in _CHECK_NAMES:
@@ -76,17 +112,18 @@ def _type_text(annotation: object, metadata: list | tuple = ()) -> str:
     origin = typing.get_origin(annotation)
     arguments = typing.get_args(annotation)
     if origin is typing.Annotated:
-        return _type_text(arguments[0], arguments[1:])
+        return type_text(arguments[0], arguments[1:], plain)
     if origin is typing.Literal:
-        return " \\| ".join(f"`{value}`" for value in arguments)
+        return " | ".join(arguments) if plain else " \\| ".join(f"`{value}`" for value in arguments)
     if origin is list:
-        return "list of " + _type_text(arguments[0])
+        return "list of " + type_text(arguments[0], plain=plain)
     if origin in (typing.Union, types.UnionType):
         members = [argument for argument in arguments if argument is not type(None)]
-        texts = {_type_text(member) for member in members}
+        texts = {type_text(member, plain=plain) for member in members}
         if texts <= {"whole number", "number"}:
             return "number"
         return " or ".join(sorted(texts))
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return f"[{annotation.__name__}](#{annotation.__name__.lower()})"
+        name = annotation.__name__
+        return name if plain else f"[{name}](#{name.lower()})"
     return {str: "text", int: "whole number", float: "number", bool: "true or false"}.get(annotation, str(annotation))

@@ -24,15 +24,16 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from .build import replace_folder, scratch_folder
+from .settings import DEFAULTS, MAX_DEFAULT_SEARCH_PROCESSES
 
 SEARCH_FOLDER = "pagefind"
 MANIFEST = "indexes.json"
 """Inside SEARCH_FOLDER: the parts' folders, in order; the first one is loaded, the others merged."""
-DEFAULT_PAGES_PER_INDEX = 4000
+DEFAULT_PAGES_PER_INDEX = DEFAULTS.search_pages_per_index
 """About 300 MB of memory for Pagefind per part; the whole search runs in a few parts even at 20,000 pages."""
 MIN_PAGES_PER_PART = 1000
 """A site under twice this is indexed in one part: each part costs the search page a download."""
-DEFAULT_MAX_PROCESSES = 4
+DEFAULT_MAX_PROCESSES = MAX_DEFAULT_SEARCH_PROCESSES
 """Pagefind runs at once unless FACTSHEETS_SEARCH_PROCESSES says otherwise: about 300 MB each at most."""
 
 
