@@ -78,10 +78,10 @@ class LiveSite:
     content_dir: Path
     output_dir: Path
     settings_override: dict[str, object] = field(default_factory=dict)
-    generator: FactSheetGenerator | None = None
+    generator: FactSheetGenerator | None = field(default=None, repr=False)
     digests: dict[Path, str] = field(default_factory=dict)
-    nodes_by_id: dict[str, Node] = field(default_factory=dict)
-    nodes_by_file: dict[Path, list[Node]] = field(default_factory=dict)
+    nodes_by_id: dict[str, Node] = field(default_factory=dict, repr=False)
+    nodes_by_file: dict[Path, list[Node]] = field(default_factory=dict, repr=False)
     unindexed_pages: set[str] = field(default_factory=set)
     """Pages re-rendered since the search index was last built."""
     _index_everything: bool = False
