@@ -9,6 +9,7 @@ import pytest
 
 from conftest import ROOT
 from factsheets.build import build_site
+from factsheets.cli import main as factsheets
 from factsheets.incremental import LiveSite, Outcome
 
 CLAIM = "ukrainian-pows-on-board-il76"
@@ -98,6 +99,17 @@ def test_an_edit_with_problems_reports_them_and_keeps_the_site(live, content_cop
     assert "unknown field 'claimaint'" in capsys.readouterr().err
     assert _tree(live.output_dir) == before
     assert live.update().outcome is Outcome.PROBLEMS, "still broken, still reported"
+
+
+def test_an_edit_with_problems_reports_every_one_as_check_does(live, content_copy, capsys):
+    _edit(content_copy, "claimant: russian-defence-ministry", "claimaint: russian-defence-ministry")
+    _edit(content_copy, "six crewmembers and three escorts", "six crew members and three escorts")
+    assert live.update().outcome is Outcome.PROBLEMS
+    reported = capsys.readouterr().err
+    assert factsheets(["check", str(content_copy)]) == 1
+    assert reported == capsys.readouterr().err
+    assert "claims[4].quote.text: quote not found" in reported, "the quote of a claim with a wrong field"
+    assert reported.endswith("3 problems found.\n")
 
 
 def test_no_edit_no_work(live):

@@ -28,6 +28,7 @@ from pydantic import BaseModel
 
 from . import models
 from .build import BuildResult, build_site, check_output_folder, scratch_folder
+from .cache import configured_cache_root
 from .exports import plan_files
 from .load import (
     FACTSHEET_SUFFIXES,
@@ -37,9 +38,9 @@ from .load import (
     lies_within,
     read_file_bytes,
 )
-from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_factsheet
+from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_factsheet, read_site
 from .plugin import FactSheetGenerator, write_data_file
-from .problems import Problem, report
+from .problems import ContentError, Problem
 from .resolve import ClaimNode, EventNode, Node
 from .search import build_search_index
 from .validate import RECORD_LISTS, ValidSheet
@@ -77,10 +78,10 @@ class LiveSite:
     content_dir: Path
     output_dir: Path
     settings_override: dict[str, object] = field(default_factory=dict)
-    generator: FactSheetGenerator | None = None
+    generator: FactSheetGenerator | None = field(default=None, repr=False)
     digests: dict[Path, str] = field(default_factory=dict)
-    nodes_by_id: dict[str, Node] = field(default_factory=dict)
-    nodes_by_file: dict[Path, list[Node]] = field(default_factory=dict)
+    nodes_by_id: dict[str, Node] = field(default_factory=dict, repr=False)
+    nodes_by_file: dict[Path, list[Node]] = field(default_factory=dict, repr=False)
     unindexed_pages: set[str] = field(default_factory=set)
     """Pages re-rendered since the search index was last built."""
     whole_build: BuildResult | None = None
@@ -96,9 +97,13 @@ class LiveSite:
         check_output_folder(self.settings_file, self.content_dir, self.output_dir, self.settings_override)
 
     @property
-    def factsheet_folder(self) -> Path:
+    def factsheet_folder_name(self) -> str:
         folder = self.generator.plugin_settings.path if self.generator else None
-        return self.content_dir / (folder or DEFAULT_FACTSHEETS_FOLDER)
+        return folder or DEFAULT_FACTSHEETS_FOLDER
+
+    @property
+    def factsheet_folder(self) -> Path:
+        return self.content_dir / self.factsheet_folder_name
 
     def build_all(self, search_later: bool = False) -> bool:
         """The whole build, in this process, recording what every page reads.
@@ -163,8 +168,7 @@ class LiveSite:
             return UpdateReport(Outcome.NEEDS_FULL_BUILD)  # an archived text, or a file beside the fact sheets
         new_sheets, problems = _read_and_validate(changed_files, digests)
         if problems:
-            print(report(sorted(problems)), file=sys.stderr)
-            return UpdateReport(Outcome.PROBLEMS)
+            return self._report_problems()
         site = self.generator.site
         old_sheets = {sheet.file.source: sheet for sheet in site.sheets}
         replacements: list[tuple[models.Record, models.Record]] = []
@@ -177,6 +181,19 @@ class LiveSite:
         self.digests = digests
         pages = self._render_pages_reading(changed_ids, after_first_pages)
         return UpdateReport(Outcome.UPDATED, pages, sorted(changed_ids))
+
+    def _report_problems(self) -> UpdateReport:
+        """Print every problem of the content, as `factsheets check` does: besides the edited files' own,
+        the references and quotes of their records (wrong fields or not) and what other files say of
+        them. Unchanged files come from the cache. If the content has been put right since it was read,
+        the whole build follows."""
+        settings = self.generator.settings
+        try:
+            read_site(self.content_dir, self.factsheet_folder_name, configured_cache_root(settings))
+        except ContentError as error:
+            print(error, file=sys.stderr)
+            return UpdateReport(Outcome.PROBLEMS)
+        return UpdateReport(Outcome.NEEDS_FULL_BUILD)
 
     @property
     def search_pending(self) -> bool:

@@ -107,7 +107,7 @@ class Node:
 
     @property
     def sort_key(self) -> tuple[str, str]:
-        return (self.record.date, self.record.id)
+        return (self.record.date or "", self.record.id or "")  # a partial record's may be None
 
     @property
     def updated(self) -> str | None:
@@ -188,7 +188,7 @@ class ActorNode(Node):
 
     @property
     def sort_key(self) -> tuple[str, str]:
-        return (self.record.name.casefold(), self.record.id)
+        return ((self.record.name or "").casefold(), self.record.id or "")
 
 
 @dataclass(eq=False)
@@ -331,6 +331,8 @@ class _Resolver:
 
     def register(self, node: Node) -> Node:
         record_id = node.record.id
+        if record_id is None:  # a partial record whose id failed validation: its references are still checked
+            return node
         first = self.by_id.get(record_id)
         if first is None:
             self.by_id[record_id] = node
@@ -372,7 +374,7 @@ class _Resolver:
 
     def quote(self, node: Node, field_path: Path, quote) -> QuoteNode | None:
         source = self.link(node, field_path + ("source",), quote.source, SourceNode)
-        if source is None:
+        if source is None or quote.text is None:  # a partial quote's text failed validation
             return None
         key = (quote.source, " ".join(quote.text.split()))
         shared = self.quotes.get(key)
@@ -397,8 +399,10 @@ def _article(word: str) -> str:
 def resolve(sheets: list[ValidSheet], invalid_ids: frozenset[str] = frozenset()) -> tuple[Site, list[Problem]]:
     """Link every reference; report unknown ids, wrong kinds, duplicates and cycles.
 
-    References to invalid_ids, records that failed validation and are already
-    reported, are left unlinked without a second message.
+    Partial records (validation failed on some of their fields) are linked like the others, as far as
+    their valid fields go: the site is then never rendered, but their other problems are found. A
+    reference to one of invalid_ids (written in a record that failed, or in a file that could not be
+    read), which no record took, is left unlinked without a second message.
     """
     resolver = _Resolver(invalid_ids)
     overviews: list[tuple[ValidSheet, Overview]] = []

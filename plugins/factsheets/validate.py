@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import types
 import typing
 from dataclasses import dataclass, field
+from typing import Annotated
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .load import LoadedFile
 from .models import FactSheet, Overview, Record
@@ -17,10 +19,12 @@ from .problems import Path, Problem, did_you_mean
 
 @dataclass
 class ValidSheet:
-    """The records of one file that passed validation, each with its index in its list.
+    """The records of one file, each with its index in its list.
 
-    Records are validated one by one, so one wrong field drops only its own
-    record: the others are still resolved and checked in the same run.
+    Records are validated one by one. A record with a wrong field is kept as a partial record (see
+    partial_record): its references and quotes are still resolved and checked, so that all its
+    problems are found in one run. Its problems fail the build, so a file with one is never cached
+    or rendered.
     """
 
     file: LoadedFile
@@ -39,7 +43,8 @@ RECORD_LISTS: dict[str, type[Record]] = {
 
 
 def validate_factsheets(files: list[LoadedFile]) -> tuple[list[ValidSheet], set[str], list[Problem]]:
-    """Validate every record; returns the valid ones, the ids of invalid ones, and the problems."""
+    """Validate every record; returns the records (partial where they failed), the ids written in
+    records that failed, and the problems."""
     sheets: list[ValidSheet] = []
     invalid_ids: set[str] = set()
     problems: list[Problem] = []
@@ -47,16 +52,15 @@ def validate_factsheets(files: list[LoadedFile]) -> tuple[list[ValidSheet], set[
         sheet = ValidSheet(file)
         for key, value in file.data.items():
             if key == "overview":
-                sheet.overview = _validate(Overview, value, (key,), file, problems)
+                sheet.overview, _ = _validate(Overview, value, (key,), file, problems)
             elif key in RECORD_LISTS:
                 if not isinstance(value, list):
                     problems.append(file.problem((key,), f"expected a list of {key}, found {_describe(value)}"))
                     continue
                 for index, item in enumerate(value):
-                    record = _validate(RECORD_LISTS[key], item, (key, index), file, problems)
-                    if record is not None:
-                        sheet.records.setdefault(key, []).append((index, record))
-                    else:
+                    record, valid = _validate(RECORD_LISTS[key], item, (key, index), file, problems)
+                    sheet.records.setdefault(key, []).append((index, record))
+                    if not valid:  # references to an id its partial record could not keep are not echoed
                         invalid_ids.update(_ids_within(item))
             else:
                 hint = did_you_mean(key, FactSheet.model_fields) or "allowed: " + ", ".join(FactSheet.model_fields)
@@ -75,18 +79,82 @@ def _ids_within(value: object) -> set[str]:
     return ids.union(*map(_ids_within, value.values()))
 
 
-def _validate(model: type[Record], value: object, path: Path, file: LoadedFile, problems: list[Problem]):
+def _validate(
+    model: type[Record], value: object, path: Path, file: LoadedFile, problems: list[Problem]
+) -> tuple[Record, bool]:
+    """The record and whether it is valid; one that is not is rebuilt from its valid fields."""
     try:
-        return model.model_validate(value)
+        return model.model_validate(value), True
     except ValidationError as error:
-        problems.extend(_problems_from(error, file, path))
-        return None
+        details = error.errors(include_url=False)
+        problems.extend(_problems_from(details, file, path))
+        return partial_record(model, value, [detail["loc"] for detail in details]), False
 
 
-def _problems_from(error: ValidationError, file: LoadedFile, prefix: Path) -> list[Problem]:
+def partial_record(model: type[Record], value: object, error_locations: list[tuple]) -> Record:
+    """A record that failed validation, rebuilt from the fields that passed (pydantic's locations of
+    the errors say which did not), so that the later stages check what can be checked.
+
+    A failed field that holds a record (a claim's quote) is rebuilt the same way, from nothing if it
+    is not a mapping or is missing; a failed list keeps its valid items, its failed records rebuilt and
+    any other failed item None, so that every item keeps its place (and its position in problems); any
+    other failed or missing field is None, or empty for a list. A reference that is None is not linked
+    and a quote without a text or a source is not looked for: what failed is reported once, by validation.
+    """
+    fields = value if isinstance(value, dict) else {}
+    errors_within = _errors_within(error_locations)
+    rebuilt: dict[str, object] = {}
+    for name, info in model.model_fields.items():
+        if name in fields and name not in errors_within:
+            rebuilt[name] = _field_validator(model, name).validate_python(fields[name])
+        elif name in fields or info.is_required():
+            rebuilt[name] = _partial_value(model, name, fields.get(name), errors_within.get(name, []))
+    return model.model_construct(**rebuilt)  # the fields left out take their defaults
+
+
+def _partial_value(model: type[Record], name: str, value: object, error_locations: list[tuple]) -> object:
+    """What is valid of a field that failed validation, or is missing (see partial_record)."""
+    annotation = model.model_fields[name].annotation
+    record_model = _model_in(annotation)
+    if typing.get_origin(annotation) is list:
+        if not isinstance(value, list):
+            return []
+        errors_within = _errors_within(error_locations)
+        items: list[object] = []
+        for index, item in enumerate(value):
+            if index not in errors_within:
+                items.append(_field_validator(model, name, item=True).validate_python(item))
+            elif record_model:
+                items.append(partial_record(record_model, item, errors_within[index]))
+            else:
+                items.append(None)
+        return items
+    return partial_record(record_model, value, error_locations) if record_model else None
+
+
+def _errors_within(error_locations: list[tuple]) -> dict[str | int, list[tuple]]:
+    """Error locations grouped by their first part (a field's name, an item's index), each without it;
+    an error on the value itself (a list too short, a breakdown that does not add up) has none."""
+    grouped: dict[str | int, list[tuple]] = {}
+    for location in error_locations:
+        if location:
+            grouped.setdefault(location[0], []).append(location[1:])
+    return grouped
+
+
+@functools.cache
+def _field_validator(model: type[Record], name: str, item: bool = False) -> TypeAdapter:
+    """Validates one field of model on its own (or one item of a list field), with its constraints."""
+    info = model.model_fields[name]
+    if item:
+        return TypeAdapter(typing.get_args(info.annotation)[0])
+    return TypeAdapter(Annotated[info.annotation, *info.metadata]) if info.metadata else TypeAdapter(info.annotation)
+
+
+def _problems_from(details: list, file: LoadedFile, prefix: Path) -> list[Problem]:
     problems: dict[Path, Problem] = {}
     type_errors: set[Path] = set()
-    for detail in error.errors(include_url=False):
+    for detail in details:
         path = _data_path(file.data, prefix + tuple(detail["loc"]), detail["type"])
         if path in file.refused:  # refused while loading, and reported then
             continue

@@ -99,7 +99,7 @@ def read_archived_texts(sources: Iterable[Source], content_dir: FsPath) -> dict[
     root = content_dir.resolve()
     texts: dict[str, ArchivedText] = {}
     for source in sources:
-        if source.archived_text not in texts:
+        if source.archived_text is not None and source.archived_text not in texts:  # None: a partial source's
             archived = _read_archived_text(source.archived_text, root)
             if isinstance(archived, ArchivedText):
                 texts[source.archived_text] = archived
@@ -112,6 +112,8 @@ def verify_quotes(site: Site, content_dir: FsPath, texts: Mapping[str, ArchivedT
     root = content_dir.resolve()
     for source in site.sources:
         relative = source.record.archived_text
+        if relative is None:  # a partial source whose path failed validation, and is reported
+            continue
         archived = (texts or {}).get(relative) or _read_archived_text(relative, root)
         if isinstance(archived, ArchivedText):
             source.archived = MarkedText(archived.text, _find_quotes(source, archived.folded, problems))
