@@ -18,7 +18,7 @@ from bs4 import BeautifulSoup
 from pydantic import TypeAdapter
 from test_safe_output import build, tree_digest
 
-from conftest import ROOT, run_pelican
+from conftest import ROOT, run_check, run_pelican
 from factsheets import load, models, resolve
 from factsheets.cli import main as factsheets
 from factsheets.pipeline import read_site
@@ -493,3 +493,31 @@ def test_an_archived_text_over_the_size_limit_is_refused_on_its_field(content_co
         "(archive the article's own words, not the whole page or a whole book)",
         "1 problem found.",
     ]
+
+
+def test_thousands_of_unknown_references_are_all_reported_and_only_the_first_get_suggestions(content_copy):
+    from factsheets.resolve import MAX_SUGGESTIONS
+
+    actors = "".join(
+        f"  - id: actor-number-{number:06d}\n    name: Actor {number}\n    kind: person\n"
+        f"    affiliation: actr-numbr-{number:06d}x\n"
+        for number in range(600)
+    )
+    (content_copy / "factsheets" / "many.yaml").write_text("actors:\n" + actors)
+    result = run_check(content_copy)
+    assert result.returncode == 1
+    unknown = [line for line in result.stderr.splitlines() if ": unknown actor 'actr-numbr-" in line]
+    assert len(unknown) == 600
+    assert sum("did you mean" in line for line in unknown) == MAX_SUGGESTIONS
+    assert "did you mean 'actor-number-000000'" in unknown[0]
+
+
+def test_an_archived_text_path_too_long_for_the_file_system_is_a_problem(content_copy):
+    sources = content_copy / "factsheets" / "sources.yaml"
+    long_name = "sources/" + "a" * 5000 + ".txt"
+    sources.write_text(re.sub(r"archived_text: \S+", f"archived_text: {long_name}", sources.read_text(), count=1))
+    result = run_check(content_copy)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "sources[0].archived_text: archived text 'sources/aaaa" in result.stderr
+    assert "could not be read: File name too long" in result.stderr

@@ -321,9 +321,15 @@ def _unique(nodes) -> list:
     return list(seen.values())
 
 
+MAX_SUGGESTIONS = 100
+"""Unknown references that get a "did you mean": each is compared with every id of its kind, so a file of
+thousands of wrong references would otherwise take minutes (2,000 took 108 s); the first ones get it."""
+
+
 class _Resolver:
     def __init__(self, invalid_ids: frozenset[str]) -> None:
         self.invalid_ids = invalid_ids
+        self.suggestions_left = MAX_SUGGESTIONS
         self.problems: list[Problem] = []
         self.by_id: dict[str, Node] = {}
         self.quotes: dict[tuple[str, str], QuoteNode] = {}
@@ -347,6 +353,12 @@ class _Resolver:
             )
         return node
 
+    def _suggest(self, ref: str, expected: type[Node]) -> str:
+        if self.suggestions_left <= 0:
+            return ""
+        self.suggestions_left -= 1
+        return did_you_mean(ref, (key for key, value in self.by_id.items() if isinstance(value, expected)))
+
     def link(self, node: Node, field_path: Path, ref: str | None, expected: type[Node]) -> Any:
         if ref is None:
             return None
@@ -356,9 +368,8 @@ class _Resolver:
         if target is None and ref in self.invalid_ids:
             return None
         if target is None:
-            same_kind = [key for key, value in self.by_id.items() if isinstance(value, expected)]
             self.problems.append(
-                node.problem(field_path, f"unknown {expected.kind} '{ref}'", did_you_mean(ref, same_kind))
+                node.problem(field_path, f"unknown {expected.kind} '{ref}'", self._suggest(ref, expected))
             )
         else:
             self.problems.append(

@@ -124,12 +124,16 @@ def verify_quotes(site: Site, content_dir: FsPath, texts: Mapping[str, ArchivedT
 
 def _read_archived_text(relative: str, root: FsPath) -> ArchivedText | tuple[str, str]:
     """The text at relative inside root, folded; or why it cannot be read (a message and a hint)."""
-    path = (root / relative).resolve()
+    try:
+        path = (root / relative).resolve()
+        is_file = path.is_file()
+    except OSError as error:  # a name too long for the file system, say
+        return f"archived text '{relative[:80]}' could not be read: {error.strerror or error}", ""
     if not path.is_relative_to(root):
         if FsPath(os.path.normpath(root / relative)).is_relative_to(root):  # a link, or a folder in the path
             return f"archived text '{relative}' links outside the content folder: {path}", ""
         return f"'{relative}' lies outside the content folder", ""
-    if not path.is_file():
+    if not is_file:
         return f"archived text '{relative}' not found", f"looked in {path}"
     try:
         size = path.stat().st_size
