@@ -24,20 +24,31 @@ def test_timeline_lists_events_and_claims_in_date_order_with_honest_precision(si
     assert "on or before 31 January 2024" in texts
 
 
-def test_il76_matrix_shows_who_asserts_and_who_disputes(site):
-    table = read_page(site, "events/il76-crash-belgorod.html").select_one("table.matrix")
-    columns = [link["href"] for link in table.select("thead th[scope=col] a")]
+def test_il76_stances_show_who_asserts_and_who_disputes_and_nothing_else(site):
+    table = read_page(site, "events/il76-crash-belgorod.html").select_one("table.stances")
+    assert [th.get_text() for th in table.select("thead th")] == ["Claim", "Status", "Who says what"]
     rows = {}
     for row in table.select("tbody tr"):
-        actor = row.th.a["href"].rsplit("/", 1)[1].removesuffix(".html")
-        rows[actor] = dict(zip(columns, [td.get_text() for td in row.select("td")], strict=True))
-    pows = "../claims/ukrainian-pows-on-board-il76.html"
-    s300 = "../claims/il76-carried-s300-missiles.html"
-    assert rows["russian-defence-ministry"][pows] == "asserts"
-    assert rows["andrii-yusov"][pows] == "disputes and questions"
-    assert rows["ukrainian-armed-forces-sources"][s300] == "asserts"
-    assert rows["russian-defence-ministry"][s300] == "no statement"
-    assert rows["russian-media"]["../claims/il76-crashed-in-belgorod-region.html"] == "asserts"
+        claim = row.th.a["href"].rsplit("/", 1)[1].removesuffix(".html")
+        assert row.th["data-label"] == "Claim" and [td["data-label"] for td in row.select("td")] == [
+            "Status",
+            "Who says what",
+        ]
+        said = [li.get_text() for li in row.select("ul.stance-list li")]
+        rows[claim] = dict(item.rsplit(": ", 1) for item in said)
+    assert rows["ukrainian-pows-on-board-il76"] == {
+        "Ministry of Defence of Russia": "asserts",
+        "Andrii Yusov": "disputes and questions",
+    }
+    assert rows["il76-carried-s300-missiles"] == {"Sources in the Ukrainian Armed Forces": "asserts"}
+    assert rows["il76-crashed-in-belgorod-region"] == {"Russian media": "asserts"}
+    assert "no statement" not in table.get_text()
+
+
+def test_an_actor_that_relays_and_disputes_a_claim_is_shown_doing_both(site):
+    table = read_page(site, "events/il76-crash-belgorod.html").select_one("table.stances")
+    row = table.find("a", href="../claims/russian-side-called-65-dead.html").find_parent("tr")
+    assert [li.get_text() for li in row.select("li")] == ["Russia: asserts", "Andrii Yusov: relays and disputes"]
 
 
 def test_diagram_is_inline_svg_with_every_node_a_link(site):
@@ -47,8 +58,18 @@ def test_diagram_is_inline_svg_with_every_node_a_link(site):
     claims = {f"./claims/{page.name}" for page in (site / "claims").glob("*.html") if page.name != "index.html"}
     assert claims <= links
     assert "./actors/russian-defence-ministry.html" in links
-    stances = {line["class"][1] for line in svg.find_all("line")}
+    stances = {line["class"][1] for line in svg.select("path.edge")}
     assert {"edge-asserts", "edge-disputes", "edge-questions", "edge-relays"} <= stances
+    claim_texts = [" ".join(t.get_text(" ") for t in a.find_all("tspan")) for a in svg.select("a.diagram-claim")]
+    assert len(claim_texts) == len(set(claim_texts)) == len(claims), "every claim once, no two alike"
+    assert all(text.rsplit("Status: ", 1)[1] for text in claim_texts), "the status in words, not colour alone"
+
+
+def test_the_diagram_is_the_same_bytes_from_the_same_records(site, tmp_path):
+    again = tmp_path / "again"
+    result = run_pelican(CONTENT, again)
+    assert result.returncode == 0, result.stderr
+    assert (again / "diagram.html").read_bytes() == (site / "diagram.html").read_bytes()
 
 
 RECORD_FOLDERS = ("events", "actors", "claims", "sources")

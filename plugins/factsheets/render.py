@@ -143,7 +143,7 @@ def plan_pages(site: Site, publication: Publication) -> list[Page]:
     ]
     for template, nodes in node_groups:
         for node in nodes:
-            views = {"matrix": partial(who_says_what, node)} if template == "event" else {}
+            views = {"stances": partial(who_says_what, node)} if template == "event" else {}
             pages.append(Page(node.href, template, {template: node, "site": site}, node, publication, views=views))
     return pages
 

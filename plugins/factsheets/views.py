@@ -5,9 +5,11 @@ Templates only lay these out; every sort, lookup and coordinate is decided here.
 
 from __future__ import annotations
 
+import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from .resolve import ActorNode, ClaimNode, EventNode, Site
+from .resolve import STATUS_ORDER, ActorNode, ClaimNode, EventNode, Site
 
 NO_STATEMENT = "no statement"
 HOME_LIST_LIMIT = 50
@@ -60,91 +62,207 @@ def timeline(site: Site) -> list[TimelineEntry]:
 
 
 @dataclass(frozen=True)
-class Matrix:
-    """Who says what about one event: a row per actor, a column per claim, a stance in each cell."""
+class Stance:
+    """One actor's stance on one claim, as the sources give it: 'asserts', 'relays', 'disputes and questions'."""
 
-    claims: list[ClaimNode]
-    rows: list[tuple[ActorNode, list[str]]]
+    actor: ActorNode
+    stance: str
 
-
-def stance_of(actor: ActorNode, claim: ClaimNode) -> str:
-    if claim.claimant is actor:
-        return "asserts"
-    stances = [response.record.stance for response in claim.responses if response.actor is actor]
-    if stances:
-        return " and ".join(dict.fromkeys(stances))
-    if claim.reported_by is actor:
-        return "relays"
-    return NO_STATEMENT
-
-
-def who_says_what(event: EventNode) -> Matrix:
-    claims = event.claims
-    speakers = {id(claim.claimant): claim.claimant for claim in claims}
-    for claim in claims:
-        speakers.update({id(response.actor): response.actor for response in claim.responses})
-        if claim.reported_by:
-            speakers[id(claim.reported_by)] = claim.reported_by
-    actors = sorted(speakers.values(), key=lambda actor: actor.sort_key)
-    return Matrix(claims, [(actor, [stance_of(actor, claim) for claim in claims]) for actor in actors])
+    @property
+    def css_class(self) -> str:
+        return "stance-" + self.stance.replace(" ", "-")
 
 
 @dataclass(frozen=True)
-class DiagramNode:
+class ClaimStances:
+    """A claim about an event and every stance the sources record on it: never a 'no statement'."""
+
+    claim: ClaimNode
+    stances: list[Stance]
+
+
+def stance_of(actor: ActorNode, claim: ClaimNode) -> str:
+    """Every stance the actor takes on the claim, in words: 'asserts', 'relays and disputes'."""
+    stances = ["asserts"] if claim.claimant is actor else []
+    if claim.reported_by is actor:
+        stances.append("relays")
+    stances += [response.record.stance for response in claim.responses if response.actor is actor]
+    return " and ".join(dict.fromkeys(stances)) or NO_STATEMENT
+
+
+def who_says_what(event: EventNode) -> list[ClaimStances]:
+    """Who says what about one event: a row per claim, with only the actors that take a stance on it
+    (the claimant first, then who relays it, then who responds, in the order of the responses).
+
+    A row per claim rather than a column keeps the view readable however many claims an event has."""
+    return [claim_stances(claim) for claim in event.claims]
+
+
+def claim_stances(claim: ClaimNode) -> ClaimStances:
+    speakers = [claim.claimant, claim.reported_by, *(response.actor for response in claim.responses)]
+    unique = {id(actor): actor for actor in speakers if actor is not None}
+    return ClaimStances(claim, [Stance(actor, stance_of(actor, claim)) for actor in unique.values()])
+
+
+DIAGRAM_WIDTH = 704
+"""The diagram's width in pixels: the text column's, so that it is drawn at its own size on a desktop."""
+FONT_SIZE = 15
+LINE_HEIGHT = 19
+PADDING = 7
+"""Between a box's border and its text."""
+GAP = 12
+"""Between two boxes of a column."""
+ACTOR_WIDTH = 196
+CLAIM_X = 356
+CLAIM_WIDTH = DIAGRAM_WIDTH - CLAIM_X - 1
+CHAR_WIDTH = 8.6
+"""A generous average advance of a character at FONT_SIZE in the usual sans-serif fonts, for wrapping."""
+
+
+@dataclass(frozen=True)
+class DiagramBox:
+    """An actor or a claim: a box with its full label wrapped into lines."""
+
     node: ActorNode | ClaimNode
-    label: str
+    lines: list[str]
     x: int
     y: int
+    width: int
+    height: int
+
+    @property
+    def text_x(self) -> int:
+        return self.x + PADDING
+
+    @property
+    def placed_lines(self) -> list[tuple[str, int]]:
+        """Each line of the label with its baseline."""
+        return [(line, self.y + PADDING + FONT_SIZE + number * LINE_HEIGHT) for number, line in enumerate(self.lines)]
+
+    @property
+    def middle(self) -> float:
+        return self.y + self.height / 2
 
 
 @dataclass(frozen=True)
 class DiagramEdge:
+    """A curve from an actor's box to a claim's: its line style says the stance."""
+
     stance: str
-    x1: int
-    y1: int
-    x2: int
-    y2: int
+    actor: ActorNode
+    claim: ClaimNode
+    path: str
 
 
 @dataclass(frozen=True)
 class Diagram:
     width: int
     height: int
-    actors: list[DiagramNode]
-    claims: list[DiagramNode]
+    actors: list[DiagramBox]
+    claims: list[DiagramBox]
     edges: list[DiagramEdge]
+    relations: list[ClaimStances]
+    """The same relations in words, claim by claim: the diagram's list form (on a phone, to a screen reader)."""
+
+    @property
+    def statuses(self) -> list[str]:
+        """The statuses of the claims drawn, for the legend."""
+        shown = {box.node.record.status for box in self.claims}
+        return [status for status in STATUS_ORDER if status in shown]
 
 
-ROW_HEIGHT = 34
-LABEL_CHARS = 46
+def wrap_label(text: str, width: int) -> list[str]:
+    """The whole label in lines that fit a box of that many pixels: never cut short."""
+    return textwrap.wrap(" ".join(text.split()), max(8, int((width - 2 * PADDING) / CHAR_WIDTH))) or [""]
 
 
-def short_label(text: str, limit: int = LABEL_CHARS) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+def _box(node: ActorNode | ClaimNode, lines: list[str], x: int, y: int, width: int) -> DiagramBox:
+    return DiagramBox(node, lines, x, y, width, 2 * PADDING + FONT_SIZE + (len(lines) - 1) * LINE_HEIGHT + 4)
+
+
+def _links(claim: ClaimNode) -> list[tuple[ActorNode, str]]:
+    """Each actor's stances on the claim, one a line: an actor that disputes and questions has two."""
+    links = [(claim.claimant, "asserts")]
+    if claim.reported_by:
+        links.append((claim.reported_by, "relays"))
+    links += [(response.actor, response.record.stance) for response in claim.responses]
+    return list(dict.fromkeys((actor, stance) for actor, stance in links if actor is not None))
 
 
 def relationship_diagram(site: Site) -> Diagram:
-    """Actors on the left, claims on the right, a line for each assertion and response."""
-    speaking = [actor for actor in site.actors if actor.claims_made or actor.responses or actor.claims_relayed]
-    actor_x, claim_x, top = 10, 430, 30
-    actors = [
-        DiagramNode(actor, short_label(actor.record.name, 40), actor_x, top + i * ROW_HEIGHT)
-        for i, actor in enumerate(speaking)
-    ]
-    claims = [
-        DiagramNode(claim, short_label(claim.record.statement), claim_x, top + i * ROW_HEIGHT)
-        for i, claim in enumerate(site.claims)
-    ]
-    actor_at = {id(item.node): item for item in actors}
+    """Claims in a column on the right, each with its status; the actors on the left, each placed level
+    with the claims it speaks about (in that order, so that few lines cross), and a curve for each
+    assertion, relay and response, its ends spread along the boxes so that no two lines meet there.
+
+    Every coordinate is computed here from the records alone: the same records draw the same bytes."""
+    claims, y = [], GAP
+    for claim in _claims_in_order(site.claims):
+        lines = wrap_label(claim.record.statement, CLAIM_WIDTH) + [f"Status: {claim.record.status.capitalize()}"]
+        claims.append(_box(claim, lines, CLAIM_X, y, CLAIM_WIDTH))
+        y += claims[-1].height + GAP
+    claim_box = {id(box.node): box for box in claims}
+    links = [(actor, stance, box.node) for box in claims for actor, stance in _links(box.node)]
+
+    speaking: dict[int, list[float]] = {}
+    for actor, _, claim in links:
+        speaking.setdefault(id(actor), []).append(claim_box[id(claim)].middle)
+    nodes = {id(actor): actor for actor, _, _ in links}
+    order = sorted(nodes, key=lambda key: (sum(speaking[key]) / len(speaking[key]), nodes[key].sort_key))
+    actors, bottom = [], 0
+    for key in order:
+        lines = wrap_label(nodes[key].record.name, ACTOR_WIDTH)
+        height = _box(nodes[key], lines, 0, 0, ACTOR_WIDTH).height
+        wanted = round(sum(speaking[key]) / len(speaking[key]) - height / 2)
+        actors.append(_box(nodes[key], lines, 1, max(bottom + GAP, wanted), ACTOR_WIDTH))
+        bottom = actors[-1].y + actors[-1].height
+    actor_box = {id(box.node): box for box in actors}
+
+    # Each end of a line gets its own place along its box, in the order of the other ends: no two meet.
+    starts = _spread(links, actor_box, lambda link: (id(link[0]), claim_box[id(link[2])].middle))
+    ends = _spread(links, claim_box, lambda link: (id(link[2]), actor_box[id(link[0])].middle))
     edges = []
-    for claim_item in claims:
-        claim = claim_item.node
-        links = [(claim.claimant, "asserts")] + [(r.actor, r.record.stance) for r in claim.responses]
-        if claim.reported_by:
-            links.append((claim.reported_by, "relays"))
-        for actor, stance in links:
-            start = actor_at[id(actor)]
-            edges.append(DiagramEdge(stance, start.x + 300, start.y - 5, claim_item.x - 10, claim_item.y - 5))
-    height = top + max(len(actors), len(claims)) * ROW_HEIGHT
-    return Diagram(claim_x + 420, height, actors, claims, edges)
+    for number, (actor, stance, claim) in enumerate(links):
+        x1, x2 = actor_box[id(actor)].x + ACTOR_WIDTH, CLAIM_X
+        y1, y2 = starts[number], ends[number]
+        middle = (x1 + x2) / 2
+        path = f"M{x1} {y1:g} C{middle:g} {y1:g} {middle:g} {y2:g} {x2} {y2:g}"
+        edges.append(DiagramEdge(stance, actor, claim, path))
+    height = max(bottom, y) + GAP
+    relations = [claim_stances(claim) for claim in site.claims]
+    return Diagram(DIAGRAM_WIDTH, height, actors, claims, edges, relations)
+
+
+def _claims_in_order(claims: list[ClaimNode]) -> list[ClaimNode]:
+    """The claims grouped by who speaks about them, so that few lines cross: each claim goes by the mean
+    place of its actors, each actor at the mean place of its claims (two sweeps of the barycentre method)."""
+    place = {id(claim): float(number) for number, claim in enumerate(claims)}
+    for _ in range(2):
+        actor_places: dict[int, list[float]] = {}
+        for claim in claims:
+            for actor, _stance in _links(claim):
+                actor_places.setdefault(id(actor), []).append(place[id(claim)])
+        actor_place = {key: sum(places) / len(places) for key, places in actor_places.items()}
+        order = sorted(
+            claims,
+            key=lambda claim: (
+                sum(actor_place[id(actor)] for actor, _ in _links(claim)) / max(1, len(_links(claim))),
+                place[id(claim)],
+            ),
+        )
+        place = {id(claim): float(number) for number, claim in enumerate(order)}
+    return sorted(claims, key=lambda claim: place[id(claim)])
+
+
+def _spread(links: list, boxes: dict, place: Callable[[tuple], tuple[int, float]]) -> list[float]:
+    """Where each link meets its box on one side (place gives the box's key and the height of the line's
+    other end): spread evenly down the box, in the order of the other ends."""
+    by_box: dict[int, list[tuple[float, int]]] = {}
+    for number, link in enumerate(links):
+        key, towards = place(link)
+        by_box.setdefault(key, []).append((towards, number))
+    ys = [0.0] * len(links)
+    for key, ends in by_box.items():
+        box = boxes[key]
+        for slot, (_, number) in enumerate(sorted(ends)):
+            ys[number] = round(box.y + box.height * (slot + 1) / (len(ends) + 1), 1)
+    return ys
