@@ -100,8 +100,23 @@ def test_search_finds_each_record_by_its_own_words_and_the_page_works_without_ja
     for boilerplate in ("figcaption", "dt", "h2", ".status-meaning", ".record-kind"):
         assert all(element.has_attr("data-pagefind-ignore") for element in claim.select(boilerplate)), boilerplate
 
+    facets = [
+        (span["data-pagefind-meta"], span["data-pagefind-filter"]) for span in claim.select("main > span[hidden]")
+    ]
+    assert facets == [("kind:Claim",) * 2, ("status:Disputed",) * 2], "kind and status shown on results, filtered by"
+    actor_facets = [span["data-pagefind-filter"] for span in actor.select("main > span[hidden]")]
+    assert actor_facets == ["kind:Actor"]
+
     search = read_page(site, "search.html")
     assert search.select_one("form[role=search] input[name=q]")["type"] == "search"
+    choices = {
+        select["name"]: [option.get_text() for option in select.select("option")]
+        for select in search.select("form select")
+    }
+    assert choices == {
+        "kind": ["Any", "Event", "Actor", "Claim", "Source"],
+        "status": ["Any", "Disputed", "Unverified", "Uncontested"],
+    }
     fallback = search.noscript
     assert {a["href"] for a in fallback.select("a")} >= {"./claims/index.html", "./timeline.html"}
     assert search.select_one("script[defer]")["src"] == "./theme/js/search.js"

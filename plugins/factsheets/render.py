@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from .resolve import ActorNode, ClaimNode, EventNode, Site, SourceNode
 from .structured_data import Publication, page_item, to_script_json
-from .views import home_lists, relationship_diagram, timeline, who_says_what
+from .views import home_lists, relationship_diagram, search_filters, timeline, who_says_what
 
 INDEX_TITLES = {
     "events": "Events",
@@ -82,6 +82,17 @@ class Page:
         return self.node is not None
 
     @property
+    def search_facets(self) -> list[tuple[str, str]]:
+        """What Pagefind shows on this page's result and filters by (data-pagefind-meta and -filter):
+        its kind, and a claim's status; none for a page that is no result."""
+        if self.node is None:
+            return []
+        facets = [("kind", self.node.kind.capitalize())]
+        if isinstance(self.node, ClaimNode):
+            facets.append(("status", self.node.record.status.capitalize()))
+        return facets
+
+    @property
     def kind(self) -> str:
         """Open Graph type: 'article' for a record's page, 'website' for the others."""
         return "article" if self.node is not None else "website"
@@ -124,6 +135,7 @@ def plan_pages(site: Site, publication: Publication) -> list[Page]:
             everything,
             heading="Search",
             summary=f"Search every page of these fact sheets: {title}",
+            views={"filters": partial(search_filters, site)},
         ),
         Page(
             "404.html",

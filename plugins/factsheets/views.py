@@ -47,6 +47,24 @@ def home_lists(site: Site) -> HomeLists:
 
 
 @dataclass(frozen=True)
+class SearchFilter:
+    """A choice on the search page: Pagefind's filter of that name (see Page.search_facets), its values."""
+
+    name: str
+    label: str
+    values: list[str]
+
+
+def search_filters(site: Site) -> list[SearchFilter]:
+    """Filter search results by the kind of record, and claims by status: only values the site has."""
+    kinds = [("Event", site.events), ("Actor", site.actors), ("Claim", site.claims), ("Source", site.sources)]
+    return [
+        SearchFilter("kind", "Kind of page", [kind for kind, nodes in kinds if nodes]),
+        SearchFilter("status", "Status of a claim", [status.capitalize() for status, _ in site.claims_by_status]),
+    ]
+
+
+@dataclass(frozen=True)
 class TimelineEntry:
     date: str
     date_text: str

@@ -187,6 +187,50 @@ def test_diagram_on_a_phone_is_a_list_of_the_same_relations(page: Page, site_url
     assert sum(len(item.split(" and ")) for item in listed) == drawn
 
 
+def search_results(page: Page, query: str, status: str = "Any") -> list[dict]:
+    page.get_by_label("Words to find in the fact sheets").fill(query)
+    page.get_by_label("Status of a claim").select_option(status)
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#search-status")).to_contain_text("found for", timeout=15000)
+    return page.locator("#search-results li").evaluate_all(
+        """(items) => items.map((item) => ({
+            title: item.querySelector("a").textContent,
+            facets: item.querySelector(".result-facets").textContent,
+        }))"""
+    )
+
+
+def test_search_results_say_kind_and_status_and_filtering_by_status_narrows_them(page: Page, site_url: str):
+    page.set_viewport_size(DESKTOP)
+    open_page(page, site_url, "search.html")
+    everything = search_results(page, "Il-76")
+    kinds = {result["facets"].split(" · ")[0] for result in everything}
+    assert {"Claim", "Event", "Source"} <= kinds, everything
+    claims = [result for result in everything if result["facets"].startswith("Claim")]
+    assert all(" · Status: " in result["facets"] for result in claims), claims
+    assert not [r for r in everything if not r["facets"].startswith("Claim") and "Status" in r["facets"]]
+    statuses = {result["facets"].split("Status: ")[1] for result in claims}
+    assert "Disputed" in statuses and len(statuses) > 1, statuses
+
+    disputed = search_results(page, "Il-76", "Disputed")
+    assert 0 < len(disputed) < len(everything)
+    assert all(result["facets"] == "Claim · Status: Disputed" for result in disputed), disputed
+    assert "status=Disputed" in page.url, "the filter is kept in the address"
+    for screen in ("desktop", "phone"):
+        page.set_viewport_size(SCREENS[screen])
+        screenshot(page, f"search-{screen}")
+    page.emulate_media(media="print")
+    page.set_viewport_size(PRINT)
+    screenshot(page, "search-print")
+
+
+def test_search_filters_come_from_the_address(page: Page, site_url: str):
+    open_page(page, site_url, "search.html?q=Yusov&kind=Source")
+    expect(page.locator("#search-status")).to_contain_text("(kind: Source)", timeout=15000)
+    facets = page.locator("#search-results .result-facets").all_text_contents()
+    assert facets and set(facets) == {"Source"}
+
+
 @pytest.fixture(scope="module")
 def crowded_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """The real content with every claim about one event (11 claims): built and served for this module."""

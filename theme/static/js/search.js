@@ -7,6 +7,7 @@
   const input = document.querySelector("#search-query");
   const status = document.querySelector("#search-status");
   const list = document.querySelector("#search-results");
+  const filterFields = [...form.querySelectorAll("select[name]")]; // Pagefind's filters: kind, status
 
   if (location.protocol === "file:") {
     status.textContent =
@@ -24,9 +25,14 @@
     const link = document.createElement("a");
     link.href = data.url;
     link.textContent = data.meta.title || data.url;
+    const facets = document.createElement("p");
+    facets.className = "result-facets";
+    facets.textContent = [data.meta.kind, data.meta.status && `Status: ${data.meta.status}`]
+      .filter(Boolean)
+      .join(" · ");
     const excerpt = document.createElement("p");
     excerpt.textContent = plainText(data.excerpt);
-    item.append(link, excerpt);
+    item.append(link, facets, excerpt);
     list.append(item);
   }
 
@@ -48,10 +54,23 @@
   }
 
   let latest = 0; // a search started while another loads replaces it: only the latest one shows
-  async function search(query) {
+  function chosenFilters() {
+    const chosen = {};
+    for (const field of filterFields) if (field.value) chosen[field.name] = field.value;
+    return chosen;
+  }
+
+  function describe(query, filters) {
+    const parts = query.trim() ? [`for “${query}”`] : [];
+    const named = Object.entries(filters).map(([name, value]) => `${name}: ${value}`);
+    if (named.length) parts.push(`(${named.join(", ")})`);
+    return parts.join(" ");
+  }
+
+  async function search(query, filters) {
     const number = ++latest;
     list.replaceChildren();
-    if (!query.trim()) {
+    if (!query.trim() && !Object.keys(filters).length) {
       status.textContent = "Type some words and press Search.";
       return;
     }
@@ -70,20 +89,27 @@
       status.textContent = "Nothing to search: these fact sheets have no records yet.";
       return;
     }
-    const found = await pagefind.search(query);
+    // No words but a filter: every page the filter keeps (Pagefind searches for null).
+    const found = await pagefind.search(query.trim() ? query : null, { filters });
     const results = await Promise.all(found.results.slice(0, 20).map((result) => result.data()));
     if (number !== latest) return;
     results.forEach(showResult);
     const count = found.results.length;
-    status.textContent = `${count} page${count === 1 ? "" : "s"} found for “${query}”.`;
+    status.textContent = `${count} page${count === 1 ? "" : "s"} found ${describe(query, filters)}.`;
   }
 
-  const query = new URLSearchParams(location.search).get("q") || "";
-  input.value = query;
+  const asked = new URLSearchParams(location.search);
+  input.value = asked.get("q") || "";
+  for (const field of filterFields) {
+    const wanted = asked.get(field.name);
+    if ([...field.options].some((option) => option.value === wanted)) field.value = wanted;
+  }
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    history.replaceState(null, "", `?q=${encodeURIComponent(input.value)}`);
-    search(input.value);
+    const address = new URLSearchParams({ q: input.value, ...chosenFilters() });
+    history.replaceState(null, "", `?${address}`);
+    search(input.value, chosenFilters());
   });
-  search(query);
+  for (const field of filterFields) field.addEventListener("change", () => form.requestSubmit());
+  search(input.value, chosenFilters());
 })();
