@@ -127,6 +127,21 @@ def test_no_table_or_figure_is_wider_than_the_text_column(page: Page, site_url: 
     assert page.evaluate("document.documentElement.scrollWidth") <= SCREENS[screen]["width"]
 
 
+# Each cell of a table shown as cards: how much narrower than its card it is, in pixels.
+CELL_SHORTFALLS = """(table) => [...table.querySelectorAll("tbody tr")].flatMap((row) => {
+    const inner = row.clientWidth - parseFloat(getComputedStyle(row).paddingLeft)
+                - parseFloat(getComputedStyle(row).paddingRight);
+    return [...row.children].map((cell) => inner - cell.getBoundingClientRect().width);
+})"""
+
+
+@pytest.mark.parametrize("path, table", [(EVENT, "table.stances"), ("claims/index.html", "table.claims-table")])
+def test_on_a_phone_each_table_row_is_a_card_with_full_width_cells(page: Page, site_url: str, path: str, table: str):
+    show(page, site_url, path, "phone")
+    shortfalls = page.locator(table).evaluate(CELL_SHORTFALLS)
+    assert shortfalls and max(shortfalls) <= 1, shortfalls
+
+
 def test_tables_are_cards_with_labelled_cells_on_a_phone(page: Page, site_url: str):
     show(page, site_url, "claims/index.html", "phone")
     first_row = page.locator("table.claims-table tbody tr").first
