@@ -245,3 +245,30 @@ def test_a_site_without_records_yet_builds_with_an_empty_search_index(tmp_path):
     assert result.returncode == 0, result.stderr
     assert json.loads((output / "pagefind" / "indexes.json").read_text()) == {"indexes": []}
     assert read_page(output, "search.html").select_one("#search-status")
+
+
+def _files_of(folder):
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def test_search_filters_are_the_same_bytes_from_the_same_pages(tmp_path):
+    """Pagefind writes a filter's values in a hash map's order: the index is made stable after each run."""
+    from factsheets import search
+
+    site_folder = tmp_path / "site"
+    site_folder.mkdir()
+    kinds = ["Event", "Actor", "Claim", "Source", "Quote", "Figure", "Response", "Overview"]
+    pages = []
+    for number, kind in enumerate(kinds * 2):
+        page = f"page-{number}.html"
+        filters = f'<span data-pagefind-filter="kind:{kind}"></span><span data-pagefind-filter="n:{number % 7}"></span>'
+        (site_folder / page).write_text(
+            f"<html><body><main data-pagefind-body>{filters}page {number}</main></body></html>"
+        )
+        pages.append(page)
+    builds = []
+    for _ in range(3):
+        search.build_search_index(site_folder, [pages])
+        builds.append(_files_of(site_folder / "pagefind"))
+    assert builds[0] == builds[1] == builds[2]
+    assert len([name for name in builds[0] if name.endswith(".pf_filter")]) == 2

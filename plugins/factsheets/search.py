@@ -14,6 +14,8 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import functools
+import gzip
+import hashlib
 import json
 import os
 import shutil
@@ -80,6 +82,8 @@ def build_search_index(
             else:
                 shutil.copytree(index / str(number), fresh / str(number), copy_function=_link_or_copy)
         _index_parts(site_folder, to_index, max(1, processes))
+        for _, _, output in to_index:
+            stabilise_filters(output)
         folders = [f"{number}/" for number in range(len(parts))]
         (fresh / MANIFEST).write_text(json.dumps({"indexes": folders}) + "\n", encoding="utf-8")
         replace_folder(fresh, index)
@@ -146,6 +150,118 @@ def _link_or_copy(source: str | Path, target: str | Path) -> None:
         os.link(source, target)
     except OSError:
         shutil.copy2(source, target)
+
+
+SIGNATURE = b"pagefind_dcd"
+"""What starts each of Pagefind's index files once gunzipped; CBOR follows."""
+
+
+def stabilise_filters(part: Path) -> None:
+    """Make one part's filter indexes the same bytes from the same pages.
+
+    Pagefind 1.5 writes each filter's values in a hash map's order, which changes from run to run (its
+    maintainers know: Pagefind issue 638), and names each file by its bytes; the language's meta file
+    lists those names and the entry file names the meta file. The values are sorted here and the files
+    renamed after their new bytes, all the way up to pagefind-entry.json. A file this code does not
+    read back byte for byte is left as Pagefind wrote it."""
+    entry_file = part / "pagefind-entry.json"
+    entry = json.loads(entry_file.read_text(encoding="utf-8"))
+    for language in entry["languages"].values():
+        meta_file = part / f"pagefind.{language['hash']}.pf_meta"
+        meta = _read_index_file(meta_file)
+        if meta is None or len(meta) < 4 or not meta[3]:
+            continue
+        filters = []
+        for name, file_hash in meta[3]:
+            filter_file = part / "filter" / f"{file_hash}.pf_filter"
+            values = _read_index_file(filter_file)
+            if values is None:
+                return
+            values[1] = sorted(values[1], key=lambda value: value[0])
+            new_hash = _write_index_file(part / "filter", file_hash.split("_")[0], values, ".pf_filter", 7)
+            if new_hash != file_hash:
+                filter_file.unlink()
+            filters.append([name, new_hash])
+        meta[3] = sorted(filters)
+        new_hash = _write_index_file(part, "pagefind." + language["hash"].split("_")[0], meta, ".pf_meta", 10)
+        if new_hash != "pagefind." + language["hash"]:
+            meta_file.unlink()
+        language["hash"] = new_hash.removeprefix("pagefind.")
+    entry_file.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def _read_index_file(path: Path) -> list | None:
+    """The CBOR value of one of Pagefind's files, or None where it is not one this code writes back the same."""
+    try:
+        data = gzip.decompress(path.read_bytes())
+    except (OSError, EOFError, gzip.BadGzipFile):
+        return None
+    if not data.startswith(SIGNATURE):
+        return None
+    try:
+        value, end = _cbor_decode(data, len(SIGNATURE))
+    except (IndexError, ValueError):
+        return None
+    if end != len(data) or not isinstance(value, list) or _cbor_encode(value) != data[len(SIGNATURE) :]:
+        return None
+    return value
+
+
+def _write_index_file(folder: Path, prefix: str, value: list, suffix: str, digits: int) -> str:
+    """Write the value as Pagefind does (gzipped, signed, CBOR), named after its bytes; return the name."""
+    data = SIGNATURE + _cbor_encode(value)
+    name = f"{prefix}_{hashlib.sha256(data).hexdigest()[:digits]}"
+    (folder / f"{name}{suffix}").write_bytes(gzip.compress(data, mtime=0))
+    return name
+
+
+def _cbor_decode(data: bytes, at: int) -> tuple[object, int]:
+    """The subset of CBOR Pagefind's index files use: whole numbers, byte and text strings, arrays."""
+    major, info = data[at] >> 5, data[at] & 0x1F
+    at += 1
+    if info < 24:
+        argument = info
+    elif info <= 27:
+        size = 1 << (info - 24)
+        argument, at = int.from_bytes(data[at : at + size], "big"), at + size
+    else:
+        raise ValueError("not a CBOR value Pagefind writes")
+    if major == 0:
+        return argument, at
+    if major in (2, 3):
+        raw = data[at : at + argument]
+        if len(raw) != argument:
+            raise ValueError("truncated")
+        return (raw if major == 2 else raw.decode("utf-8")), at + argument
+    if major == 4:
+        items = []
+        for _ in range(argument):
+            item, at = _cbor_decode(data, at)
+            items.append(item)
+        return items, at
+    raise ValueError("not a CBOR value Pagefind writes")
+
+
+def _cbor_head(major: int, argument: int) -> bytes:
+    if argument < 24:
+        return bytes([major << 5 | argument])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if argument < 1 << (8 * size):
+            return bytes([major << 5 | info]) + argument.to_bytes(size, "big")
+    raise ValueError("too large")
+
+
+def _cbor_encode(value: object) -> bytes:
+    if isinstance(value, bool) or not isinstance(value, int | bytes | str | list):
+        raise ValueError("not a CBOR value Pagefind writes")
+    if isinstance(value, int):
+        return _cbor_head(0, value)
+    if isinstance(value, bytes):
+        return _cbor_head(2, len(value)) + value
+    if isinstance(value, str):
+        raw = value.encode("utf-8")
+        return _cbor_head(3, len(raw)) + raw
+    return _cbor_head(4, len(value)) + b"".join(_cbor_encode(item) for item in value)
 
 
 PR_SET_PDEATHSIG = 1
