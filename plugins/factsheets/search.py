@@ -25,6 +25,8 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+import cbor2
+
 from .build import replace_folder, scratch_folder
 from .settings import DEFAULTS, MAX_DEFAULT_SEARCH_PROCESSES
 
@@ -199,69 +201,20 @@ def _read_index_file(path: Path) -> list | None:
     if not data.startswith(SIGNATURE):
         return None
     try:
-        value, end = _cbor_decode(data, len(SIGNATURE))
-    except (IndexError, ValueError):
+        value = cbor2.loads(data[len(SIGNATURE) :])
+    except (cbor2.CBORDecodeError, ValueError):
         return None
-    if end != len(data) or not isinstance(value, list) or _cbor_encode(value) != data[len(SIGNATURE) :]:
+    if not isinstance(value, list) or cbor2.dumps(value) != data[len(SIGNATURE) :]:
         return None
     return value
 
 
 def _write_index_file(folder: Path, prefix: str, value: list, suffix: str, digits: int) -> str:
     """Write the value as Pagefind does (gzipped, signed, CBOR), named after its bytes; return the name."""
-    data = SIGNATURE + _cbor_encode(value)
+    data = SIGNATURE + cbor2.dumps(value)
     name = f"{prefix}_{hashlib.sha256(data).hexdigest()[:digits]}"
     (folder / f"{name}{suffix}").write_bytes(gzip.compress(data, mtime=0))
     return name
-
-
-def _cbor_decode(data: bytes, at: int) -> tuple[object, int]:
-    """The subset of CBOR Pagefind's index files use: whole numbers, byte and text strings, arrays."""
-    major, info = data[at] >> 5, data[at] & 0x1F
-    at += 1
-    if info < 24:
-        argument = info
-    elif info <= 27:
-        size = 1 << (info - 24)
-        argument, at = int.from_bytes(data[at : at + size], "big"), at + size
-    else:
-        raise ValueError("not a CBOR value Pagefind writes")
-    if major == 0:
-        return argument, at
-    if major in (2, 3):
-        raw = data[at : at + argument]
-        if len(raw) != argument:
-            raise ValueError("truncated")
-        return (raw if major == 2 else raw.decode("utf-8")), at + argument
-    if major == 4:
-        items = []
-        for _ in range(argument):
-            item, at = _cbor_decode(data, at)
-            items.append(item)
-        return items, at
-    raise ValueError("not a CBOR value Pagefind writes")
-
-
-def _cbor_head(major: int, argument: int) -> bytes:
-    if argument < 24:
-        return bytes([major << 5 | argument])
-    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
-        if argument < 1 << (8 * size):
-            return bytes([major << 5 | info]) + argument.to_bytes(size, "big")
-    raise ValueError("too large")
-
-
-def _cbor_encode(value: object) -> bytes:
-    if isinstance(value, bool) or not isinstance(value, int | bytes | str | list):
-        raise ValueError("not a CBOR value Pagefind writes")
-    if isinstance(value, int):
-        return _cbor_head(0, value)
-    if isinstance(value, bytes):
-        return _cbor_head(2, len(value)) + value
-    if isinstance(value, str):
-        raw = value.encode("utf-8")
-        return _cbor_head(3, len(raw)) + raw
-    return _cbor_head(4, len(value)) + b"".join(_cbor_encode(item) for item in value)
 
 
 PR_SET_PDEATHSIG = 1
