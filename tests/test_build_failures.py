@@ -30,7 +30,7 @@ def test_a_quote_altered_by_one_word_fails_the_build(content_copy, tmp_path):
     assert match, result.stderr
     line = int(match.group(1))
     assert "Defense Ministry said that" in "".join(claims.read_text().splitlines(True)[line - 1 : line + 2])
-    assert "closest sentence in the source" in result.stderr
+    assert "closest passage in the source" in result.stderr
     assert not output.exists() or not any(output.rglob("*.html"))
 
 
@@ -72,14 +72,14 @@ def test_an_archived_text_that_cannot_be_read_is_a_problem_not_a_crash(content_c
     from factsheets.pipeline import read_site
     from factsheets.problems import ContentError
 
-    read_text = Path.read_text
+    read_bytes = Path.read_bytes
 
     def refused(path, *args, **kwargs):
         if path.name == "ukrinform-2024-01-31.txt":
             raise PermissionError(13, "Permission denied", str(path))
-        return read_text(path, *args, **kwargs)
+        return read_bytes(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_text", refused)  # as root, file permissions refuse nothing
+    monkeypatch.setattr(Path, "read_bytes", refused)  # as root, file permissions refuse nothing
     with pytest.raises(ContentError) as raised:
         read_site(content_copy, workers=1)
     problems = [str(problem) for problem in raised.value.problems]

@@ -54,7 +54,7 @@ def test_a_claim_with_an_unknown_field_has_its_reference_and_quote_checked(conte
         "factsheets/claims.yaml:12:9: claims[0].about[0]: unknown event 'prisoner-exchange-5o' "
         "(did you mean 'prisoner-exchange-50'?)",
         "factsheets/claims.yaml:19:13: claims[0].quote.text: quote not found in source 'ukrinform-2024-01-31' "
-        '(the closest sentence in the source reads: ""Today there was a continuation of the exchange that was '
+        '(the closest passage in the source reads: "Today there was a continuation of the exchange that was '
         'supposed to take place on January 24.")',
     ]
 
@@ -74,7 +74,7 @@ def test_a_figure_with_a_wrong_field_has_its_sum_reference_and_quote_checked(con
         "factsheets/events.yaml:87:23: events[2].figures[0].according_to: unknown actor 'ukrinfrom' "
         "(did you mean 'ukrinform' or 'ukraine'?)",
         "factsheets/events.yaml:89:17: events[2].figures[0].quote.text: quote not found in source "
-        "'ukrinform-2024-01-31' (the closest sentence in the source reads: \"During the 50th prisoner exchange on "
+        "'ukrinform-2024-01-31' (the closest passage in the source reads: \"During the 50th prisoner exchange on "
         "January 31, Ukraine brought home 207 defenders from Russian captivity, including 95 members of the Armed "
         'Forces, 56 Nati...")',
         "factsheets/events.yaml:97:11: events[2].figures[0].breakdown: does not add up: 95 + 56 + 26 + 29 + 1 = 207, "
@@ -105,7 +105,7 @@ def test_a_response_with_a_wrong_stance_has_its_quote_checked(content_copy, caps
         "factsheets/claims.yaml:107:17: claims[3].responses[0].stance: 'denies' is not allowed "
         "(expected 'supports', 'disputes' or 'questions')",
         "factsheets/claims.yaml:112:17: claims[3].responses[0].quote.text: quote not found in source "
-        "'ukrinform-2024-01-31' (the closest sentence in the source reads: \"Yusov added that Ukraine received no "
+        "'ukrinform-2024-01-31' (the closest passage in the source reads: \"Yusov added that Ukraine received no "
         'evidence that 65 Ukrainian soldiers had been killed in the crash of a Russian Il-76 plane.")',
     ]
 
@@ -128,7 +128,7 @@ def test_a_source_with_a_wrong_field_still_has_the_quotes_from_it_checked(conten
     _edit(content_copy, "factsheets/claims.yaml", ("Today there was a continuation", "Today there was a resumption"))
     assert _check(content_copy, capsys) == [
         "factsheets/claims.yaml:18:13: claims[0].quote.text: quote not found in source 'ukrinform-2024-01-31' "
-        '(the closest sentence in the source reads: ""Today there was a continuation of the exchange that was '
+        '(the closest passage in the source reads: "Today there was a continuation of the exchange that was '
         'supposed to take place on January 24.")',
         "factsheets/sources.yaml:8:15: sources[0].language: not a language tag: write one such as en, uk or pt-BR",
     ]

@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 from bs4 import BeautifulSoup
 
-from conftest import BIN, ROOT, run_pelican
+from conftest import BIN, ROOT, accept_edited_archive, run_pelican
 from factsheets import models
 
 PAYLOAD = '<script>alert(1)</script>"><img src=x onerror=alert(1)>'
@@ -107,6 +107,7 @@ def _inject(model: type[models.Record], record: dict) -> None:
 def test_markup_in_every_text_field_is_shown_as_text(content_copy, tmp_path):
     archived = content_copy / "sources" / "ukrinform-2024-01-31.txt"
     archived.write_text(archived.read_text() + "\n\nSomeone said " + PAYLOAD + "\n")
+    accept_edited_archive(content_copy)
     for path in sorted((content_copy / "factsheets").glob("*.yaml")):
         data = yaml.load(path.read_text(), Loader=yaml.BaseLoader)
         _inject(models.FactSheet, data)

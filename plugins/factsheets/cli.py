@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .cache import user_cache_root
 from .exports import factsheet_schema
+from .load import display_path
 from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_site
 from .problems import ContentError, printable
 from .reference import format_reference, settings_reference, update_readme
@@ -57,6 +58,47 @@ def _port(text: str) -> int:
     return port
 
 
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= 3600:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds from 0 to 3600")
+    return seconds
+
+
+def _archive_command(arguments: argparse.Namespace) -> int:
+    """`factsheets archive`, `accept` and `quote`: one line on failure (exit 1, nothing written), no traceback."""
+    from .archive import ArchiveRefused, accept, archive, find_quote
+
+    try:
+        if arguments.command == "archive":
+            archived = archive(
+                arguments.what, arguments.content_dir, arguments.folder, arguments.source_id, arguments.timeout
+            )
+            todo = ", ".join(archived.placeholders)
+            print(printable(f"{display_path(archived.text_path)}: the archived text"))
+            print(printable(f"{display_path(archived.original_path)}: the original as retrieved"))
+            print(printable(f"{archived.record}: added the source '{archived.source_id}': replace its TODOs ({todo})"))
+        elif arguments.command == "accept":
+            accepted = accept(arguments.source_id, arguments.change, arguments.content_dir, arguments.folder)
+            if accepted is None:
+                print(f"source '{arguments.source_id}': the SHA-256s recorded are those of its files: nothing to do")
+            else:
+                logged = ", and a line in its changelog" if accepted.changelog else ""
+                fields = " and ".join(accepted.fields)
+                print(printable(f"{display_path(accepted.path)}:{accepted.line}: recorded {fields}{logged}"))
+        else:
+            found = find_quote(arguments.source_id, arguments.words, arguments.content_dir, arguments.folder)
+            print(printable(f"{display_path(found.path)}:{found.line}: {found.likeness:.0%} alike; paste:"))
+            print(printable(found.yaml_line))
+    except ArchiveRefused as refusal:
+        print(printable(f"factsheets {arguments.command}: {refusal}"), file=sys.stderr)
+        return 1
+    return 0
+
+
 @_interrupts_end_quietly
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="factsheets", description="Check and build YAML fact-sheet sites.")
@@ -89,6 +131,30 @@ def main(argv: list[str] | None = None) -> int:
     new.add_argument("content_dir", nargs="?", default="content", type=Path)
     new.add_argument("--folder", default=DEFAULT_FACTSHEETS_FOLDER, help="fact-sheet folder inside content_dir")
     new.add_argument("--file", type=Path, help="the fact-sheet file to add it to (default: FOLDER/<kind>s.yaml)")
+    archive = commands.add_parser(
+        "archive", help="archive a web page, PDF or saved file as a new source: its text, original and record"
+    )
+    archive.add_argument("what", metavar="URL|FILE", help="an http(s) address, or a saved .html, .pdf or .txt file")
+    archive.add_argument("content_dir", nargs="?", default="content", type=Path)
+    archive.add_argument("--id", dest="source_id", help="the new source's id (default: site and date, or file name)")
+    archive.add_argument("--folder", default=DEFAULT_FACTSHEETS_FOLDER, help="fact-sheet folder inside content_dir")
+    archive.add_argument(
+        "--timeout", type=_seconds, default=30.0, help="seconds to wait for the download in all (default: 30)"
+    )
+    accept = commands.add_parser(
+        "accept", help="record the SHA-256s of a source's archive after an intended correction (or for the first time)"
+    )
+    accept.add_argument("source_id", metavar="SOURCE", help="the source's id")
+    accept.add_argument("content_dir", nargs="?", default="content", type=Path)
+    accept.add_argument("--change", help="what was corrected: added to the source's changelog (needed for a change)")
+    accept.add_argument("--folder", default=DEFAULT_FACTSHEETS_FOLDER, help="fact-sheet folder inside content_dir")
+    quote = commands.add_parser(
+        "quote", help="find the exact words of a source that loosely retyped words stand for, ready to paste"
+    )
+    quote.add_argument("source_id", metavar="SOURCE", help="the source's id")
+    quote.add_argument("words", help="the words as you have them (other quotation marks, dashes or a word may differ)")
+    quote.add_argument("content_dir", nargs="?", default="content", type=Path)
+    quote.add_argument("--folder", default=DEFAULT_FACTSHEETS_FOLDER, help="fact-sheet folder inside content_dir")
     clean = commands.add_parser("clean", help="remove the output folder if it is a build of the site")
     clean.add_argument("-s", "--settings", type=Path, default=Path("pelicanconf.py"), help="Pelican settings file")
     clean.add_argument("-o", "--output", type=Path, help="output folder (default: the settings' OUTPUT_PATH)")
@@ -137,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(f"{added}: added the {arguments.kind} '{arguments.id}': replace its TODOs, then run make check")
         return 0
+    if arguments.command in ("archive", "accept", "quote"):
+        return _archive_command(arguments)
     if arguments.command == "reference":
         if arguments.update:
             update_readme(arguments.update)

@@ -10,6 +10,7 @@ and at most one ``overview`` across all files. Records refer to each other by
 from __future__ import annotations
 
 import calendar
+import datetime
 import re
 import typing
 from typing import Annotated, Literal
@@ -91,6 +92,28 @@ def _check_language(value: str) -> str:
     return value
 
 
+SHA256_PATTERN = re.compile(r"[0-9a-f]{64}")
+TIMESTAMP_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+
+
+def _check_sha256(value: str) -> str:
+    _check_not_placeholder(value)
+    if not SHA256_PATTERN.fullmatch(value):
+        raise ValueError("not a SHA-256: write its 64 lowercase hexadecimal digits, as `factsheets archive` does")
+    return value
+
+
+def _check_timestamp(value: str) -> str:
+    _check_not_placeholder(value)
+    if not TIMESTAMP_PATTERN.fullmatch(value):
+        raise ValueError("not a time in UTC: write YYYY-MM-DDThh:mm:ssZ, such as 2024-01-31T09:30:00Z")
+    try:
+        datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError as error:
+        raise ValueError(f"not a time: {error}") from None
+    return value
+
+
 MAX_QUOTE_CHARS = 2_000
 """A quote is the words that support a claim or a figure, not a whole text; its check stays quick."""
 
@@ -123,6 +146,16 @@ PartialDate = Annotated[
     str, AfterValidator(_check_partial_date), WithJsonSchema({"type": "string", "pattern": f"^{DATE_PATTERN.pattern}$"})
 ]
 """A date as precise as it is known: 2024-01-24, 2024-01 or 2024."""
+Sha256 = Annotated[
+    str, AfterValidator(_check_sha256), WithJsonSchema({"type": "string", "pattern": f"^{SHA256_PATTERN.pattern}$"})
+]
+"""The SHA-256 digest of a file's bytes, in lowercase hexadecimal."""
+Timestamp = Annotated[
+    str,
+    AfterValidator(_check_timestamp),
+    WithJsonSchema({"type": "string", "pattern": f"^{TIMESTAMP_PATTERN.pattern}$"}),
+]
+"""A moment in UTC, to the second: 2024-01-31T09:30:00Z."""
 
 DateQualifier = Literal["exact", "approximate", "on-or-before", "on-or-after"]
 ActorKind = Literal["person", "organisation", "state", "group", "anonymous"]
@@ -216,6 +249,18 @@ class Source(Record):
     archive_url: WebUrl | None = Field(None, description="An archived copy on the web, if any.")
     archived_text: Text = Field(
         description="Path of the archived plain text, relative to the content folder; quotes are checked against it."
+    )
+    archived_text_sha256: Sha256 | None = Field(
+        None,
+        description="SHA-256 of the archived text's bytes; the build fails if the text changes "
+        "(`factsheets accept` records an intended correction).",
+    )
+    retrieved: Timestamp | None = Field(None, description="When the text was archived, in UTC.")
+    original: Text | None = Field(
+        None, description="Path of the original as retrieved (HTML, PDF or text), relative to the content folder."
+    )
+    original_sha256: Sha256 | None = Field(
+        None, description="SHA-256 of the original's bytes; the build fails if the original changes."
     )
     notes: Text | None = Field(None, description="Anything an editor should know about the source.")
     changelog: list[Change] = _changelog_field()

@@ -30,6 +30,8 @@ _CHECK_NAMES = {
     models._check_web_url: "http(s) URL",
     models._check_partial_date: "date (YYYY-MM-DD, YYYY-MM or YYYY)",
     models._check_text: "text",
+    models._check_sha256: "SHA-256 (64 hex digits)",
+    models._check_timestamp: "UTC time (YYYY-MM-DDThh:mm:ssZ)",
 }
 
 

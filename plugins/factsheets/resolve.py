@@ -9,8 +9,10 @@ but its reference fields hold the linked nodes instead of ids
 from __future__ import annotations
 
 import calendar
+import datetime
 import functools
 import hashlib
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -204,6 +206,31 @@ class SourceNode(Node):
     @property
     def heading(self) -> str:
         return self.record.title
+
+    @property
+    def retrieved_text(self) -> str:
+        """When the text was archived, as readers read it: '2 June 2023 at 08:15 UTC'."""
+        retrieved = self.record.retrieved
+        if not retrieved:
+            return ""
+        moment = datetime.datetime.strptime(retrieved, "%Y-%m-%dT%H:%M:%SZ")
+        return f"{describe_date(retrieved[:10])} at {moment:%H:%M} UTC"
+
+    @property
+    def original_kind(self) -> str:
+        """What the original is, by its name: HTML, PDF or TXT."""
+        return (self.record.original or "").rpartition(".")[2].upper()
+
+    @property
+    def web_archive_url(self) -> str | None:
+        """The Wayback Machine's copy nearest the moment the text was archived, made from the address and that
+        moment with no network: the service redirects to its nearest capture."""
+        if not (self.record.url and self.record.retrieved):
+            return None
+        return f"{WEB_ARCHIVE}/{re.sub(r'[-T:Z]', '', self.record.retrieved)}/{self.record.url}"
+
+
+WEB_ARCHIVE = "https://web.archive.org/web"
 
 
 @dataclass(eq=False)

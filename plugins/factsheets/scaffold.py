@@ -65,6 +65,30 @@ def add_record(kind: str, record_id: str, content_dir: Path, folder: str, file: 
     """Add a new record of kind with record_id to file (default: <content_dir>/<folder>/<kind>s.yaml),
     creating the file, with the schema header its neighbours carry, if need be. ScaffoldRefused, and nothing
     written, for an unsafe id or one already used (in any fact-sheet file), or a file the build would not read."""
+    planned = plan_record(KINDS[kind], record_id, record_lines(kind, record_id), content_dir, folder, file)
+    return planned.write()
+
+
+@dataclass(frozen=True)
+class PlannedRecord:
+    """A fact-sheet file's new bytes, with one record added, checked but not yet written."""
+
+    path: Path
+    new_bytes: bytes
+    line: int
+
+    def write(self) -> Added:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_bytes(self.new_bytes)
+        return Added(self.path, self.line)
+
+
+def plan_record(
+    list_name: str, record_id: str, lines: list[str], content_dir: Path, folder: str, file: Path | None = None
+) -> PlannedRecord:
+    """The file (default: <content_dir>/<folder>/<list_name>.yaml) with the record's lines (a list item, not
+    indented) added to its list as text, checked to add that record and change nothing else. ScaffoldRefused
+    for an unsafe id or one already used (in any fact-sheet file), or a file the build would not read."""
     try:
         models._check_slug(record_id)
     except ValueError as error:
@@ -72,8 +96,8 @@ def add_record(kind: str, record_id: str, content_dir: Path, folder: str, file: 
     if not content_dir.is_dir():
         raise ScaffoldRefused(f"{display_path(content_dir)}: content folder not found")
     factsheet_folder = content_dir / folder
-    target = file if file is not None else factsheet_folder / f"{KINDS[kind]}.yaml"
-    if target.suffix not in FACTSHEET_SUFFIXES or not _lies_in(target, factsheet_folder):
+    target = file if file is not None else factsheet_folder / f"{list_name}.yaml"
+    if target.suffix not in FACTSHEET_SUFFIXES or not lies_in(target, factsheet_folder):
         raise ScaffoldRefused(
             f"{display_path(target)}: not a fact-sheet file the build reads: "
             f"choose a .yaml file under {display_path(factsheet_folder)}/"
@@ -86,13 +110,11 @@ def add_record(kind: str, record_id: str, content_dir: Path, folder: str, file: 
     else:
         header = _schema_header(target, factsheet_folder)
         old_bytes = f"{header}\n".encode() if header else b""
-    new_bytes, line = _appended(target, old_bytes, KINDS[kind], record_id, record_lines(kind, record_id))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(new_bytes)
-    return Added(target, line)
+    new_bytes, line = _appended(target, old_bytes, list_name, record_id, lines)
+    return PlannedRecord(target, new_bytes, line)
 
 
-def _lies_in(path: Path, folder: Path) -> bool:
+def lies_in(path: Path, folder: Path) -> bool:
     """Whether path, its links followed, lies under folder's: a link leading outside is not written through."""
     folder_path = os.path.realpath(folder)
     return os.path.commonpath([os.path.realpath(path), folder_path]) == folder_path

@@ -7,8 +7,7 @@ quotation marks; nothing else is forgiven, so one changed word fails the build.
 from __future__ import annotations
 
 import bisect
-import difflib
-import heapq
+import hashlib
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -16,7 +15,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path as FsPath
 
-from .models import MAX_QUOTE_CHARS, Source
+from .models import Source
+from .passages import WordIndex, closest_passage
 from .problems import Problem
 from .resolve import Site, SourceNode
 
@@ -45,7 +45,6 @@ def _straighten(text: str) -> str:
     return _TYPOGRAPHIC_QUOTE.sub(lambda match: _STRAIGHT_QUOTES[match.group()], text)
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?\"])\s+")
 _IRREGULAR_WHITESPACE = re.compile(r"\s{2,}|[^\S ]")
 """A whitespace run that folding changes: two or more characters, or one that is not a space."""
 
@@ -72,6 +71,11 @@ class FoldedText:
             self._folded_starts.append(gap.end() - shrunk)
             self._original_starts.append(lead + gap.end())
 
+    @cached_property
+    def words(self) -> WordIndex:
+        """The folded text's words, for finding the passage most like a quote that is not found."""
+        return WordIndex(self.folded)
+
     def original_index(self, folded_index: int) -> int:
         run = bisect.bisect_right(self._folded_starts, folded_index) - 1
         return self._original_starts[run] + folded_index - self._folded_starts[run]
@@ -88,6 +92,8 @@ class ArchivedText:
 
     text: str
     folded: FoldedText
+    sha256: str = ""
+    """The SHA-256 of the file's bytes, as `archived_text_sha256` records it."""
 
 
 def read_archived_texts(sources: Iterable[Source], content_dir: FsPath) -> dict[str, ArchivedText]:
@@ -116,10 +122,52 @@ def verify_quotes(site: Site, content_dir: FsPath, texts: Mapping[str, ArchivedT
             continue
         archived = (texts or {}).get(relative) or _read_archived_text(relative, root)
         if isinstance(archived, ArchivedText):
-            source.archived = MarkedText(archived.text, _find_quotes(source, archived.folded, problems))
+            problems += _changed_since_archived(source, "archived_text", archived.sha256)
+            source.archived = MarkedText(archived.text, _find_quotes(source, archived.folded, archived.text, problems))
         else:
             problems.append(source.problem(("archived_text",), *archived))
+        if source.record.original is not None:
+            original = _original_digest(source.record.original, root)
+            if isinstance(original, str):
+                problems += _changed_since_archived(source, "original", original)
+            else:
+                problems.append(source.problem(("original",), *original))
     return problems
+
+
+MAX_ORIGINAL_BYTES = 64 * 1024 * 1024
+"""An original is a web page or a PDF as retrieved (`factsheets archive` takes at most 20 MB)."""
+
+
+def _changed_since_archived(source: SourceNode, field_name: str, digest: str) -> list[Problem]:
+    """A problem when the file's digest is not the one recorded: the file was changed after it was archived."""
+    recorded = getattr(source.record, f"{field_name}_sha256")
+    if recorded is None or recorded == digest:
+        return []
+    path = getattr(source.record, field_name)
+    return [
+        source.problem(
+            (f"{field_name}_sha256",),
+            f"'{path}' has changed since it was archived: its SHA-256 is {digest}, not the one recorded",
+            f"if the change is an intended correction, run: factsheets accept {source.record.id} "
+            "--change 'what was corrected'; if not, restore the file",
+        )
+    ]
+
+
+def _original_digest(relative: str, root: FsPath) -> str | tuple[str, str]:
+    """The SHA-256 of the original at relative inside root; or why it cannot be read (a message and a hint)."""
+    try:
+        path = (root / relative).resolve()
+        if not path.is_relative_to(root):
+            return f"original '{relative}' lies outside the content folder", ""
+        if not path.is_file():
+            return f"original '{relative}' not found", f"looked in {path}"
+        if path.stat().st_size > MAX_ORIGINAL_BYTES:
+            return f"original '{relative}' is over the {MAX_ORIGINAL_BYTES:,}-byte limit", ""
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as error:
+        return f"original '{relative}' could not be read: {error.strerror or error}", ""
 
 
 def _read_archived_text(relative: str, root: FsPath) -> ArchivedText | tuple[str, str]:
@@ -142,7 +190,8 @@ def _read_archived_text(relative: str, root: FsPath) -> ArchivedText | tuple[str
                 f"archived text '{relative}' is {size:,} bytes, over the {MAX_ARCHIVED_TEXT_BYTES:,}-byte limit",
                 "archive the article's own words, not the whole page or a whole book",
             )
-        text = path.read_text(encoding="utf-8-sig")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         return f"archived text '{relative}' is not UTF-8", ""
     except OSError as error:
@@ -156,17 +205,19 @@ def _read_archived_text(relative: str, root: FsPath) -> ArchivedText | tuple[str
             f"at line {line}, column {column}",
             "delete it from the text: it cannot be shown on a page",
         )
-    return ArchivedText(text, FoldedText(text))
+    return ArchivedText(text, FoldedText(text), hashlib.sha256(raw).hexdigest())
 
 
-def _find_quotes(source: SourceNode, archived: FoldedText, problems: list[Problem]) -> dict[str, tuple[int, int]]:
+def _find_quotes(
+    source: SourceNode, archived: FoldedText, text: str, problems: list[Problem]
+) -> dict[str, tuple[int, int]]:
     """Locate each quote in the original text; report those that are not there."""
     spans: dict[str, tuple[int, int]] = {}
     for quote in source.quotes:
         needle = fold(quote.text)
         start = _find_whole_words(archived.folded, needle)
         if start < 0:
-            hint = _closest_passage(needle, archived.folded)
+            hint = _closest_passage(needle, archived, text)
             for node, field_path in quote.written_at:
                 problems.append(
                     node.problem(field_path + ("text",), f"quote not found in source '{source.record.id}'", hint)
@@ -189,41 +240,16 @@ def _find_whole_words(haystack: str, needle: str) -> int:
     return -1
 
 
-_HALF_ALIKE = 0.5
-"""A sentence less alike than this to a quote that is not found is not worth showing as a hint."""
-CLOSEST_PASSAGE_CANDIDATES = 20
-"""At most this many sentences, the likeliest first, are compared in full with a quote that is not found:
-the work stays bounded whatever the lengths of the quote and the text."""
-
-
-def _closest_passage(needle: str, folded_source: str) -> str:
-    """The sentence of the source most like the quote, if it is at least half alike, as a hint."""
-    if not needle or len(needle) > MAX_QUOTE_CHARS:
+def _closest_passage(needle: str, archived: FoldedText, text: str) -> str:
+    """The passage of the source most like the quote, if at least half alike, as a hint (the loose matcher
+    of `factsheets quote`, whose work is bounded whatever the lengths of the quote and the text)."""
+    passage = closest_passage(needle, archived.words)
+    if passage is None:
         return ""
-    matcher = difflib.SequenceMatcher(None)
-    matcher.set_seq2(needle)  # the quote is indexed once, and each sentence compared with it
-    # ratio() <= quick_ratio() <= real_quick_ratio(): the cheap bounds leave out most sentences (all
-    # those under a third or over three times the quote's length, which cannot be half alike).
-    candidates: list[tuple[float, int, str]] = []
-    for index, sentence in enumerate(_SENTENCE_END.split(folded_source)):
-        if 2 * min(len(sentence), len(needle)) < (len(sentence) + len(needle)) * _HALF_ALIKE:
-            continue
-        matcher.set_seq1(sentence)
-        bound = matcher.quick_ratio()
-        if bound >= _HALF_ALIKE:
-            candidates.append((-bound, index, sentence))
-    best, best_ratio, best_index = "", 0.0, 0
-    for negative_bound, index, sentence in heapq.nsmallest(CLOSEST_PASSAGE_CANDIDATES, candidates):
-        if -negative_bound < best_ratio:
-            break  # no sentence left can be more alike
-        matcher.set_seq1(sentence)
-        ratio = matcher.ratio()
-        if ratio >= _HALF_ALIKE and (ratio > best_ratio or (ratio == best_ratio and index < best_index)):
-            best, best_ratio, best_index = sentence, ratio, index
-    if not best:
-        return ""
-    shown = best if len(best) <= 160 else best[:157] + "..."
-    return f'the closest sentence in the source reads: "{shown}"'
+    start, end = archived.original_index(passage.start), archived.original_index(passage.end - 1) + 1
+    found = " ".join(text[start:end].split())
+    shown = found if len(found) <= 160 else found[:157] + "..."
+    return f'the closest passage in the source reads: "{shown}"'
 
 
 @dataclass(frozen=True)
