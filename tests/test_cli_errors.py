@@ -74,3 +74,11 @@ def test_after_a_build_an_error_logged_by_the_server_does_not_stop_the_process(t
 
     assert build_site(ROOT / "pelicanconf.py", CONTENT, tmp_path / "out", quiet=True).ok
     logging.getLogger("tornado.general").error("a request the server could not answer")  # must not raise
+
+
+def test_the_content_folder_may_follow_options(content_copy):
+    result = factsheets("new", "actor", "someone-new", "--folder", "factsheets", content_copy)
+    assert result.returncode == 0, result.stderr
+    assert "id: someone-new" in (content_copy / "factsheets" / "actors.yaml").read_text()
+    wrong = factsheets("check", "--no-cache", content_copy, "surplus")
+    assert wrong.returncode == 2 and "unrecognized arguments: surplus" in wrong.stderr

@@ -51,6 +51,18 @@ def _forked_workers_end_quietly() -> None:
     os.register_at_fork(after_in_child=in_child)
 
 
+def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """The arguments, with the content folder also taken after options: argparse gives an optional
+    positional its default once an option follows the first one (`archive page.html --id x content`)."""
+    arguments, extra = parser.parse_known_args(argv)
+    given = getattr(arguments, "content_dir", None)
+    if len(extra) == 1 and not extra[0].startswith("-") and given in (None, Path("content")):
+        arguments.content_dir = Path(extra[0])
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return arguments
+
+
 def _port(text: str) -> int:
     port = int(text) if text.isdigit() else -1
     if not 1 <= port <= 65535:
@@ -164,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     reference.add_argument("--settings", action="store_true", help="print the table of the plugin's settings instead")
     commands.add_parser("schema", help="print the JSON Schema of a fact-sheet file")
-    arguments = parser.parse_args(argv)
+    arguments = _parse(parser, argv)
     if arguments.command == "schema":
         print(json.dumps(factsheet_schema(), ensure_ascii=False, indent=2))
         return 0
