@@ -47,14 +47,17 @@ def run_pelican(
     )
 
 
-def run_check(content_dir: Path) -> subprocess.CompletedProcess:
+def run_factsheets(
+    *arguments: object, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """`factsheets ARGUMENTS` as an editor runs it (from the project's folder unless cwd says otherwise)."""
     return subprocess.run(
-        [str(BIN / "factsheets"), "check", str(content_dir)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
+        [str(BIN / "factsheets"), *map(str, arguments)], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
     )
+
+
+def run_check(content_dir: Path) -> subprocess.CompletedProcess:
+    return run_factsheets("check", content_dir)
 
 
 def read_page(output_dir: Path, page: str) -> BeautifulSoup:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from test_safe_output import tree_digest
 
-from conftest import BIN, CONTENT, ROOT, run_pelican
+from conftest import CONTENT, ROOT, run_factsheets, run_pelican
 
 
 class RunsCode:
@@ -30,14 +30,8 @@ def cache_entries(cache_dir):
     return [path for path in cache_dir.rglob("*") if path.is_file() and path.name not in ignored]
 
 
-def check(content, cache_dir, cwd=ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(BIN / "factsheets"), "check", str(content), "--cache-dir", str(cache_dir)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+def check(content, cache_dir) -> subprocess.CompletedProcess:
+    return run_factsheets("check", content, "--cache-dir", cache_dir)
 
 
 def test_a_planted_cache_entry_never_runs_code(content_copy, tmp_path):
@@ -118,9 +112,7 @@ def test_the_template_cache_is_kept_apart_for_other_jinja_settings(tmp_path):
 
 def test_the_cache_lives_outside_the_project_by_default(content_copy, tmp_path):
     project = content_copy.parent
-    result = subprocess.run(
-        [str(BIN / "factsheets"), "check", "content"], cwd=project, capture_output=True, text=True, timeout=300
-    )
+    result = run_factsheets("check", "content", cwd=project)
     assert result.returncode == 0, result.stderr
     output = tmp_path / "output"
     assert run_pelican(content_copy, output).returncode == 0
@@ -143,19 +135,12 @@ def test_clean_clears_the_caches_and_nothing_else(content_copy, tmp_path, tmp_pa
     user_cache = tmp_path_factory.mktemp("xdg")  # outside the project (content_copy's folder)
     environment = {**os.environ, "XDG_CACHE_HOME": str(user_cache)}
     cache_root = user_cache / "factsheets"
-    checked = subprocess.run(
-        [str(BIN / "factsheets"), "check", str(content_copy)], env=environment, capture_output=True, timeout=300
-    )
+    checked = run_factsheets("check", content_copy, env=environment)
     assert checked.returncode == 0
     assert any(path.suffix == ".entry" for path in cache_entries(cache_root))
     (cache_root / "notes.txt").write_text("not the tool's")
-    cleaned = subprocess.run(
-        [str(BIN / "factsheets"), "clean", "-s", str(ROOT / "pelicanconf.py"), "-o", str(tmp_path / "output")],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    cleaned = run_factsheets(
+        "clean", "-s", ROOT / "pelicanconf.py", "-o", tmp_path / "output", cwd=ROOT, env=environment
     )
     assert cleaned.returncode == 0, cleaned.stderr
     assert f"Removed the caches in {cache_root}" in cleaned.stdout.splitlines()
@@ -180,16 +165,14 @@ def test_a_key_brought_by_the_checkout_is_never_used(content_copy, tmp_path_fact
     project, marker = content_copy.parent, content_copy.parent / "pwned"
     elsewhere = tmp_path_factory.mktemp("attacker")
     attacker = {**os.environ, "XDG_CACHE_HOME": str(elsewhere)}
-    made = subprocess.run([str(BIN / "factsheets"), "check", str(content_copy)], env=attacker, capture_output=True)
+    made = run_factsheets("check", content_copy, env=attacker)
     assert made.returncode == 0
     shutil.copytree(elsewhere, project / ".cache")
     planted = project / ".cache" / "factsheets"
     _resign_with_planted_code(planted, marker)
     (planted / "key").chmod(0o644)  # as git checks it out
     victim = {**os.environ, "XDG_CACHE_HOME": str(project / ".cache")}
-    result = subprocess.run(
-        [str(BIN / "factsheets"), "check", "content"], cwd=project, env=victim, capture_output=True, text=True
-    )
+    result = run_factsheets("check", "content", cwd=project, env=victim)
     assert result.returncode == 0, result.stderr
     assert not marker.exists(), "a key from the checkout signed code that ran"
     assert "note: cache off: the key would lie inside the project" in result.stderr
@@ -198,13 +181,12 @@ def test_a_key_brought_by_the_checkout_is_never_used(content_copy, tmp_path_fact
 def test_a_key_that_others_may_read_or_that_is_a_link_is_not_used(content_copy, tmp_path_factory):
     user_cache = tmp_path_factory.mktemp("xdg")
     environment = {**os.environ, "XDG_CACHE_HOME": str(user_cache)}
-    command = [str(BIN / "factsheets"), "check", str(content_copy)]
-    assert subprocess.run(command, env=environment, capture_output=True).returncode == 0
+    assert run_factsheets("check", content_copy, env=environment).returncode == 0
     key = user_cache / "factsheets" / "key"
     marker = tmp_path_factory.mktemp("marker") / "pwned"
     _resign_with_planted_code(key.parent, marker)
     key.chmod(0o644)
-    result = subprocess.run(command, env=environment, capture_output=True, text=True)
+    result = run_factsheets("check", content_copy, env=environment)
     assert result.returncode == 0 and not marker.exists()
     assert "is not a key this user made" in result.stderr
 
@@ -214,7 +196,7 @@ def test_a_key_that_others_may_read_or_that_is_a_link_is_not_used(content_copy, 
     key.unlink()
     key.symlink_to(known)  # a link to a file whose bytes an attacker knows
     _resign_with_planted_code(key.parent, marker)
-    result = subprocess.run(command, env=environment, capture_output=True, text=True)
+    result = run_factsheets("check", content_copy, env=environment)
     assert result.returncode == 0 and not marker.exists()
     assert "is not a key this user made" in result.stderr
 
@@ -228,13 +210,7 @@ def test_clean_leaves_a_cache_path_that_is_not_the_tools_cache(tmp_path):
         f"PATH = {str(CONTENT)!r}\nFACTSHEETS_CACHE_PATH = {str(theme)!r}\n"
     )
     before = sorted(path.relative_to(theme) for path in theme.rglob("*"))
-    result = subprocess.run(
-        [str(BIN / "factsheets"), "clean", "-s", str(settings), "-o", str(tmp_path / "output")],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_factsheets("clean", "-s", settings, "-o", tmp_path / "output", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert sorted(path.relative_to(theme) for path in theme.rglob("*")) == before, "the theme's templates/ stays"
 

@@ -5,17 +5,12 @@ from __future__ import annotations
 import logging
 import shutil
 import socket
-import subprocess
 
 import pytest
 
-from conftest import BIN, CONTENT, ROOT
+from conftest import CONTENT, ROOT, run_factsheets
 
-
-def factsheets(*arguments: object, cwd=ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(BIN / "factsheets"), *map(str, arguments)], cwd=cwd, capture_output=True, text=True, timeout=300
-    )
+factsheets = run_factsheets
 
 
 @pytest.mark.parametrize(

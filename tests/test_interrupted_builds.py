@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BIN, CONTENT, ROOT
+from conftest import BIN, CONTENT, ROOT, run_factsheets
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
 
@@ -99,13 +99,7 @@ def build_command(output: Path, fake_pagefind: Path) -> list[object]:
 
 
 def good_build(output: Path) -> None:
-    result = subprocess.run(
-        [str(BIN / "factsheets"), "build", "-o", str(output), str(CONTENT)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_factsheets("build", "-o", output, CONTENT)
     assert result.returncode == 0, result.stderr
 
 

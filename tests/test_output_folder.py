@@ -12,20 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BIN, CONTENT, ROOT
+from conftest import BIN, CONTENT, ROOT, run_factsheets
 
 STAMP = ".factsheets-build"
 
 
-def factsheets(*arguments: object, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(BIN / "factsheets"), *map(str, arguments)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-    )
+factsheets = run_factsheets
 
 
 def build(output: Path, *options: str, content: Path = CONTENT, settings: Path = ROOT / "pelicanconf.py", **run):

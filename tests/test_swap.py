@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BIN, CONTENT, ROOT
+from conftest import CONTENT, ROOT, run_factsheets
 from factsheets.build import _exchange, replace_folder
 
 
@@ -150,13 +150,7 @@ def test_a_build_into_a_mount_point_replaces_its_contents(mounted_output, tmp_pa
     output = mounted_output
     (output / "CNAME").write_text("facts.example.org\n")
     for _ in range(2):
-        result = subprocess.run(
-            [str(BIN / "factsheets"), "build", "-o", str(output), str(CONTENT)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        result = run_factsheets("build", "-o", output, CONTENT)
         assert result.returncode == 0, result.stderr
         assert f"{output}/ is a mount point: replaced its contents" in result.stdout.splitlines()
         assert os.path.ismount(output)
