@@ -98,6 +98,8 @@ class BrowserProblems:
             self.messages.append(f"console error: {message.text} ({location})")
 
     def _on_request_failed(self, request: Request) -> None:
+        if request.is_navigation_request() and request.failure == "net::ERR_ABORTED":
+            return  # a page load replaced by another (a live reload arriving meanwhile): not a failure
         self.messages.append(f"request failed: {request.url} ({request.failure})")
 
     def _on_response(self, response: Response) -> None:
