@@ -153,6 +153,9 @@ def test_markup_in_a_pages_markdown_does_not_reach_the_html(content_copy: Path, 
 
 def test_each_fact_is_said_once(site):
     home = read_page(site, "index.html")
+    home_text = _text(home.main)
+    for claim in _claims():
+        assert home_text.count(" ".join(claim["statement"].split())) <= 1, f"{claim['id']} twice on the home page"
     figures = [_text(item) for item in home.select(".key-figures li")]
     assert figures == [
         "207 people: Ukrainians returned in the 50th exchange according to Ukrinform",

@@ -99,16 +99,14 @@ def at_a_glance(site: Site) -> AtAGlance:
 
 @dataclass(frozen=True)
 class HomeLists:
-    claims_by_status: list[tuple[str, Shortlist]]
     events: Shortlist
     actors: Shortlist
     sources: Shortlist
 
 
 def home_lists(site: Site) -> HomeLists:
-    """What the home page lists, kept short however large the archive grows."""
+    """What the home page lists, kept short however large the archive grows (its claims: at_a_glance)."""
     return HomeLists(
-        [(status, shortlist(claims)) for status, claims in site.claims_by_status],
         shortlist(site.events),
         shortlist(site.actors),
         shortlist(site.sources),
