@@ -10,7 +10,7 @@ from pathlib import Path
 
 import nh3
 from pelican import signals
-from pelican.contents import Article
+from pelican.contents import Article, Content
 from pelican.contents import Page as PelicanPage
 from pelican.generators import Generator
 from pelican.utils import sanitised_join
@@ -175,7 +175,18 @@ def prepare_theme(generator) -> None:
     generator.env.autoescape = True
 
 
+def forget_rendered_pages(pelican) -> None:
+    """Pelican memoizes each page's HTML on its class (Content.get_content, get_summary), which keeps every
+    Pelican page, and the context it was read with (the whole site), for as long as the process lives: the
+    preview, which builds again and again in one process, would keep every old site."""
+    for name in ("get_content", "get_summary"):
+        cache = getattr(vars(Content).get(name), "cache", None)
+        if isinstance(cache, dict):
+            cache.clear()
+
+
 def register() -> None:
     signals.get_generators.connect(get_generators)
     signals.generator_init.connect(prepare_theme)
     signals.content_object_init.connect(sanitise_page)
+    signals.finalized.connect(forget_rendered_pages)
