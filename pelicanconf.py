@@ -1,7 +1,10 @@
 """Pelican settings for previewing the fact-sheet site locally."""
 
-AUTHOR = "Fact-sheet desk"
-SITENAME = "Fact sheets"
+# Who publishes, under what name, and how readers reach them: in every page's header and footer, the About
+# page, the changes feed and the structured data (replace them with your desk's own).
+SITENAME = "Il-76 and prisoner exchange fact sheets"
+FACTSHEETS_PUBLISHER = "Fact-sheet desk"
+FACTSHEETS_CONTACT = "factsheets@example.org"
 SITEURL = ""
 RELATIVE_URLS = True
 
@@ -19,13 +22,16 @@ FACTSHEETS_PATH = "factsheets"
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
 
-# The site is made only of fact-sheet pages: no blog articles, no Pelican pages.
+# The site is made of fact-sheet pages and a few Pelican pages (About, Methodology, Corrections policy) from
+# content/pages/*.md, rendered with theme/templates/page.html (their HTML is sanitised); no blog articles.
 ARTICLE_PATHS: list[str] = []
-PAGE_PATHS: list[str] = []
+PAGE_PATHS = ["pages"]
+PAGE_URL = "pages/{slug}.html"
+PAGE_SAVE_AS = "pages/{slug}.html"
+PAGE_ORDER_BY = "order"  # the Order: line of each page: their order in the navigation
 STATIC_PATHS: list[str] = []
 DIRECT_TEMPLATES: list[str] = []
 ARTICLE_SAVE_AS = ""
-PAGE_SAVE_AS = ""
 TAG_SAVE_AS = ""
 CATEGORY_SAVE_AS = ""
 AUTHOR_SAVE_AS = ""

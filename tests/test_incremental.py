@@ -82,6 +82,12 @@ def test_a_change_of_structure_asks_for_the_whole_build(live, content_copy):
     assert live.update().outcome is Outcome.NEEDS_FULL_BUILD
 
 
+def test_an_edit_of_a_pelican_page_asks_for_the_whole_build(live, content_copy):
+    about = content_copy / "pages" / "about.md"
+    about.write_text(about.read_text().replace("We do not report", "We never report"))
+    assert live.update().outcome is Outcome.NEEDS_FULL_BUILD
+
+
 def test_a_new_status_is_shown_without_a_whole_build_and_matches_a_clean_build(live, content_copy, tmp_path):
     _edit(content_copy, "status: disputed", "status: refuted")
     result = live.update()

@@ -232,7 +232,8 @@ def test_home_lists_stay_short_and_link_to_the_full_index():
 
 def test_home_page_of_the_real_content_lists_everything(site):
     home = read_page(site, "index.html")
-    assert not home.select(".more")
+    # The at-a-glance summary names a few claims of each kind on purpose; the lists below it are whole.
+    assert not [more for more in home.select(".more") if not more.find_parent(class_="at-a-glance")]
     assert len(home.select("#actors-heading + ul li")) == 12
 
 

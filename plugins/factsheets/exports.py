@@ -58,10 +58,9 @@ def _json(data: Any, indent: int | None = None) -> str:
 
 
 def sitemap(pages: list[Page], publication: Publication) -> str:
+    listed = [page.save_as for page in pages if page.listed] + list(publication.other_pages)
     entries = "".join(
-        f"  <url><loc>{escape(publication.absolute(page.save_as))}</loc></url>\n"
-        for page in sorted(pages, key=lambda page: page.save_as)
-        if page.listed
+        f"  <url><loc>{escape(publication.absolute(save_as))}</loc></url>\n" for save_as in sorted(listed)
     )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'

@@ -237,14 +237,28 @@ class LiveSite:
     def _is_factsheet(self, path: Path) -> bool:
         return path.suffix in FACTSHEET_SUFFIXES and self.factsheet_folder in path.parents
 
+    def _pelican_pages(self) -> list[Path]:
+        """Pelican's own pages (About, Methodology: PAGE_PATHS): an edit of one rebuilds the whole site."""
+        root = self.content_dir.resolve()
+        folders = [self.content_dir / folder for folder in self.generator.settings.get("PAGE_PATHS", [])]
+        found = (path for folder in folders if folder.is_dir() for path in folder.rglob("*"))
+        return [
+            path
+            for path in found
+            if path.is_file() and not path.name.startswith(".") and lies_within(path.resolve(), root)
+        ]
+
     def _digests(self) -> dict[Path, str]:
-        """The fact-sheet files and the archived texts the sources name, by digest (editors' scratch files
-        such as .claims.yaml.swp are not content). A file whose size and modification time are as when
-        it was last hashed keeps its digest: an edit hashes the edited file, not the 20 MB of the others."""
+        """The fact-sheet files, the archived texts the sources name and Pelican's pages, by digest
+        (editors' scratch files such as .claims.yaml.swp are not content). A file whose size and modification
+        time are as when it was last hashed keeps its digest: an edit hashes the edited file, not the 20 MB of
+        the others."""
         archived = {self.content_dir / source.record.archived_text for source in self.generator.site.sources}
         root = self.content_dir.resolve()  # a link leaving the content folder is not read: the build refuses it
         archived = {path for path in archived if lies_within(path.resolve(), root)}
-        files = sorted({*find_factsheet_files(self.factsheet_folder, within=self.content_dir), *archived})
+        files = sorted(
+            {*find_factsheet_files(self.factsheet_folder, within=self.content_dir), *archived, *self._pelican_pages()}
+        )
         digests: dict[Path, str] = {}
         for path in files:
             try:

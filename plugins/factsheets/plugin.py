@@ -8,7 +8,10 @@ from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
 
+import nh3
 from pelican import signals
+from pelican.contents import Article, Content
+from pelican.contents import Page as PelicanPage
 from pelican.generators import Generator
 from pelican.utils import sanitised_join
 
@@ -22,6 +25,7 @@ from .resolve import describe_date, record_reads
 from .search import DEFAULT_MAX_PROCESSES, build_search_index, plan_parts
 from .settings import SettingsError, read_plugin_settings
 from .structured_data import Publication
+from .views import status_legend
 from .workers import default_workers
 
 
@@ -71,6 +75,16 @@ class FactSheetGenerator(Generator):
         self.context["factsheets"] = self.site
         self.context["FACTSHEETS_CSP"] = self.plugin_settings.csp
         self.context["navigation"] = NAVIGATION
+        # Read by every page, Pelican's own (About, Methodology) too: the footer's publisher and contact, the
+        # changes feed, and what each status means (the legends and the Methodology's rubric).
+        self.context["publisher"] = self.plugin_settings.desk
+        # The address of the site as published, which Pelican's own pages cannot read from SITEURL (made
+        # relative for each page): their canonical addresses.
+        self.context["published_site_url"] = self.plugin_settings.site_url
+        self.context["contact"] = self.plugin_settings.contact
+        self.context["contact_href"] = self.plugin_settings.contact_href
+        self.context["feed_url"] = FEED_FILE
+        self.context["status_legend"] = status_legend()
 
     def publication(self) -> Publication:
         overview = self.site.overview
@@ -80,6 +94,7 @@ class FactSheetGenerator(Generator):
             publisher=self.plugin_settings.desk,
             published=overview.updated if overview else min((s.record.date for s in self.site.sources), default=""),
             feed_max_items=self.plugin_settings.feed_max_items,
+            other_pages=tuple(sorted(page.save_as for page in self.context.get("pages", []))),
         )
 
     def generate_output(self, writer) -> None:
@@ -133,6 +148,11 @@ class FactSheetGenerator(Generator):
             self.page_reads[page.save_as] = frozenset(reads)
 
 
+def clean_html(html: str) -> str:
+    """HTML with only nh3's (ammonia's) safe tags, attributes and link schemes left."""
+    return nh3.clean(html)
+
+
 def write_data_file(output_path: Path, data_file: DataFile) -> None:
     path = Path(sanitised_join(str(output_path), data_file.save_as))
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -143,5 +163,34 @@ def get_generators(pelican) -> type[FactSheetGenerator]:
     return FactSheetGenerator
 
 
+def sanitise_page(content) -> None:
+    """Pelican's pages (content/pages/*.md) are Markdown, which lets raw HTML through: only harmless markup
+    is kept (no script, style, event handler or javascript: link), whatever a contributor writes."""
+    if not isinstance(content, Article | PelicanPage):
+        return
+    content._content = clean_html(content._content or "")
+    if getattr(content, "_summary", None):
+        content._summary = clean_html(content._summary)
+
+
+def prepare_theme(generator) -> None:
+    """Pelican's own generators (its pages) render the same theme: its filter, and escaping on."""
+    generator.env.filters["date_text"] = describe_date
+    generator.env.autoescape = True
+
+
+def forget_rendered_pages(pelican) -> None:
+    """Pelican memoizes each page's HTML on its class (Content.get_content, get_summary), which keeps every
+    Pelican page, and the context it was read with (the whole site), for as long as the process lives: the
+    preview, which builds again and again in one process, would keep every old site."""
+    for name in ("get_content", "get_summary"):
+        cache = getattr(vars(Content).get(name), "cache", None)
+        if isinstance(cache, dict):
+            cache.clear()
+
+
 def register() -> None:
     signals.get_generators.connect(get_generators)
+    signals.generator_init.connect(prepare_theme)
+    signals.content_object_init.connect(sanitise_page)
+    signals.finalized.connect(forget_rendered_pages)

@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from .resolve import ActorNode, ClaimNode, EventNode, Site, SourceNode
 from .structured_data import Publication, page_item, to_script_json
-from .views import home_lists, relationship_diagram, search_filters, timeline, who_says_what
+from .views import at_a_glance, by_status, home_lists, relationship_diagram, search_filters, timeline, who_says_what
 
 INDEX_TITLES = {
     "events": "Events",
@@ -107,11 +107,19 @@ def plan_pages(site: Site, publication: Publication) -> list[Page]:
     title = site.overview.title if site.overview else publication.site_name
     everything = {"site": site}
     pages = [
-        Page("index.html", "home", everything, heading=title, summary=lead, views={"lists": partial(home_lists, site)})
+        Page(
+            "index.html",
+            "home",
+            everything,
+            heading=title,
+            summary=lead,
+            views={"lists": partial(home_lists, site), "glance": partial(at_a_glance, site)},
+        )
     ]
     for folder, heading in INDEX_TITLES.items():
         summary = f"{heading} in these fact sheets: {title}"
-        pages.append(Page(f"{folder}/index.html", folder, everything, heading=heading, summary=summary))
+        views = {"claims": partial(_claims_by_status, site, "claims")} if folder == "claims" else {}
+        pages.append(Page(f"{folder}/index.html", folder, everything, heading=heading, summary=summary, views=views))
     pages += [
         Page(
             "timeline.html",
@@ -155,9 +163,27 @@ def plan_pages(site: Site, publication: Publication) -> list[Page]:
     ]
     for template, nodes in node_groups:
         for node in nodes:
-            views = {"stances": partial(who_says_what, node)} if template == "event" else {}
-            pages.append(Page(node.href, template, {template: node, "site": site}, node, publication, views=views))
+            pages.append(
+                Page(node.href, template, {template: node, "site": site}, node, publication, views=_views(node))
+            )
     return pages
+
+
+def _views(node: RecordNode) -> dict[str, Callable[[], Any]]:
+    """What a record's page computes when rendered: its claim lists ordered by status, an event's stances."""
+    if isinstance(node, EventNode):
+        return {"stances": partial(who_says_what, node)}
+    if isinstance(node, ActorNode):
+        return {
+            "claims_made": partial(_claims_by_status, node, "claims_made"),
+            "claims_relayed": partial(_claims_by_status, node, "claims_relayed"),
+        }
+    return {}
+
+
+def _claims_by_status(node: RecordNode | Site, backlinks: str) -> list[ClaimNode]:
+    """Read when the page renders, so that a preview's update of the node's lists is seen."""
+    return by_status(getattr(node, backlinks))
 
 
 def _title_of(node: EventNode | ActorNode | ClaimNode | SourceNode) -> str:

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from .verify import MarkedText
 
 STATUS_ORDER = ("disputed", "refuted", "unverified", "uncontested", "confirmed")
+"""How claim lists are ordered: what is contested first, what is settled last."""
+TRAILING_ATTRIBUTION = re.compile(r",?\s+according to\b.*$", re.IGNORECASE | re.DOTALL)
 
 
 _page_reads: set[str] | None = None
@@ -189,6 +191,20 @@ class ActorNode(Node):
         return ACTOR_KIND_LABELS[self.record.kind]
 
     @property
+    def role_line(self) -> str | None:
+        """What a person is ("President of Ukraine"), shown beside the name. A role of an organisation, a state
+        or a group is the name the sources give it ("the Russian Defense Ministry"): another name, not news."""
+        return self.record.role if self.record.kind == "person" else None
+
+    @property
+    def named_in_sources(self) -> str | None:
+        """The name the sources use for an actor that is not a person, when it is not its own name."""
+        role = self.record.role
+        if self.record.kind == "person" or not role or role.casefold() == self.record.name.casefold():
+            return None
+        return role
+
+    @property
     def sort_key(self) -> tuple[str, str]:
         return ((self.record.name or "").casefold(), self.record.id or "")
 
@@ -229,6 +245,12 @@ class SourceNode(Node):
             return None
         return f"{WEB_ARCHIVE}/{re.sub(r'[-T:Z]', '', self.record.retrieved)}/{self.record.url}"
 
+    @property
+    def citation(self) -> str:
+        """Who published it and when, for a quote's caption: the title and the rest are on the source's page."""
+        publisher = self.publisher.record.name if self.publisher else self.record.publisher
+        return f"{publisher}, {self.date_text}"
+
 
 WEB_ARCHIVE = "https://web.archive.org/web"
 
@@ -243,6 +265,18 @@ class FigureNode(Node):
     @property
     def href(self) -> str:
         return f"{self.event.href}#figure-{self.record.id}"
+
+    @property
+    def caption(self) -> str:
+        """What the number counts, after the number: 'people on board the Il-76' (the label 'People on board
+        the Il-76' starts with the unit), else 'people: Ukrainians returned'. Who gives it is said once, beside
+        it (according_to), so a label's own 'according to ...' is left out."""
+        label = TRAILING_ATTRIBUTION.sub("", self.record.label).strip() or self.record.label
+        unit = self.record.unit
+        first, _, rest = label.partition(" ")
+        if rest and first.casefold() == unit.casefold():
+            return f"{unit} {rest}"
+        return f"{unit}: {label}"
 
     @property
     def owner_id(self) -> str:
@@ -306,8 +340,27 @@ class ClaimNode(Node):
         return STATUS_MEANINGS[self.record.status]
 
     @property
+    def status_explanation(self) -> str:
+        """The status's meaning without its name: 'another party contests it and it has not been settled.'"""
+        return status_explanation(self.record.status)
+
+    @property
+    def status_rank(self) -> int:
+        return STATUS_ORDER.index(self.record.status)
+
+    @property
     def disputed_by(self) -> list[ActorNode]:
         return _unique(response.actor for response in self.responses if response.stance == "disputes")
+
+    @property
+    def questioned_by(self) -> list[ActorNode]:
+        return _unique(response.actor for response in self.responses if response.stance == "questions")
+
+
+def status_explanation(status: str) -> str:
+    """STATUS_MEANINGS says 'Disputed: another party ...'; the words after the status's own name."""
+    name, _, explanation = STATUS_MEANINGS[status].partition(": ")
+    return explanation or name
 
 
 @dataclass

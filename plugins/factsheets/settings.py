@@ -83,6 +83,12 @@ class PluginSettings:
         "The desk's name: the author of the claim reviews (schema.org) and of the changes feed; None: `AUTHOR`, "
         "else `SITENAME`.",
     )
+    contact: str | None = _setting(
+        "FACTSHEETS_CONTACT",
+        None,
+        "How readers reach the desk, shown in every page's footer and on the About page: an email address "
+        "(linked with mailto:) or a web address; None: no contact is shown.",
+    )
     search: bool = _setting("FACTSHEETS_SEARCH", True, "Build the Pagefind search index and the search page's data.")
     search_pages_per_index: int = _setting(
         "FACTSHEETS_SEARCH_PAGES_PER_INDEX",
@@ -139,6 +145,15 @@ class PluginSettings:
     def desk(self) -> str:
         """Who publishes the fact sheets: FACTSHEETS_PUBLISHER, else AUTHOR, else the site's name."""
         return self.publisher or self.author or self.site_name
+
+    @property
+    def contact_href(self) -> str | None:
+        """The contact as a link: mailto: for an email address, the address itself for a web page."""
+        if not self.contact:
+            return None
+        if self.contact.startswith(("http://", "https://", "mailto:")):
+            return self.contact
+        return f"mailto:{self.contact}" if "@" in self.contact else None
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ class Publication:
     """The site's own date (the overview's last update), used where a record has no changelog."""
     feed_max_items: int | None = 100
     """The newest changes the Atom feed carries (Pelican's FEED_MAX_ITEMS; None: every change)."""
+    other_pages: tuple[str, ...] = ()
+    """The pages Pelican writes itself (About, Methodology), by path: listed in the sitemap too."""
 
     def absolute(self, href: str) -> str:
         """The address of a page: absolute under SITEURL, or root-relative in a preview without one."""

@@ -6,10 +6,10 @@ Templates only lay these out; every sort, lookup and coordinate is decided here.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from .resolve import STATUS_ORDER, ActorNode, ClaimNode, EventNode, Site
+from .resolve import STATUS_ORDER, ActorNode, ClaimNode, EventNode, Site, status_explanation
 
 NO_STATEMENT = "no statement"
 HOME_LIST_LIMIT = 50
@@ -29,17 +29,85 @@ def shortlist(items: list, limit: int = HOME_LIST_LIMIT) -> Shortlist:
 
 
 @dataclass(frozen=True)
+class StatusMeaning:
+    """One line of the status legend: the status and what it means, from models.STATUS_MEANINGS."""
+
+    status: str
+    explanation: str
+
+
+def status_legend() -> list[StatusMeaning]:
+    """Every status, in the order claim lists use, with its meaning: the legend and the Methodology rubric."""
+    return [StatusMeaning(status, status_explanation(status)) for status in STATUS_ORDER]
+
+
+def by_status(claims: Iterable[ClaimNode]) -> list[ClaimNode]:
+    """Claims in the order lists show them: disputed first, confirmed last; by date within a status."""
+    return sorted(claims, key=lambda claim: (claim.status_rank, claim.sort_key))
+
+
+CONTESTED = ("disputed", "refuted")
+ESTABLISHED = ("confirmed", "uncontested")
+UNKNOWN = ("unverified",)
+GLANCE_LIMIT = 5
+"""Each part of the home page's summary names at most this many claims (and says how many more there are)."""
+
+
+@dataclass(frozen=True)
+class GlancePart:
+    """One part of the summary: its heading, its claims (the first few), and open questions."""
+
+    key: str
+    heading: str
+    claims: Shortlist
+    questions: Shortlist
+    """(question, claim it is asked about) pairs."""
+
+
+@dataclass(frozen=True)
+class AtAGlance:
+    counts: str
+    """'11 claims: 2 disputed, 2 unverified, 7 uncontested.'"""
+    parts: list[GlancePart]
+
+
+def _weight(claim: ClaimNode) -> tuple:
+    """Key claims first: the most contested (most actors disputing or questioning it), then by status and date."""
+    return (-(len(claim.disputed_by) + len(claim.questioned_by)), claim.status_rank, claim.sort_key)
+
+
+def at_a_glance(site: Site) -> AtAGlance:
+    """The home page's opening: what is disputed, what is still unknown, what is established."""
+    claims = site.claims
+    contested = sorted((claim for claim in claims if claim.status in CONTESTED), key=_weight)
+    unknown = sorted((claim for claim in claims if claim.status in UNKNOWN), key=_weight)
+    established = sorted((claim for claim in claims if claim.status in ESTABLISHED), key=_weight)
+    questions = [(question, claim) for claim in sorted(claims, key=_weight) for question in claim.open_questions]
+    counted = [(status, sum(claim.status == status for claim in claims)) for status in STATUS_ORDER]
+    counts = ", ".join(f"{count} {status}" for status, count in counted if count)
+    total = f"{len(claims)} claim{'s' if len(claims) != 1 else ''}"
+    empty = Shortlist([], 0)
+    parts = [
+        GlancePart("disputed", "Disputed", shortlist(contested, GLANCE_LIMIT), empty),
+        GlancePart("unknown", "Still unknown", shortlist(unknown, GLANCE_LIMIT), shortlist(questions, GLANCE_LIMIT)),
+        GlancePart("established", "Established", shortlist(established, GLANCE_LIMIT), empty),
+    ]
+    return AtAGlance(
+        f"{total}: {counts}." if claims else "No claims yet.",
+        [part for part in parts if part.claims.items or part.questions.items],
+    )
+
+
+@dataclass(frozen=True)
 class HomeLists:
-    claims_by_status: list[tuple[str, Shortlist]]
     events: Shortlist
     actors: Shortlist
     sources: Shortlist
 
 
 def home_lists(site: Site) -> HomeLists:
-    """What the home page lists, kept short however large the archive grows."""
+    """What the home page lists, kept short however large the archive grows (its claims: at_a_glance)."""
     return HomeLists(
-        [(status, shortlist(claims)) for status, claims in site.claims_by_status],
         shortlist(site.events),
         shortlist(site.actors),
         shortlist(site.sources),
@@ -109,11 +177,11 @@ def stance_of(actor: ActorNode, claim: ClaimNode) -> str:
 
 
 def who_says_what(event: EventNode) -> list[ClaimStances]:
-    """Who says what about one event: a row per claim, with only the actors that take a stance on it
+    """Who says what about one event: a row per claim (disputed first), with only the actors that take a stance on it
     (the claimant first, then who relays it, then who responds, in the order of the responses).
 
     A row per claim rather than a column keeps the view readable however many claims an event has."""
-    return [claim_stances(claim) for claim in event.claims]
+    return [claim_stances(claim) for claim in by_status(event.claims)]
 
 
 def claim_stances(claim: ClaimNode) -> ClaimStances:
