@@ -6,13 +6,12 @@ import hashlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import BIN, CONTENT, ROOT, run_factsheets
+from conftest import BIN, CONTENT, ROOT, free_port, run_factsheets
 
 STAMP = ".factsheets-build"
 
@@ -143,17 +142,11 @@ def site_built_by_factsheets(tmp_path) -> Path:
     return output
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_serve_refuses_the_same_folders(tmp_path):
     output = tmp_path / "output"
     output.mkdir()
     (output / "letter.txt").write_text("dear editor")
-    command = [BIN / "factsheets", "serve", "-o", output, "--port", _free_port(), CONTENT]
+    command = [BIN / "factsheets", "serve", "-o", output, "--port", free_port(), CONTENT]
     process = subprocess.Popen(
         list(map(str, command)),
         cwd=ROOT,

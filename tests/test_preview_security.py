@@ -11,7 +11,6 @@ import asyncio
 import http.client
 import json
 import os
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from tornado.httpclient import HTTPClientError, HTTPRequest
 from tornado.ioloop import IOLoop
 from tornado.websocket import websocket_connect
 
+from conftest import free_port
 from factsheets.build import replace_folder
 from factsheets.serve import LastBuild, PreviewServer, RebuildWatcher, bound_hosts
 
@@ -96,12 +96,6 @@ class Preview:
     def in_loop(self, coroutine):
         # Not asyncio.run in this thread: Playwright's sync API may have left an event loop running here.
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=10)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
