@@ -129,7 +129,7 @@ FILLERS = [
     "Earlier reports about {noun} gave different figures.",
 ]
 RESPONSE_FORMS = {
-    "disputes": ("said there was no evidence that {predicate}", "There is no evidence that {predicate}"),
+    "disputes": ("said it was not true that {predicate}", "It is not true that {predicate}"),
     "supports": ("said its own records showed that {predicate}", "Our own records show that {predicate}"),
     "questions": ("said it was still checking whether {predicate}", "We are still checking whether {predicate}"),
 }
@@ -141,12 +141,22 @@ RATIONALES = {
     "refuted": "{responder} published records that contradict it.",
 }
 STANCES_FOR_STATUS = {
-    "confirmed": ["supports"],
+    "confirmed": ["supports", "supports"],
     "uncontested": [],
     "unverified": ["questions"],
     "disputed": ["disputes"],
     "refuted": ["disputes"],
 }
+"""The responses a status needs under the rubric (models.STATUS_RULES): a confirmed claim's two supports quote
+the event's two sources, whose agencies are independent; a refuted claim's dispute comes from the other state."""
+MORE_STANCES_FOR_STATUS = {
+    "confirmed": ["supports", "questions"],
+    "uncontested": [],
+    "unverified": ["supports", "questions"],
+    "disputed": list(RESPONSE_FORMS),
+    "refuted": list(RESPONSE_FORMS),
+}
+"""The further responses a status allows: no one disputes what is unverified, no one answers what is uncontested."""
 
 
 def models_have_changelog() -> bool:
@@ -460,12 +470,27 @@ class ContentGenerator:
         sources: list[SourceDraft],
         context: dict,
     ) -> list[dict]:
-        stances = list(STANCES_FOR_STATUS[status])
-        stances += self.rng.choices(list(RESPONSE_FORMS), k=self.rng.choice([0, 0, 1, 1, 2]))
         others = [actor for actor in [*cast.speakers, cast.other_state] if actor is not claimant]
-        return [self._response(stance, self.rng.choice(others), predicate, sources, context) for stance in stances]
+        needed = STANCES_FOR_STATUS[status]
+        responses = [
+            self._response(
+                stance,
+                cast.other_state if status == "refuted" else self.rng.choice(others),
+                predicate,
+                sources[index % len(sources)] if status == "confirmed" else self.rng.choice(sources),
+                context,
+            )
+            for index, stance in enumerate(needed)
+        ]
+        more = MORE_STANCES_FOR_STATUS[status]
+        stances = self.rng.choices(more, k=self.rng.choice([0, 0, 1, 1, 2])) if more else []
+        responses += [
+            self._response(stance, self.rng.choice(others), predicate, self.rng.choice(sources), context)
+            for stance in stances
+        ]
+        return responses
 
-    def _response(self, stance: str, actor: dict, predicate: str, sources: list[SourceDraft], context: dict) -> dict:
+    def _response(self, stance: str, actor: dict, predicate: str, source: SourceDraft, context: dict) -> dict:
         summary_form, quote_form = RESPONSE_FORMS[stance]
         quote = quote_form.format(predicate=predicate) + "."
         paragraph = f"{actor['name']} said: \u201c{quote}\u201d"
@@ -473,7 +498,7 @@ class ContentGenerator:
             "actor": actor["id"],
             "stance": stance,
             "summary": f"{actor['name']} {summary_form.format(predicate=predicate)}.",
-            "quote": self._add_quote(self.rng.choice(sources), paragraph, quote, context),
+            "quote": self._add_quote(source, paragraph, quote, context),
         }
         if self.rng.random() < 0.5:
             response["date"] = context["date"]

@@ -50,7 +50,7 @@ def test_a_breakdown_that_does_not_add_up_fails_the_build(content_copy, tmp_path
 def test_check_reports_every_problem_in_one_run(content_copy):
     claims = content_copy / "factsheets" / "claims.yaml"
     _replace_once(claims, "claimant: russian-defence-ministry", "claimant: russian-defense-ministry")
-    _replace_once(claims, "status: disputed", "status: contested")
+    _replace_once(claims, "status: unverified", "status: contested")
     result = run_check(content_copy)
     assert result.returncode == 1
     assert "unknown actor 'russian-defense-ministry' (did you mean 'russian-defence-ministry'" in result.stderr

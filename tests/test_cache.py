@@ -23,7 +23,7 @@ def test_unchanged_files_come_from_the_cache_and_edited_ones_are_read_again(cont
     assert _entries(cache_dir) == first
 
     claims = content_copy / "factsheets" / "claims.yaml"
-    claims.write_text(claims.read_text().replace("status: disputed", "status: nonsense", 1))
+    claims.write_text(claims.read_text().replace("status: unverified", "status: nonsense", 1))
     assert factsheets(arguments) == 1
     assert "'nonsense' is not allowed" in capsys.readouterr().err
     assert len(_entries(cache_dir)) == len(first) - 1, "a file with problems is not cached"
@@ -71,7 +71,7 @@ def test_a_file_saved_again_while_it_is_read_is_cached_under_the_bytes_parsed(co
     first = claims.read_text()
     cache = SheetCache.open(cache_dir, folder)
     listed = next(file for file in load_factsheets(folder, cache).to_read if file.path == claims)
-    claims.write_text(first.replace("status: disputed", "status: refuted", 1))  # saved again meanwhile
+    claims.write_text(first.replace("status: uncontested", "status: unverified", 1))  # saved again meanwhile
     read_factsheet(listed, cache=cache)
     claims.write_text(first)  # and the edit undone
 

@@ -379,6 +379,7 @@ def test_urls_with_controls_are_refused_by_the_format_itself(character):
 # 8. Ids unique on every page
 
 TWO_FIGURES = """            value: 3
+        claim: ukrainian-pows-on-board-il76
       - id: dup
         label: A figure
         value: 1
@@ -408,8 +409,10 @@ def duplicate_ids(output: Path) -> dict[str, list[str]]:
 def test_element_ids_stay_unique_whatever_the_record_ids(content_copy, tmp_path):
     events = content_copy / "factsheets" / "events.yaml"
     text = events.read_text()
-    assert "            value: 3\n    sources:" in text
-    events.write_text(text.replace("            value: 3\n    sources:", TWO_FIGURES, 1))
+    assert "            value: 3\n        claim: ukrainian-pows-on-board-il76\n    sources:" in text
+    events.write_text(
+        text.replace("            value: 3\n        claim: ukrainian-pows-on-board-il76\n    sources:", TWO_FIGURES, 1)
+    )
     output = tmp_path / "output"
     result = build(content_copy, output)
     assert result.returncode == 0, result.stderr

@@ -89,12 +89,12 @@ def test_an_edit_of_a_pelican_page_asks_for_the_whole_build(live, content_copy):
 
 
 def test_a_new_status_is_shown_without_a_whole_build_and_matches_a_clean_build(live, content_copy, tmp_path):
-    _edit(content_copy, "status: disputed", "status: refuted")
+    _edit(content_copy, "status: uncontested", "status: unverified")
     result = live.update()
     assert result.outcome is Outcome.UPDATED
     changed = result.changed_records[0]
     claim_page = (live.output_dir / "claims" / f"{changed}.html").read_text()
-    assert 'class="status status-refuted"' in claim_page
+    assert 'class="status status-unverified"' in claim_page
     _assert_same_as_a_clean_build(live, content_copy, tmp_path)
 
 
@@ -173,3 +173,19 @@ def test_the_search_index_is_built_again_where_hard_links_are_refused(content_co
     _edit(content_copy, "The Russian Defence Ministry claimed that 65", "The Russian Defence Ministry stated that 65")
     assert live.update().outcome is Outcome.UPDATED
     _assert_same_as_a_clean_build(live, content_copy, tmp_path, small_parts)
+
+
+def test_a_new_status_that_breaks_the_status_rules_is_reported_and_not_published(live, content_copy, capsys):
+    """A claim someone questions cannot be uncontested: the quick path checks the desk's rules like a build."""
+    claim_page = live.output_dir / "claims" / "russian-side-called-65-dead.html"
+    before = claim_page.read_bytes()
+    _edit(
+        content_copy,
+        "    status: unverified\n    rationale: >-\n      Known only",
+        "    status: uncontested\n    rationale: >-\n      Known only",
+    )
+    capsys.readouterr()
+    assert live.update().outcome is Outcome.PROBLEMS
+    reported = capsys.readouterr().err
+    assert "claims.yaml:" in reported and "a response questions this uncontested claim" in reported
+    assert claim_page.read_bytes() == before

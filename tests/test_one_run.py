@@ -49,8 +49,8 @@ def test_a_claim_with_an_unknown_field_has_its_reference_and_quote_checked(conte
     )
     assert _check(content_copy, capsys, "--no-cache") == [
         "factsheets/claims.yaml:9:5: claims[0].colour: unknown field 'colour' (allowed: about, changelog, claimant, "
-        "date, date_qualifier, evidence, id, open_questions, quote, rationale, reported_by, responses, statement, "
-        "status)",
+        "competes_with, date, date_qualifier, evidence, id, open_questions, quote, rationale, reported_by, responses, "
+        "sequence, statement, status, subjects, time)",
         "factsheets/claims.yaml:12:9: claims[0].about[0]: unknown event 'prisoner-exchange-5o' "
         "(did you mean 'prisoner-exchange-50'?)",
         "factsheets/claims.yaml:19:13: claims[0].quote.text: quote not found in source 'ukrinform-2024-01-31' "
@@ -70,14 +70,14 @@ def test_a_figure_with_a_wrong_field_has_its_sum_reference_and_quote_checked(con
         ("home\n            207 defenders", "home\n            208 defenders"),
     )
     assert _check(content_copy, capsys) == [
-        "factsheets/events.yaml:86:15: events[2].figures[0].unit: must not be empty",
-        "factsheets/events.yaml:87:23: events[2].figures[0].according_to: unknown actor 'ukrinfrom' "
+        "factsheets/events.yaml:87:15: events[2].figures[0].unit: must not be empty",
+        "factsheets/events.yaml:88:23: events[2].figures[0].according_to: unknown actor 'ukrinfrom' "
         "(did you mean 'ukrinform' or 'ukraine'?)",
-        "factsheets/events.yaml:89:17: events[2].figures[0].quote.text: quote not found in source "
+        "factsheets/events.yaml:90:17: events[2].figures[0].quote.text: quote not found in source "
         "'ukrinform-2024-01-31' (the closest passage in the source reads: \"During the 50th prisoner exchange on "
         "January 31, Ukraine brought home 207 defenders from Russian captivity, including 95 members of the Armed "
         'Forces, 56 Nati...")',
-        "factsheets/events.yaml:97:11: events[2].figures[0].breakdown: does not add up: 95 + 56 + 26 + 29 + 1 = 207, "
+        "factsheets/events.yaml:98:11: events[2].figures[0].breakdown: does not add up: 95 + 56 + 26 + 29 + 1 = 207, "
         "but value is 208",
     ]
 
@@ -86,7 +86,7 @@ RESPONSE = """\
       - Whether the 65 are alive or dead.
     responses:
       - actor: andrii-yusov
-        stance: disputes
+        stance: questions
         summary: >-
           Yusov said Ukraine had received no evidence that 65 Ukrainian soldiers
           had been killed in the crash of the Il-76.
@@ -99,12 +99,12 @@ def test_a_response_with_a_wrong_stance_has_its_quote_checked(content_copy, caps
     _edit(
         content_copy,
         "factsheets/claims.yaml",
-        (RESPONSE, RESPONSE.replace("disputes", "denies").replace("Yusov added", "Yusov said")),
+        (RESPONSE, RESPONSE.replace("stance: questions", "stance: denies").replace("Yusov added", "Yusov said")),
     )
     assert _check(content_copy, capsys) == [
-        "factsheets/claims.yaml:107:17: claims[3].responses[0].stance: 'denies' is not allowed "
+        "factsheets/claims.yaml:108:17: claims[3].responses[0].stance: 'denies' is not allowed "
         "(expected 'supports', 'disputes' or 'questions')",
-        "factsheets/claims.yaml:112:17: claims[3].responses[0].quote.text: quote not found in source "
+        "factsheets/claims.yaml:113:17: claims[3].responses[0].quote.text: quote not found in source "
         "'ukrinform-2024-01-31' (the closest passage in the source reads: \"Yusov added that Ukraine received no "
         'evidence that 65 Ukrainian soldiers had been killed in the crash of a Russian Il-76 plane.")',
     ]
@@ -180,11 +180,11 @@ def test_references_to_records_with_a_wrong_field_are_not_reported(content_copy,
 def test_a_file_with_a_partial_record_is_not_cached(content_copy, tmp_path, capsys):
     cache_dir = tmp_path / "cache"
     arguments = ("--cache-dir", str(cache_dir))
-    _edit(content_copy, "factsheets/claims.yaml", (RESPONSE, RESPONSE.replace("disputes", "denies")))
+    _edit(content_copy, "factsheets/claims.yaml", (RESPONSE, RESPONSE.replace("stance: questions", "stance: denies")))
     first = _check(content_copy, capsys, *arguments)
     assert len(first) == 1
     assert _check(content_copy, capsys, *arguments) == first
     cached = len(list((cache_dir / "sheets").rglob("*.entry")))
     assert cached == len(list((content_copy / "factsheets").glob("*.yaml"))) - 1, "claims.yaml is not cached"
-    _edit(content_copy, "factsheets/claims.yaml", (RESPONSE.replace("disputes", "denies"), RESPONSE))
+    _edit(content_copy, "factsheets/claims.yaml", (RESPONSE.replace("stance: questions", "stance: denies"), RESPONSE))
     assert factsheets(["check", str(content_copy), *arguments]) == 0

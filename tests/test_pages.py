@@ -145,16 +145,18 @@ def test_every_quote_links_to_its_marked_passage(site):
         assert item.select("ul a[href]"), "each quote lists where it is used"
 
 
-def test_home_page_leads_with_summary_key_figures_and_disputed_claims(site):
+def test_home_page_leads_with_summary_key_figures_and_contested_claims(site):
+    """No one in the article denies a claim (saying evidence is lacking questions it): what is contested is what
+    is still unknown, the Russian ministry's claim about who was on board first."""
     home = read_page(site, "index.html")
     assert "Il-76" in home.h1.get_text()
     figures = home.select(".key-figures li")
     assert any("207" in item.get_text() for item in figures)
     headings = [h3.get_text(strip=True) for h3 in home.select("h3")]
-    assert headings[0] == "Disputed"
-    disputed = home.find("h3", string="Disputed").find_next_sibling("ul")
-    assert "./claims/ukrainian-pows-on-board-il76.html" in _hrefs(disputed)
-    assert disputed.select_one(".status").get_text(strip=True) == "Disputed"
+    assert headings[0] == "Still unknown"
+    unknown = home.find("h3", string="Still unknown").find_next_sibling("ul")
+    assert _hrefs(unknown)[0] == "./claims/ukrainian-pows-on-board-il76.html"
+    assert unknown.select_one(".status").get_text(strip=True) == "Unverified"
 
 
 def test_exchange_figure_shows_breakdown_that_adds_up(site):

@@ -42,7 +42,7 @@ def test_a_failed_build_leaves_the_last_good_output_as_it_was(content_copy, tmp_
     (output / "CNAME").write_text("facts.example.org\n")
     before = tree_digest(output)
     claims = content_copy / "factsheets" / "claims.yaml"
-    claims.write_text(claims.read_text().replace("status: disputed", "status: nonsense", 1))
+    claims.write_text(claims.read_text().replace("status: unverified", "status: nonsense", 1))
     result = build(content_copy, output)
     assert result.returncode == 1
     assert "'nonsense' is not allowed" in result.stderr

@@ -27,9 +27,9 @@ def test_claim_pages_carry_a_claim_review(site):
     assert review["datePublished"] == "2024-01-31"
     assert review["author"] == {"@type": "Organization", "name": "Fact-sheet desk"}
     rating = review["reviewRating"]
-    assert rating["alternateName"] == "Disputed"
-    assert "ratingValue" not in rating, "a disputed claim has no meaningful number"
-    assert rating["ratingExplanation"].startswith("Yusov said")
+    assert rating["alternateName"] == "Unverified"
+    assert "ratingValue" not in rating, "an unverified claim has no meaningful number"
+    assert rating["ratingExplanation"].startswith("The report cites no evidence")
     item = review["itemReviewed"]
     assert item["@type"] == "Claim"
     assert item["author"]["@type"] == "Organization"
@@ -69,8 +69,9 @@ def test_dataset_round_trips_through_the_models(site):
         "claimant": "russian-defence-ministry",
         "about": ["il76-crash-belgorod"],
         "supported_by": [],
-        "disputed_by": ["andrii-yusov"],
+        "disputed_by": [],
         "questioned_by": ["andrii-yusov"],
+        "competes_with": [],
     }
     assert dataset["pages"]["andrii-yusov"] == "/actors/andrii-yusov.html"
 

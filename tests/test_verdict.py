@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from conftest import CONTENT, read_page, run_pelican
-from factsheets.models import STATUS_MEANINGS
+from factsheets.models import STANCE_MEANINGS, STATUS_MEANINGS, STATUS_RULES
 from factsheets.resolve import STATUS_ORDER
 
 CREDIBILITY_PAGES = {"About": "pages/about.html", "Methodology": "pages/methodology.html"}
@@ -62,14 +62,15 @@ def test_the_home_page_opens_with_an_at_a_glance_section_disputed_claims_first(s
     assert first_section.get("class") == ["at-a-glance"]
     assert first_section.find_previous("h1") is main.h1
     parts = [h3.get_text(strip=True) for h3 in first_section.select("h3")]
-    assert parts == ["Disputed", "Still unknown", "Established"]
-    disputed = first_section.select(".glance-disputed li")
-    assert [item.select_one(".status").get_text(strip=True) for item in disputed] == ["Disputed", "Disputed"]
-    # The key disputed claim (the most contested: disputed and questioned) comes first.
-    assert disputed[0].find("a")["href"] == "./claims/ukrainian-pows-on-board-il76.html"
+    # No one in the article denies a claim (saying evidence is lacking questions it): nothing is disputed.
+    assert parts == ["Still unknown", "Established"]
+    unknown_claims = first_section.select(".glance-unknown ul li")
+    assert {item.select_one(".status").get_text(strip=True) for item in unknown_claims[:5]} == {"Unverified"}
+    # The key claim (the most contested: questioned twice) comes first.
+    assert unknown_claims[0].find("a")["href"] == "./claims/ukrainian-pows-on-board-il76.html"
     unknown = _text(first_section.select_one(".glance-unknown"))
     assert "S-300" in unknown and "Whether any Ukrainian prisoners of war were on board." in unknown
-    assert "11 claims: 2 disputed, 2 unverified, 7 uncontested." in _text(first_section)
+    assert "11 claims: 5 unverified, 6 uncontested." in _text(first_section)
     assert "Uncontested" in _text(first_section.select_one(".glance-established"))
 
 
@@ -101,7 +102,7 @@ def test_claim_lists_are_ordered_by_status_disputed_first_with_a_legend(site):
         assert statuses and _in_status_order(statuses), f"{page}: {statuses}"
         assert _legend(soup) == {status: _explanation(status) for status in STATUS_ORDER}, page
     claims_index = _statuses(read_page(site, "claims/index.html").select("table.claims-table tbody tr"))
-    assert claims_index[0] == "disputed"
+    assert claims_index[0] == "unverified"
     home = read_page(site, "index.html")
     assert _legend(home)
 
@@ -124,9 +125,14 @@ def test_about_methodology_and_corrections_pages_are_linked_from_the_nav_and_the
     assert corrections.find("a", href="../feeds/changes.atom.xml")
 
 
-def test_the_methodology_lists_every_status_meaning_from_the_models(site):
+def test_the_methodology_lists_every_status_meaning_and_rule_from_the_models(site):
     methodology = read_page(site, "pages/methodology.html")
-    assert _legend(methodology) == {status: _explanation(status) for status in STATUS_MEANINGS}
+    rows = methodology.select("main table.rubric tbody tr")
+    rubric = {row.th.get_text(strip=True).lower(): [_text(cell) for cell in row.select("td")] for row in rows}
+    assert rubric == {status: [_explanation(status), STATUS_RULES[status]] for status in STATUS_MEANINGS}
+    assert list(rubric) == list(STATUS_ORDER), "in the order claim lists use"
+    stances = {_text(dt): _text(dt.find_next_sibling("dd")) for dt in methodology.select("main dl.stance-meanings dt")}
+    assert stances == STANCE_MEANINGS
     text = _text(methodology.main)
     assert "How quotes are verified" in text and "How figures are checked" in text
 
@@ -158,8 +164,10 @@ def test_each_fact_is_said_once(site):
         assert home_text.count(" ".join(claim["statement"].split())) <= 1, f"{claim['id']} twice on the home page"
     figures = [_text(item) for item in home.select(".key-figures li")]
     assert figures == [
-        "207 people: Ukrainians returned in the 50th exchange according to Ukrinform",
-        "74 people on board the Il-76 according to Ministry of Defence of Russia",
+        "207 people: Ukrainians returned in the 50th exchange According to Ukrinform; part of a claim that is "
+        "Uncontested: According to Ukrinform, Ukraine brought home 207 defenders…",
+        "74 people on board the Il-76 Our sum of the parts given by Ministry of Defence of Russia (65 + 6 + 3), which "
+        "gives no total; part of a claim that is Unverified: The Russian Defence Ministry claimed that 65 captured…",
     ]
     event = read_page(site, "events/il76-crash-belgorod.html")
     assert _text(event.select_one("section.figure h3")) == "74 people on board the Il-76"

@@ -38,17 +38,17 @@ def test_il76_stances_show_who_asserts_and_who_disputes_and_nothing_else(site):
         rows[claim] = dict(item.rsplit(": ", 1) for item in said)
     assert rows["ukrainian-pows-on-board-il76"] == {
         "Ministry of Defence of Russia": "asserts",
-        "Andrii Yusov": "disputes and questions",
+        "Andrii Yusov": "questions",
     }
     assert rows["il76-carried-s300-missiles"] == {"Sources in the Ukrainian Armed Forces": "asserts"}
     assert rows["il76-crashed-in-belgorod-region"] == {"Russian media": "asserts"}
     assert "no statement" not in table.get_text()
 
 
-def test_an_actor_that_relays_and_disputes_a_claim_is_shown_doing_both(site):
+def test_an_actor_that_relays_and_questions_a_claim_is_shown_doing_both(site):
     table = read_page(site, "events/il76-crash-belgorod.html").select_one("table.stances")
     row = table.find("a", href="../claims/russian-side-called-65-dead.html").find_parent("tr")
-    assert [li.get_text() for li in row.select("li")] == ["Russia: asserts", "Andrii Yusov: relays and disputes"]
+    assert [li.get_text() for li in row.select("li")] == ["Russia: asserts", "Andrii Yusov: relays and questions"]
 
 
 def test_diagram_is_inline_svg_with_every_node_a_link(site):
@@ -59,7 +59,7 @@ def test_diagram_is_inline_svg_with_every_node_a_link(site):
     assert claims <= links
     assert "./actors/russian-defence-ministry.html" in links
     stances = {line["class"][1] for line in svg.select("path.edge")}
-    assert {"edge-asserts", "edge-disputes", "edge-questions", "edge-relays"} <= stances
+    assert stances == {"edge-asserts", "edge-questions", "edge-relays"}, "every stance in the content, and no other"
     claim_texts = [" ".join(t.get_text(" ") for t in a.find_all("tspan")) for a in svg.select("a.diagram-claim")]
     assert len(claim_texts) == len(set(claim_texts)) == len(claims), "every claim once, no two alike"
     assert all(text.rsplit("Status: ", 1)[1] for text in claim_texts), "the status in words, not colour alone"
@@ -103,7 +103,7 @@ def test_search_finds_each_record_by_its_own_words_and_the_page_works_without_ja
     facets = [
         (span["data-pagefind-meta"], span["data-pagefind-filter"]) for span in claim.select("main > span[hidden]")
     ]
-    assert facets == [("kind:Claim",) * 2, ("status:Disputed",) * 2], "kind and status shown on results, filtered by"
+    assert facets == [("kind:Claim",) * 2, ("status:Unverified",) * 2], "kind and status shown on results, filtered by"
     actor_facets = [span["data-pagefind-filter"] for span in actor.select("main > span[hidden]")]
     assert actor_facets == ["kind:Actor"]
 
@@ -115,7 +115,7 @@ def test_search_finds_each_record_by_its_own_words_and_the_page_works_without_ja
     }
     assert choices == {
         "kind": ["Any", "Event", "Actor", "Claim", "Source"],
-        "status": ["Any", "Disputed", "Unverified", "Uncontested"],
+        "status": ["Any", "Unverified", "Uncontested"],
     }
     fallback = search.noscript
     assert {a["href"] for a in fallback.select("a")} >= {"./claims/index.html", "./timeline.html"}

@@ -110,7 +110,7 @@ def test_files_read_by_two_processes_give_the_same_problems_as_one(content_copy)
 
     sheets = content_copy / "factsheets"
     for name, old, new in [
-        ("claims.yaml", "status: disputed", "status: disputted"),
+        ("claims.yaml", "status: unverified", "status: unverifed"),
         ("actors.yaml", "kind: organisation", "kind: organization"),
         ("events.yaml", "date: 2024-01-24", "date: 2024-01-34"),
     ]:

@@ -230,9 +230,12 @@ def main(argv: list[str] | None = None) -> int:
     except ContentError as error:
         print(error, file=sys.stderr)
         return 1
+    if site.warnings:
+        print(ContentError(site.warnings), file=sys.stderr)
+    found = f"{len(site.warnings)} warning{'s' if len(site.warnings) != 1 else ''}" if site.warnings else "no problems"
     print(
         f"{arguments.content_dir}: {len(site.claims)} claims, {len(site.events)} events, "
-        f"{len(site.actors)} actors, {len(site.sources)} sources, {len(site.quotes)} quotes checked: no problems."
+        f"{len(site.actors)} actors, {len(site.sources)} sources, {len(site.quotes)} quotes checked: {found}."
     )
     return 0
 

@@ -135,7 +135,8 @@ def dataset(site: Site, publication: Publication) -> dict[str, Any]:
     )
 
     def ids(nodes) -> list[str]:
-        return [node.record.id for node in nodes]
+        """Each record once, in order: an actor that both disputes and questions a claim is one id in each list."""
+        return list(dict.fromkeys(node.record.id for node in nodes if node is not None))
 
     return {
         "schema": publication.absolute(SCHEMA_FILE),
@@ -149,6 +150,7 @@ def dataset(site: Site, publication: Publication) -> dict[str, Any]:
                     "supported_by": ids(r.actor for r in claim.responses if r.record.stance == "supports"),
                     "disputed_by": ids(r.actor for r in claim.responses if r.record.stance == "disputes"),
                     "questioned_by": ids(r.actor for r in claim.responses if r.record.stance == "questions"),
+                    "competes_with": ids(claim.competing),
                 }
                 for claim in site.claims
             },

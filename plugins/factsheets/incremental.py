@@ -42,6 +42,7 @@ from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_factsheet, read_site
 from .plugin import FactSheetGenerator, write_data_file
 from .problems import ContentError, Problem
 from .resolve import ClaimNode, EventNode, Node
+from .rules import check_rules
 from .search import build_search_index
 from .validate import RECORD_LISTS, ValidSheet
 
@@ -179,6 +180,14 @@ class LiveSite:
             replacements += [(old, new) for old, new in pairs if old != new]
         changed_ids = self._replace_records(replacements, new_sheets)
         self.digests = digests
+        # A new status or free text may break the desk's rules (a status the responses do not allow): checked
+        # again on the updated graph; a breach is reported, and the next good edit builds the whole site.
+        rule_problems = check_rules(site)
+        site.warnings = sorted(problem for problem in rule_problems if problem.warning)
+        if len(site.warnings) < len(rule_problems):
+            print(ContentError(rule_problems), file=sys.stderr)
+            self.forget()
+            return UpdateReport(Outcome.PROBLEMS)
         pages = self._render_pages_reading(changed_ids, after_first_pages)
         return UpdateReport(Outcome.UPDATED, pages, sorted(changed_ids))
 

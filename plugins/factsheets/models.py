@@ -114,6 +114,22 @@ def _check_timestamp(value: str) -> str:
     return value
 
 
+def _not_true_or_false(value: object) -> object:
+    if isinstance(value, bool):  # a number in lax validation: YAML's yes would count 1
+        raise PydanticCustomError("number_type", "Input should be a number")
+    return value
+
+
+CLOCK_PATTERN = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+
+
+def _check_clock_time(value: str) -> str:
+    _check_not_placeholder(value)
+    if not CLOCK_PATTERN.fullmatch(value):
+        raise ValueError("not a time of day: write HH:MM, 24-hour, such as 06:30 or 18:05")
+    return value
+
+
 MAX_QUOTE_CHARS = 2_000
 """A quote is the words that support a claim or a figure, not a whole text; its check stays quick."""
 
@@ -156,12 +172,23 @@ Timestamp = Annotated[
     WithJsonSchema({"type": "string", "pattern": f"^{TIMESTAMP_PATTERN.pattern}$"}),
 ]
 """A moment in UTC, to the second: 2024-01-31T09:30:00Z."""
+ClockTime = Annotated[
+    str, AfterValidator(_check_clock_time), WithJsonSchema({"type": "string", "pattern": f"^{CLOCK_PATTERN.pattern}$"})
+]
+"""A time of day, 24-hour: 06:30."""
+SequenceNumber = Annotated[int, Field(ge=1, le=10_000), BeforeValidator(_not_true_or_false)]
+"""An order among records of the same date: 1, 2, 3."""
 
 DateQualifier = Literal["exact", "approximate", "on-or-before", "on-or-after"]
 ActorKind = Literal["person", "organisation", "state", "group", "anonymous"]
 ClaimStatus = Literal["confirmed", "uncontested", "unverified", "disputed", "refuted"]
 Stance = Literal["supports", "disputes", "questions"]
+Precision = Literal["exact", "approximate", "at-least", "at-most"]
 
+TIME_MEANING = "Time of day, HH:MM (24-hour, in the place's time), when known: orders records of the same date."
+SEQUENCE_MEANING = (
+    "Order among records of the same date when no time is known (1 first): a cause is not listed after its effect."
+)
 ID_MEANING = "Unique id across all records: lowercase letters, digits and hyphens; also the page's address."
 QUALIFIER_MEANING = "How exact the date is: exact, approximate, on-or-before or on-or-after."
 
@@ -172,6 +199,37 @@ STATUS_MEANINGS: dict[str, str] = {
     "disputed": "Disputed: another party contests it and it has not been settled.",
     "refuted": "Refuted: the evidence contradicts it.",
 }
+STATUS_RULES: dict[str, str] = {
+    "confirmed": "Choose it when evidence from at least two sources independent of the claimant, and of each other "
+    "(publishers that share no affiliation), supports the claim: the two-source rule. The build checks that two "
+    "responses that support it quote such sources.",
+    "refuted": "Choose it when evidence from a source independent of the claimant contradicts the claim. The build "
+    "checks that a response disputes it from outside the claimant's side.",
+    "disputed": "Choose it when another party contests the claim (a response that disputes it, or a competing account "
+    "of the same matter) and the evidence has not settled it. The build checks that there is one.",
+    "unverified": "Choose it when no one in the sources disputes the claim but it is questioned, rests on unnamed "
+    "sources, or is one party's statement about another party's acts or words that the other party has not answered. "
+    "The build checks that no one disputes it.",
+    "uncontested": "Choose it only when the claim is reported, no one in the sources disputes or questions it, and it "
+    "is not one party's word about another's conduct; it is still not independently verified. The build checks all "
+    "three.",
+}
+"""How an editor chooses a status: the rubric, shown on the Methodology page and in the README."""
+
+STANCE_MEANINGS: dict[str, str] = {
+    "supports": "The actor says the claim is true, or gives evidence for it.",
+    "disputes": "The actor says the claim is false, or gives evidence or an account against it.",
+    "questions": "The actor doubts the claim, says evidence for it is lacking, or says it is being checked: "
+    "saying there is no evidence is a question, not a denial.",
+}
+PRECISION_WORDS: dict[str, str] = {
+    "exact": "",
+    "approximate": "about",
+    "at-least": "at least",
+    "at-most": "at most",
+}
+"""How a figure's number is read aloud: 'about 17,000', 'at least 65'."""
+
 STANCE_LABELS: dict[str, str] = {
     "supports": "supports",
     "disputes": "disputes",
@@ -283,12 +341,6 @@ MAX_AMOUNT = 10**15
 """Figures count people, vehicles or money: a larger number is a slip (and JSON readers lose its digits)."""
 
 
-def _not_true_or_false(value: object) -> object:
-    if isinstance(value, bool):  # a number in lax validation: YAML's yes would count 1
-        raise PydanticCustomError("number_type", "Input should be a number")
-    return value
-
-
 Amount = Annotated[
     Annotated[int, Field(ge=0, le=MAX_AMOUNT)] | Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)],
     BeforeValidator(_not_true_or_false),
@@ -313,7 +365,17 @@ class Figure(Record):
     quote: Quote = Field(description="The words of the source that give the number.")
     breakdown: list[FigurePart] = Field(default_factory=list, description="Parts that must add up to value.")
     total_in_source: bool = Field(
-        True, description="False when the source gives only the parts and the total is their sum."
+        True,
+        description="False when the source gives only the parts and the total is the desk's sum of them; "
+        "pages then say so wherever the number is shown.",
+    )
+    precision: Precision = Field(
+        "exact", description="How exact the number is in the source: exact, approximate, at-least or at-most."
+    )
+    claim: Ref | None = Field(
+        None,
+        description="Id of the claim the number is part of, if any: the figure then shows that claim's status "
+        "wherever it is shown. Required when the figure quotes the same words as a claim.",
     )
 
     @field_validator("breakdown")
@@ -335,6 +397,8 @@ class Event(Record):
     title: Text = Field(description="A short neutral name for the event.")
     date: PartialDate = Field(description="When it happened, as precisely as known.")
     date_qualifier: DateQualifier = Field("exact", description=QUALIFIER_MEANING)
+    time: ClockTime | None = Field(None, description=TIME_MEANING)
+    sequence: SequenceNumber | None = Field(None, description=SEQUENCE_MEANING)
     place: Text | None = Field(None, description="Where it happened.")
     summary: Text = Field(description="What happened, in neutral words; claims carry the disputed parts.")
     participants: list[Ref] = Field(default_factory=list, description="Ids of the actors involved.")
@@ -363,6 +427,8 @@ class Claim(Record):
     reported_by: Ref | None = Field(None, description="Id of the actor that relays the claim, if not the claimant.")
     date: PartialDate = Field(description="When the claim was made.")
     date_qualifier: DateQualifier = Field("exact", description=QUALIFIER_MEANING)
+    time: ClockTime | None = Field(None, description=TIME_MEANING)
+    sequence: SequenceNumber | None = Field(None, description=SEQUENCE_MEANING)
     about: list[Ref] = Field(min_length=1, description="Ids of the events the claim is about.")
     status: ClaimStatus = Field(description="What the sources show about the claim (see the status table).")
     rationale: Text = Field(description="One line: why the claim has this status.")
@@ -370,6 +436,16 @@ class Claim(Record):
     evidence: list[Text] = Field(default_factory=list, description="Evidence the claimant names.")
     open_questions: list[Text] = Field(default_factory=list, description="What is still unknown.")
     responses: list[Response] = Field(default_factory=list, description="Who supports, disputes or questions it.")
+    competes_with: list[Ref] = Field(
+        default_factory=list,
+        description="Ids of claims that give a competing account of the same matter (about a common event); "
+        "the link goes both ways, and the pages show the accounts side by side.",
+    )
+    subjects: list[Ref] = Field(
+        default_factory=list,
+        description="Ids of the actors whose acts or words the claim describes, when not the claimant's own: "
+        "a claim about another party that the party has not answered cannot be uncontested.",
+    )
     changelog: list[Change] = _changelog_field()
 
 

@@ -1,4 +1,4 @@
-"""The whole build, in the order it happens: load -> validate -> resolve -> verify -> render -> write.
+"""The whole build, in the order it happens: load -> validate -> resolve -> verify -> rules -> render -> write.
 
 ``read_site`` runs the checking stages and raises :class:`ContentError` with
 every problem at once; ``write_site`` renders each planned page and file
@@ -30,6 +30,7 @@ from .load import (
 from .problems import ContentError, Problem
 from .render import Page, plan_pages
 from .resolve import Site, resolve
+from .rules import check_rules
 from .settings import DEFAULTS
 from .structured_data import Publication
 from .validate import ValidSheet, validate_factsheets
@@ -89,8 +90,10 @@ def _read_site(content_dir: Path, factsheets_folder: str, cache_dir: Path | None
     site, resolution_problems = resolve(sheets, frozenset(invalid_ids))
     problems += resolution_problems
     problems += verify_quotes(site, content_dir, archived_texts)
-    if problems:
+    problems += check_rules(site)
+    if any(not problem.warning for problem in problems):
         raise ContentError(problems)
+    site.warnings = sorted(problems)
     return site
 
 

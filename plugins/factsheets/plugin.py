@@ -25,7 +25,7 @@ from .resolve import describe_date, record_reads
 from .search import DEFAULT_MAX_PROCESSES, build_search_index, plan_parts
 from .settings import SettingsError, read_plugin_settings
 from .structured_data import Publication
-from .views import status_legend
+from .views import stance_meanings, status_legend
 from .workers import default_workers
 
 
@@ -57,6 +57,8 @@ class FactSheetGenerator(Generator):
             problems = error.problems
         else:
             problems = []
+            if self.site.warnings:  # the site builds; the editor is asked to look again
+                print(ContentError(self.site.warnings), file=sys.stderr)
         # A theme file or folder linking outside the theme (to /etc/passwd, say) would be published: refused.
         problems += links_leaving(Path(self.theme), "theme folder")
         if problems:
@@ -85,6 +87,7 @@ class FactSheetGenerator(Generator):
         self.context["contact_href"] = self.plugin_settings.contact_href
         self.context["feed_url"] = FEED_FILE
         self.context["status_legend"] = status_legend()
+        self.context["stance_meanings"] = stance_meanings()
 
     def publication(self) -> Publication:
         overview = self.site.overview

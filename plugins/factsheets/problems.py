@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,11 +21,16 @@ class Problem:
     field: str
     message: str
     hint: str = ""
+    warning: bool = False
+    """A warning asks an editor to look again (the build goes on); anything else stops the build."""
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}"
+        where = f"{self.file}:{self.line}:{self.column}" + (": warning" if self.warning else "")
         what = f"{self.field}: {self.message}" if self.field else self.message
         return printable(f"{where}: {what}" + (f" ({self.hint})" if self.hint else ""))
+
+    def as_warning(self) -> Problem:
+        return dataclasses.replace(self, warning=True)
 
 
 def printable(text: str) -> str:
@@ -59,7 +65,11 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
 
 
 def report(problems: list[Problem]) -> str:
+    """Every problem, one per line, then the count: '2 problems found.', '1 problem and 1 warning found.'"""
     lines = [str(problem) for problem in problems]
-    count = len(problems)
-    lines.append(f"{count} problem{'s' if count != 1 else ''} found.")
+    warnings = sum(problem.warning for problem in problems)
+    errors = len(problems) - warnings
+    counts = [f"{errors} problem{'s' if errors != 1 else ''}"] if errors or not warnings else []
+    counts += [f"{warnings} warning{'s' if warnings != 1 else ''}"] if warnings else []
+    lines.append(" and ".join(counts) + " found.")
     return "\n".join(lines)

@@ -32,6 +32,7 @@ _CHECK_NAMES = {
     models._check_text: "text",
     models._check_sha256: "SHA-256 (64 hex digits)",
     models._check_timestamp: "UTC time (YYYY-MM-DDThh:mm:ssZ)",
+    models._check_clock_time: "time of day (HH:MM)",
 }
 
 
@@ -94,9 +95,18 @@ def format_reference() -> str:
             meaning = " ".join((info.description or "").split())
             rows.append(f"| `{name}` | {type_text(info.annotation, info.metadata)} | {required} | {meaning} |")
         sections.append(f"### {model.__name__}\n\n{doc}\n\n" + "\n".join(rows))
-    statuses = ["| status | meaning |", "| --- | --- |"]
-    statuses += [f"| `{status}` | {meaning} |" for status, meaning in models.STATUS_MEANINGS.items()]
-    sections.append("### Claim statuses\n\n" + "\n".join(statuses))
+    statuses = ["| status | meaning | when to choose it |", "| --- | --- | --- |"]
+    statuses += [
+        f"| `{status}` | {meaning} | {models.STATUS_RULES[status]} |"
+        for status, meaning in models.STATUS_MEANINGS.items()
+    ]
+    stances = ["| stance | meaning |", "| --- | --- |"]
+    stances += [f"| `{stance}` | {meaning} |" for stance, meaning in models.STANCE_MEANINGS.items()]
+    sections.append(
+        "### Claim statuses\n\nThe rubric: an editor chooses a claim's status by these rules, and the build checks "
+        "what of them the records can show.\n\n" + "\n".join(statuses)
+    )
+    sections.append("### Response stances\n\n" + "\n".join(stances))
     return "\n\n".join(sections) + "\n"
 
 

@@ -11,7 +11,16 @@ from markupsafe import Markup
 
 from .resolve import ActorNode, ClaimNode, EventNode, Site, SourceNode
 from .structured_data import Publication, page_item, to_script_json
-from .views import at_a_glance, by_status, home_lists, relationship_diagram, search_filters, timeline, who_says_what
+from .views import (
+    at_a_glance,
+    by_status,
+    competing_accounts,
+    home_lists,
+    relationship_diagram,
+    search_filters,
+    timeline,
+    who_says_what,
+)
 
 INDEX_TITLES = {
     "events": "Events",
@@ -172,7 +181,7 @@ def plan_pages(site: Site, publication: Publication) -> list[Page]:
 def _views(node: RecordNode) -> dict[str, Callable[[], Any]]:
     """What a record's page computes when rendered: its claim lists ordered by status, an event's stances."""
     if isinstance(node, EventNode):
-        return {"stances": partial(who_says_what, node)}
+        return {"stances": partial(who_says_what, node), "competing": partial(competing_accounts, node)}
     if isinstance(node, ActorNode):
         return {
             "claims_made": partial(_claims_by_status, node, "claims_made"),

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
-from .models import ACTOR_KIND_LABELS, STATUS_MEANINGS, Overview
+from .models import ACTOR_KIND_LABELS, PRECISION_WORDS, STATUS_MEANINGS, Overview
 from .problems import Path, Problem, did_you_mean
 from .validate import ValidSheet
 
@@ -110,8 +110,11 @@ class Node:
         return describe_date(date, getattr(self.record, "date_qualifier", "exact")) if date else ""
 
     @property
-    def sort_key(self) -> tuple[str, str]:
-        return (self.record.date or "", self.record.id or "")  # a partial record's may be None
+    def sort_key(self) -> tuple[str, str, int, str]:
+        """By date, then by time of day or explicit sequence within a date, then by id."""
+        record = self.record  # a partial record's fields may be None
+        time, sequence = getattr(record, "time", None), getattr(record, "sequence", None)
+        return (record.date or "", time or "", sequence or 0, record.id or "")
 
     @property
     def updated(self) -> str | None:
@@ -197,6 +200,16 @@ class ActorNode(Node):
         return self.record.role if self.record.kind == "person" else None
 
     @property
+    def side(self) -> ActorNode:
+        """The actor at the top of its affiliations (Ukraine for a Ukrainian ministry's spokesman): actors on
+        one side are not independent of each other."""
+        top, seen = self, {id(self)}
+        while top.affiliation is not None and id(top.affiliation) not in seen:  # a cycle is reported apart
+            top = top.affiliation
+            seen.add(id(top))
+        return top
+
+    @property
     def named_in_sources(self) -> str | None:
         """The name the sources use for an actor that is not a person, when it is not its own name."""
         role = self.record.role
@@ -261,10 +274,28 @@ class FigureNode(Node):
     event: EventNode | None = None
     according_to: ActorNode | None = None
     quote: QuoteNode | None = None
+    claim: ClaimNode | None = None
+    """The claim the number is part of: its status goes wherever the figure is shown."""
 
     @property
     def href(self) -> str:
         return f"{self.event.href}#figure-{self.record.id}"
+
+    @property
+    def value_text(self) -> str:
+        """The number as read, with its precision: '207', 'about 17,000', 'at least 65'."""
+        words = PRECISION_WORDS[self.record.precision]
+        return f"{words} {self.record.value:,}" if words else f"{self.record.value:,}"
+
+    @property
+    def desk_sum(self) -> bool:
+        """Whether the total is the desk's own sum of the parts the source gives (the source gives none)."""
+        return not self.record.total_in_source and bool(self.record.breakdown)
+
+    @property
+    def parts_text(self) -> str:
+        """The parts as the source gives them, added: '65 + 6 + 3'."""
+        return " + ".join(f"{part.value:,}" for part in self.record.breakdown)
 
     @property
     def caption(self) -> str:
@@ -324,6 +355,11 @@ class ClaimNode(Node):
     about: list[EventNode] = field(default_factory=list)
     quote: QuoteNode | None = None
     responses: list[ResponseNode] = field(default_factory=list)
+    competing: list[ClaimNode] = field(default_factory=list)
+    """Claims that give a competing account, named on either side (the link goes both ways)."""
+    subjects: list[ActorNode] = field(default_factory=list)
+    figures: list[FigureNode] = field(default_factory=list)
+    """Figures whose numbers are part of this claim."""
 
     @property
     def heading(self) -> str:
@@ -377,6 +413,8 @@ class Site:
     quotes: list[QuoteNode]
     sheets: list[ValidSheet] = field(default_factory=list)
     """The validated files the site was read from, in order."""
+    warnings: list[Problem] = field(default_factory=list)
+    """What the editor should look at again, though the site builds (see rules.py)."""
 
     @property
     def overview_updated_text(self) -> str:
@@ -532,6 +570,9 @@ def resolve(sheets: list[ValidSheet], invalid_ids: frozenset[str] = frozenset())
             figure.quote = resolver.quote(figure, ("quote",), figure.record.quote)
             if figure.according_to:
                 figure.according_to.figures.append(figure)
+            figure.claim = resolver.link(figure, ("claim",), figure.record.claim, ClaimNode)
+            if figure.claim:
+                figure.claim.figures.append(figure)
     for claim in claims:
         claim.claimant = resolver.link(claim, ("claimant",), claim.record.claimant, ActorNode)
         claim.reported_by = resolver.link(claim, ("reported_by",), claim.record.reported_by, ActorNode)
@@ -550,6 +591,12 @@ def resolve(sheets: list[ValidSheet], invalid_ids: frozenset[str] = frozenset())
             claim.reported_by.claims_relayed.append(claim)
         for event in claim.about:
             event.claims.append(claim)
+        claim.subjects = resolver.link_all(claim, "subjects", claim.record.subjects, ActorNode)
+    for claim in claims:
+        for competitor in resolver.link_all(claim, "competes_with", claim.record.competes_with, ClaimNode):
+            for one, other in ((claim, competitor), (competitor, claim)):
+                if other is not one and other not in one.competing:
+                    one.competing.append(other)
 
     for event in events:
         speakers = (
@@ -565,6 +612,8 @@ def resolve(sheets: list[ValidSheet], invalid_ids: frozenset[str] = frozenset())
         actor.events.sort(key=lambda event: event.sort_key)
         for backlinks in (actor.claims_made, actor.claims_relayed, actor.members, actor.sources_published):
             backlinks.sort(key=lambda node: node.sort_key)
+    for claim in claims:
+        claim.competing.sort(key=lambda node: node.sort_key)
     for source in sources:
         source.quotes.sort(key=lambda quote: quote.anchor)
 

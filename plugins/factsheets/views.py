@@ -9,6 +9,7 @@ import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from .models import STANCE_MEANINGS, STATUS_RULES
 from .resolve import STATUS_ORDER, ActorNode, ClaimNode, EventNode, Site, status_explanation
 
 NO_STATEMENT = "no statement"
@@ -30,15 +31,21 @@ def shortlist(items: list, limit: int = HOME_LIST_LIMIT) -> Shortlist:
 
 @dataclass(frozen=True)
 class StatusMeaning:
-    """One line of the status legend: the status and what it means, from models.STATUS_MEANINGS."""
+    """One line of the status legend: the status, what it means and when an editor chooses it (models)."""
 
     status: str
     explanation: str
+    rule: str
 
 
 def status_legend() -> list[StatusMeaning]:
     """Every status, in the order claim lists use, with its meaning: the legend and the Methodology rubric."""
-    return [StatusMeaning(status, status_explanation(status)) for status in STATUS_ORDER]
+    return [StatusMeaning(status, status_explanation(status), STATUS_RULES[status]) for status in STATUS_ORDER]
+
+
+def stance_meanings() -> dict[str, str]:
+    """What each stance of a response means, for the Methodology page (models.STANCE_MEANINGS)."""
+    return dict(STANCE_MEANINGS)
 
 
 def by_status(claims: Iterable[ClaimNode]) -> list[ClaimNode]:
@@ -72,8 +79,10 @@ class AtAGlance:
 
 
 def _weight(claim: ClaimNode) -> tuple:
-    """Key claims first: the most contested (most actors disputing or questioning it), then by status and date."""
-    return (-(len(claim.disputed_by) + len(claim.questioned_by)), claim.status_rank, claim.sort_key)
+    """Key claims first: the most contested (most responses disputing or questioning it, and competing accounts),
+    then by status and date."""
+    against = sum(response.record.stance in ("disputes", "questions") for response in claim.responses)
+    return (-(against + len(claim.competing)), claim.status_rank, claim.sort_key)
 
 
 def at_a_glance(site: Site) -> AtAGlance:
@@ -144,7 +153,13 @@ def timeline(site: Site) -> list[TimelineEntry]:
     """Every dated event and claim, oldest first; on one date, events before the claims about them."""
     entries = [TimelineEntry(event.record.date, event.date_text, "event", event) for event in site.events]
     entries += [TimelineEntry(claim.record.date, claim.date_text, "claim", claim) for claim in site.claims]
-    return sorted(entries, key=lambda entry: (entry.date, entry.kind != "event", entry.node.record.id))
+    return sorted(entries, key=_timeline_order)
+
+
+def _timeline_order(entry: TimelineEntry) -> tuple:
+    """By date, then by time of day or sequence where the editor gave one, then events before claims."""
+    date, time, sequence, record_id = entry.node.sort_key
+    return (date, time, sequence, entry.kind != "event", record_id)
 
 
 @dataclass(frozen=True)
@@ -176,12 +191,50 @@ def stance_of(actor: ActorNode, claim: ClaimNode) -> str:
     return " and ".join(dict.fromkeys(stances)) or NO_STATEMENT
 
 
-def who_says_what(event: EventNode) -> list[ClaimStances]:
+@dataclass(frozen=True)
+class StanceGroup:
+    """Rows of the who-says-what view shown together: competing accounts of one matter, or a claim alone."""
+
+    rows: list[ClaimStances]
+
+    @property
+    def competing(self) -> bool:
+        return len(self.rows) > 1
+
+
+def who_says_what(event: EventNode) -> list[StanceGroup]:
     """Who says what about one event: a row per claim (disputed first), with only the actors that take a stance on it
-    (the claimant first, then who relays it, then who responds, in the order of the responses).
+    (the claimant first, then who relays it, then who responds, in the order of the responses). Competing accounts
+    are grouped, where the first of them would come.
 
     A row per claim rather than a column keeps the view readable however many claims an event has."""
-    return [claim_stances(claim) for claim in by_status(event.claims)]
+    return [StanceGroup([claim_stances(claim) for claim in group]) for group in account_groups(event)]
+
+
+def account_groups(event: EventNode) -> list[list[ClaimNode]]:
+    """The event's claims in list order (disputed first), each with the claims about the event that compete with
+    it, directly or through another, brought up beside it."""
+    about_event = {id(claim) for claim in event.claims}
+    placed: set[int] = set()
+    groups = []
+    for claim in by_status(event.claims):
+        if id(claim) in placed:
+            continue
+        group, waiting = [], [claim]
+        while waiting:
+            member = waiting.pop()
+            if id(member) in placed:
+                continue
+            placed.add(id(member))
+            group.append(member)
+            waiting += [other for other in member.competing if id(other) in about_event]
+        groups.append(by_status(group))
+    return groups
+
+
+def competing_accounts(event: EventNode) -> list[list[ClaimNode]]:
+    """The groups of competing accounts about the event, shown side by side on its page."""
+    return [group for group in account_groups(event) if len(group) > 1]
 
 
 def claim_stances(claim: ClaimNode) -> ClaimStances:

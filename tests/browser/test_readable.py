@@ -225,12 +225,12 @@ def test_search_results_say_kind_and_status_and_filtering_by_status_narrows_them
     assert all(" · Status: " in result["facets"] for result in claims), claims
     assert not [r for r in everything if not r["facets"].startswith("Claim") and "Status" in r["facets"]]
     statuses = {result["facets"].split("Status: ")[1] for result in claims}
-    assert "Disputed" in statuses and len(statuses) > 1, statuses
+    assert "Unverified" in statuses and len(statuses) > 1, statuses
 
-    disputed = search_results(page, "Il-76", "Disputed")
-    assert 0 < len(disputed) < len(everything)
-    assert all(result["facets"] == "Claim · Status: Disputed" for result in disputed), disputed
-    assert "status=Disputed" in page.url, "the filter is kept in the address"
+    unverified = search_results(page, "Il-76", "Unverified")
+    assert 0 < len(unverified) < len(everything)
+    assert all(result["facets"] == "Claim · Status: Unverified" for result in unverified), unverified
+    assert "status=Unverified" in page.url, "the filter is kept in the address"
     for screen in ("desktop", "phone"):
         page.set_viewport_size(SCREENS[screen])
         screenshot(page, f"search-{screen}")

@@ -46,7 +46,7 @@ def test_axe_finds_no_violations_on_the_credibility_pages(page: Page, site_url: 
 def test_every_status_has_its_own_shape(page: Page, site_url: str):
     open_page(page, site_url, "pages/methodology.html")
     shapes = page.evaluate(
-        """() => [...document.querySelectorAll('.status-legend .status')].map((badge) => {
+        """() => [...document.querySelectorAll('table.rubric .status')].map((badge) => {
             const shape = getComputedStyle(badge, '::before');
             return [shape.clipPath, shape.borderRadius, shape.borderStyle, shape.backgroundColor].join(' | ');
         })"""

@@ -1,0 +1,185 @@
+"""Stage 5: the desk's rules, checked on the linked graph: a status follows the rubric, a figure carries
+its claim's status, competing accounts are of the same matter.
+
+The rubric is written once, in ``models.STATUS_RULES``; this module checks what of it the records can show.
+Breaking a rule is a problem like any other (file, line, field), and stops the build. What the records
+cannot show for certain (a response that disputes a claim but only says evidence is lacking) is a warning.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .problems import Problem
+from .resolve import ClaimNode, FigureNode, ResponseNode, Site
+
+RUBRIC_HINT = "see the status rules in the README or on the Methodology page"
+LACKING_EVIDENCE = re.compile(
+    r"\b(?:no|any|lack of|without)\s+(?:\w+\s+){0,2}?evidence\b|\bbeing\s+(?:verified|checked|investigated)\b"
+    r"|\bcannot\s+(?:be\s+)?(?:confirm|verif)|\bnot\s+(?:been\s+)?(?:confirmed|verified)\b|\bunconfirmed\b",
+    re.IGNORECASE,
+)
+"""Words of a response that says evidence is lacking or a check is under way: a question, not a denial."""
+
+
+def check_rules(site: Site) -> list[Problem]:
+    """Every breach of the desk's rules in the site, errors and warnings together."""
+    problems: list[Problem] = []
+    for claim in site.claims:
+        problems += _check_competing(claim)
+        problems += _check_status(claim)
+        problems += [_lacking_evidence(response) for response in claim.responses if _only_lacks_evidence(response)]
+    for figure in site.figures:
+        problems += _check_figure(figure)
+    return problems
+
+
+def _check_status(claim: ClaimNode) -> list[Problem]:
+    status = claim.record.status
+    disputing = [response for response in claim.responses if response.record.stance == "disputes"]
+    questioning = [response for response in claim.responses if response.record.stance == "questions"]
+    if status == "disputed" and not (disputing or claim.competing):
+        return [
+            claim.problem(
+                ("status",),
+                "a disputed claim needs a response that disputes it or a competing account (competes_with)",
+                f"with neither, choose 'unverified' or 'uncontested'; {RUBRIC_HINT}",
+            )
+        ]
+    if status in ("uncontested", "unverified"):
+        problems = [
+            response.problem(
+                ("stance",),
+                f"a response disputes this {status} claim",
+                "a claim someone disputes is 'disputed'; if the response only says evidence is lacking, "
+                "its stance is 'questions'",
+            )
+            for response in disputing
+        ]
+        if claim.competing:
+            names = ", ".join(f"'{other.record.id}'" for other in claim.competing)
+            problems.append(
+                claim.problem(
+                    ("status",),
+                    f"an {status} claim has a competing account ({names})",
+                    f"a claim with a competing account is 'disputed'; {RUBRIC_HINT}",
+                )
+            )
+        if status == "uncontested":
+            problems += [
+                response.problem(
+                    ("stance",),
+                    "a response questions this uncontested claim",
+                    f"a claim someone questions is 'unverified'; {RUBRIC_HINT}",
+                )
+                for response in questioning
+            ]
+            problems += _unanswered_subjects(claim)
+        return problems
+    if status == "confirmed":
+        return _check_two_sources(claim)
+    if status == "refuted" and not any(_independent_of(claim, response) for response in disputing):
+        return [
+            claim.problem(
+                ("status",),
+                "a refuted claim needs a response that disputes it from outside the claimant's side",
+                f"evidence against it from a source independent of the claimant; {RUBRIC_HINT}",
+            )
+        ]
+    return []
+
+
+def _unanswered_subjects(claim: ClaimNode) -> list[Problem]:
+    """A claim about another party's acts or words, which that party has not answered in the sources."""
+    if claim.claimant is None:
+        return []
+    answering_sides = {id(response.actor.side) for response in claim.responses if response.actor}
+    problems = []
+    for index, subject in enumerate(claim.subjects):
+        if subject.side is not claim.claimant.side and id(subject.side) not in answering_sides:
+            problems.append(
+                claim.problem(
+                    ("subjects", index),
+                    f"an uncontested claim about {subject.record.name}, which has not answered it in the sources",
+                    f"one party's word about another's conduct is 'unverified' until the other answers; {RUBRIC_HINT}",
+                )
+            )
+    return problems
+
+
+def _check_two_sources(claim: ClaimNode) -> list[Problem]:
+    """Confirmed: support quoted from two sources whose publishers are independent of the claimant and of
+    each other (the two-source rule)."""
+    claimant_side = claim.claimant.side if claim.claimant else None
+    sides: set[int] = set()
+    for response in claim.responses:
+        if response.record.stance != "supports" or response.quote is None:
+            continue
+        publisher = response.quote.source.publisher
+        if publisher is not None and publisher.side is not claimant_side:
+            sides.add(id(publisher.side))
+    if len(sides) >= 2:
+        return []
+    return [
+        claim.problem(
+            ("status",),
+            "a confirmed claim needs support quoted from at least two sources independent of the claimant "
+            f"and of each other; found {len(sides)}",
+            f"add responses that support it, each quoting such a source, or choose another status; {RUBRIC_HINT}",
+        )
+    ]
+
+
+def _independent_of(claim: ClaimNode, response: ResponseNode) -> bool:
+    return bool(response.actor and claim.claimant and response.actor.side is not claim.claimant.side)
+
+
+def _check_competing(claim: ClaimNode) -> list[Problem]:
+    problems = []
+    events = {id(event) for event in claim.about}
+    for index, ref in enumerate(claim.record.competes_with):
+        if ref == claim.record.id:
+            problems.append(claim.problem(("competes_with", index), "a claim cannot compete with itself"))
+            continue
+        other = next((node for node in claim.competing if node.record.id == ref), None)
+        if other is not None and events and not events & {id(event) for event in other.about}:
+            problems.append(
+                claim.problem(
+                    ("competes_with", index),
+                    f"'{ref}' is about other events: competing accounts are of the same matter",
+                    "give both claims an event in common (about), or do not link them",
+                )
+            )
+    return problems
+
+
+def _only_lacks_evidence(response: ResponseNode) -> bool:
+    if response.record.stance != "disputes":
+        return False
+    words = " ".join(text for text in (response.record.summary, response.record.quote.text) if text)
+    return bool(LACKING_EVIDENCE.search(words))
+
+
+def _lacking_evidence(response: ResponseNode) -> Problem:
+    return response.problem(
+        ("stance",),
+        "this response says evidence is lacking or a check is under way, which questions the claim "
+        "rather than disputes it",
+        "use stance: questions, unless the actor also says the claim is false",
+    ).as_warning()
+
+
+def _check_figure(figure: FigureNode) -> list[Problem]:
+    """A figure that quotes a claim's very words is part of that claim, and must say so (claim: id)."""
+    if figure.quote is None or figure.claim is not None:
+        return []
+    claim = next((use.node for use in figure.quote.uses if isinstance(use.node, ClaimNode)), None)
+    if claim is None:
+        return []
+    return [
+        figure.problem(
+            ("quote",),
+            f"this figure quotes the same words as the claim '{claim.record.id}'",
+            f"name it (claim: {claim.record.id}) so that the figure shows the claim's status",
+        )
+    ]
