@@ -260,7 +260,7 @@ class ShareCards:
         self.cache = cache
 
     def plan(self, claims: list[ClaimNode]) -> list[DataFile]:
-        """One file per claim; its digest is taken now (cheap), its bytes when it is written."""
+        """One file per claim: its words are taken now, its bytes made (or read back) when it is written."""
         from .exports import DataFile  # exports plans pages with render, which reads the cards' sizes from here
 
         return [
