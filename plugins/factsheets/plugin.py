@@ -136,7 +136,10 @@ class FactSheetGenerator(Generator):
     def search_parts(self) -> list[list[str]]:
         """The record pages, in the parts that are indexed separately (see search.py)."""
         pages_per_index = self.plugin_settings.search_pages_per_index
-        return plan_parts((page.save_as for page in self.pages if page.searchable), pages_per_index)
+        records = [page.save_as for page in self.pages if page.searchable]
+        # Pelican's own pages (About, Methodology, Corrections policy) are found by their words too: last.
+        credentials = sorted(page.save_as for page in self.context.get("pages", []))
+        return plan_parts([*records, *credentials], pages_per_index)
 
     def write_page(self, writer, publication: Publication, recording: bool, page: Page) -> None:
         with record_reads() if recording else nullcontext() as reads:
@@ -181,6 +184,9 @@ def sanitise_page(content) -> None:
     content._content = clean_html(content._content or "")
     if getattr(content, "_summary", None):
         content._summary = clean_html(content._summary)
+    if isinstance(content, PelicanPage):  # what base.html reads of a page: a search result, of the kind Page
+        content.searchable = True
+        content.search_facets = [("kind", "Page")]
 
 
 def prepare_theme(generator) -> None:
