@@ -37,7 +37,12 @@ def test_pages_carry_canonical_and_social_meta(published):
         assert description and len(description) <= 200, name
         assert soup.select_one('meta[property="og:description"]')["content"] == description
         assert soup.select_one('meta[property="og:title"]')["content"] == soup.title.get_text().split(" · ")[0]
-        assert soup.select_one('meta[name="twitter:card"]')["content"] == "summary"
+        card = soup.select_one('meta[property="og:image"]')
+        if name.startswith("claims/") and name != "claims/index.html":  # a claim's own share card
+            assert card["content"] == f"{SITEURL}/{name.removesuffix('.html')}.png"
+            assert soup.select_one('meta[name="twitter:card"]')["content"] == "summary_large_image"
+        else:
+            assert card is None and soup.select_one('meta[name="twitter:card"]')["content"] == "summary"
         if name != "404.html":
             assert soup.select_one("link[rel=canonical]")["href"] == f"{SITEURL}/{name}"
             assert soup.select_one('meta[property="og:url"]')["content"] == f"{SITEURL}/{name}"

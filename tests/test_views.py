@@ -9,6 +9,7 @@ import time
 import pytest
 
 from conftest import CONTENT, read_page, run_pelican
+from factsheets.resolve import STATUS_ORDER
 
 
 def test_timeline_lists_events_and_claims_in_date_order_with_honest_precision(site):
@@ -65,6 +66,13 @@ def test_diagram_is_inline_svg_with_every_node_a_link(site):
     assert all(text.rsplit("Status: ", 1)[1] for text in claim_texts), "the status in words, not colour alone"
 
 
+def test_the_diagram_legend_names_every_status_whichever_the_claims_have(site):
+    legend = [item.get_text(" ", strip=True) for item in read_page(site, "diagram.html").select(".legend ul")[1]("li")]
+    assert legend == [status.capitalize() for status in STATUS_ORDER]
+    drawn = {box.get_text(" ", strip=True) for box in read_page(site, "diagram.html").select(".diagram-status")}
+    assert len(drawn) < len(STATUS_ORDER), "the content has claims of only some statuses"
+
+
 def test_the_diagram_is_the_same_bytes_from_the_same_records(site, tmp_path):
     again = tmp_path / "again"
     result = run_pelican(CONTENT, again)
@@ -88,7 +96,13 @@ def _indexed_page_counts(site):
 
 
 def test_search_finds_each_record_by_its_own_words_and_the_page_works_without_javascript(site):
-    assert _indexed_page_counts(site) == [len(_record_pages(site))]
+    credentials = sorted((site / "pages").glob("*.html"))  # About, Methodology, Corrections policy
+    assert len(credentials) == 3
+    assert _indexed_page_counts(site) == [len(_record_pages(site)) + len(credentials)]
+    for path in credentials:
+        page = read_page(site, f"pages/{path.name}")
+        assert page.select_one("main[data-pagefind-body] h1"), f"{path.name} is found by its words"
+        assert [span["data-pagefind-filter"] for span in page.select("main > span[hidden]")] == ["kind:Page"]
     for page in ("index.html", "claims/index.html", "timeline.html", "diagram.html", "search.html", "404.html"):
         assert not read_page(site, page).select("[data-pagefind-body]"), f"{page} lists records: not a result"
     actor = read_page(site, "actors/russian-defence-ministry.html")
@@ -127,7 +141,7 @@ def test_a_large_site_is_indexed_in_even_parts_of_bounded_size(tmp_path):
     overrides = {"FACTSHEETS_SEARCH_PAGES_PER_INDEX": 10, "FACTSHEETS_SEARCH_PROCESSES": 2}
     result = run_pelican(CONTENT, output, overrides=overrides)
     assert result.returncode == 0, result.stderr
-    records = len(_record_pages(output))
+    records = len(_record_pages(output)) + len(list((output / "pages").glob("*.html")))  # and About, ...
     counts = _indexed_page_counts(output)
     assert len(counts) == -(-records // 10)
     assert max(counts) <= 10 and max(counts) - min(counts) <= 1 and sum(counts) == records

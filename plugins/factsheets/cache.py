@@ -1,13 +1,15 @@
 """Caches that spare a build work it has done before, and that nothing but this machine's builds can fill.
 
-Two caches live in one folder, outside the project by default (``$XDG_CACHE_HOME/factsheets``, else
+Three caches live in one folder, outside the project by default (``$XDG_CACHE_HOME/factsheets``, else
 ``~/.cache/factsheets``; ``FACTSHEETS_CACHE_PATH`` or ``--cache-dir`` choose another):
 
 - ``sheets/``: the validated records of each fact-sheet file, stored under the SHA-256 of its bytes,
   in a folder named after the version of the code that reads and validates (a change to the format or
   the loader starts afresh) and after the content folder (each site keeps only its own entries);
 - ``templates/``: Jinja's compiled templates, in a folder named after every setting that changes how
-  a template compiles.
+  a template compiles;
+- ``cards/``: each claim's share card (PNG), under the digest of everything it draws, in a folder named
+  after the card renderer's version and after the content folder (see ``share_cards.py``).
 
 An entry is Python data (a pickle, or compiled code), which would run code if a stranger wrote it. So
 every entry is signed with HMAC-SHA256 under a key made once per user (``key`` in the user's cache
@@ -46,6 +48,7 @@ from .validate import ValidSheet
 
 SHEETS_FOLDER = "sheets"
 TEMPLATES_FOLDER = "templates"
+CARDS_FOLDER = "cards"
 KEY_FILE = "key"
 SIGNATURE_BYTES = 32
 KEY_BYTES = 32
@@ -239,6 +242,55 @@ class SheetCache:
         os.utime(self.folder)  # in use: not stale
 
 
+class CardCache:
+    """Share cards of one content folder, by the digest of what they draw (PNG bytes, never unpickled; signed
+    all the same, as a card written by a stranger would change the site)."""
+
+    ENTRY_SUFFIX = ".png"
+
+    def __init__(self, cache_root: Path, renderer_version: str, factsheet_folder: Path, key: bytes) -> None:
+        site_key = hashlib.sha256(str(factsheet_folder.resolve()).encode()).hexdigest()[:16]
+        _prepare_root(cache_root)
+        cards = cache_root / CARDS_FOLDER
+        self.folder = cards / renderer_version / site_key
+        self._store = SignedStore(self.folder, key, "share card")
+        self.rendered = 0
+        """Cards drawn by this process (not read from the cache)."""
+        _remove_stale(cards, keep=self.folder)
+
+    @classmethod
+    def open(
+        cls, cache_root: Path, renderer_version: str, factsheet_folder: Path, project: Path | None = None
+    ) -> CardCache | None:
+        """The cards' cache of this content folder, or None when no signing key can be kept safe."""
+        key = signing_key(project)
+        try:
+            return cls(cache_root, renderer_version, factsheet_folder, key) if key else None
+        except OSError as error:
+            _note_once(f"note: cache off: {cache_root} cannot be written ({error.strerror or error})")
+            return None
+
+    def get(self, digest: str) -> bytes | None:
+        return self._store.read(digest + self.ENTRY_SUFFIX)
+
+    def put(self, digest: str, png: bytes) -> None:
+        self.rendered += 1
+        try:
+            self._store.write(digest + self.ENTRY_SUFFIX, png)
+        except OSError:
+            pass  # a cache that cannot be written costs a drawing next time, nothing more
+
+    def keep_only(self, digests: set[str]) -> None:
+        """Remove the cards no claim draws any more (edited or deleted since)."""
+        if not self.folder.is_dir():
+            return
+        wanted = {digest + self.ENTRY_SUFFIX for digest in digests}
+        for entry in self.folder.glob("*" + self.ENTRY_SUFFIX):
+            if entry.name not in wanted:
+                entry.unlink(missing_ok=True)
+        os.utime(self.folder)  # in use: not stale
+
+
 def _remove_stale(folder: Path, keep: Path) -> None:
     """Entries of older code versions, and of content folders not checked for a month, are removed:
     only the folders this code names (16 hexadecimal digits), nothing else that may be there."""
@@ -337,16 +389,16 @@ def _remove_unused_template_folders(templates: Path, keep: Path) -> None:
 
 
 def clear_cache(cache_root: Path) -> list[Path]:
-    """Remove both caches; returns the folders removed. Only a folder this code made as a cache (it holds
+    """Remove every cache; returns the folders removed. Only a folder this code made as a cache (it holds
     its CACHEDIR.TAG) is cleared, and in it only the folders this code names (16 hexadecimal digits) under
-    sheets/ and templates/: a cache path set to a folder of other files loses none of them."""
+    sheets/, templates/ and cards/: a cache path set to a folder of other files loses none of them."""
     try:
         if (cache_root / "CACHEDIR.TAG").read_text() != CACHEDIR_TAG:
             return []
     except (OSError, UnicodeDecodeError):
         return []
     removed = []
-    for name in (SHEETS_FOLDER, TEMPLATES_FOLDER):
+    for name in (SHEETS_FOLDER, TEMPLATES_FOLDER, CARDS_FOLDER):
         folder = cache_root / name
         if not folder.is_dir() or folder.is_symlink():
             continue

@@ -30,13 +30,13 @@ FEED_FILE = "feeds/changes.atom.xml"
 
 @dataclass(frozen=True)
 class DataFile:
-    """A file written as it is, with no template; its text is made when it is written."""
+    """A file written as it is, with no template; its text (or bytes: an image) is made when it is written."""
 
     save_as: str
-    make_text: Callable[[], str]
+    make_text: Callable[[], str | bytes]
 
     @property
-    def text(self) -> str:
+    def text(self) -> str | bytes:
         return self.make_text()
 
 

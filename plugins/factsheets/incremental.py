@@ -299,7 +299,9 @@ class LiveSite:
                     _move_into(Path(staging), self.output_dir, name)
                 if group is own:
                     after_first_pages()
-            for data_file in plan_files(generator.site, publication, list(pages.values())):
+            changed_claims = [claim for claim in generator.site.claims if claim.record.id in changed_ids]
+            cards = generator.share_cards.plan(changed_claims)  # a card draws its claim's words only
+            for data_file in [*plan_files(generator.site, publication, list(pages.values())), *cards]:
                 write_data_file(Path(staging), data_file)
                 _move_into(Path(staging), self.output_dir, data_file.save_as)
         return len(stale)

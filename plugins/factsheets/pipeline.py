@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -158,17 +158,19 @@ def write_site(
     workers: int = 1,
     show_progress: bool = False,
     load_template: Callable[[str], object] | None = None,
+    cards: Sequence[DataFile] = (),
 ) -> list[Page]:
     """Render and write every page of the site and its other files; returns the pages written.
 
-    The other files come first in the work, so that the workers share the costliest of them too.
+    The other files come first in the work, so that the workers share the costliest of them too; the
+    share cards come last (a cold build draws each one), so that the pages are written first.
     load_template, if given, is called with each template's name before the work is shared out, so
     that the workers inherit the templates compiled instead of each compiling them again.
     """
     pages = plan_pages(site, publication)
     for template in sorted({page.template for page in pages}) if load_template else ():
         load_template(template)
-    work: list[DataFile | Page] = [*plan_files(site, publication, pages), *pages]
+    work: list[DataFile | Page] = [*plan_files(site, publication, pages), *pages, *cards]
     progress = _progress_line(len(work)) if show_progress else None
     for_each_in_workers(work, partial(_write_one, write_page, write_file), workers, progress)
     return pages

@@ -15,7 +15,7 @@ from pelican.contents import Page as PelicanPage
 from pelican.generators import Generator
 from pelican.utils import sanitised_join
 
-from .cache import SignedBytecodeCache, configured_cache_root, signing_key, template_settings_key
+from .cache import CardCache, SignedBytecodeCache, configured_cache_root, signing_key, template_settings_key
 from .exports import FEED_FILE, DataFile
 from .load import links_leaving
 from .pipeline import read_site, write_site
@@ -24,6 +24,7 @@ from .render import NAVIGATION, Page
 from .resolve import describe_date, record_reads
 from .search import DEFAULT_MAX_PROCESSES, build_search_index, plan_parts
 from .settings import SettingsError, read_plugin_settings
+from .share_cards import ShareCards, renderer_version
 from .structured_data import Publication
 from .views import stance_meanings, status_legend
 from .workers import default_workers
@@ -44,13 +45,17 @@ class FactSheetGenerator(Generator):
             raise SystemExit(1) from None
         # Validated files and compiled templates are cached, signed with this user's key (see cache.py).
         cache_root = configured_cache_root(self.settings)
-        key = signing_key(Path(self.path).resolve().parent) if cache_root else None
+        project = Path(self.path).resolve().parent
+        key = signing_key(project) if cache_root else None
+        folder = self.plugin_settings.path
+        card_cache = None
         if cache_root and key:
             settings_key = template_settings_key(self.env, self.settings.get("JINJA_ENVIRONMENT", {}))
             self.env.bytecode_cache = SignedBytecodeCache.open(cache_root, settings_key, key)
+            card_cache = CardCache.open(cache_root, renderer_version(), Path(self.path) / folder, project)
+        self.share_cards = ShareCards(self.plugin_settings.site_name, card_cache)
         # Read and check the content now: Pelican creates generators before it
         # cleans the output folder, so bad content exits with the last good site intact.
-        folder = self.plugin_settings.path
         try:
             self.site = read_site(Path(self.path), folder, cache_root if key else None, self.workers)
         except ContentError as error:
@@ -113,6 +118,7 @@ class FactSheetGenerator(Generator):
             partial(self.write_page, writer, publication, recording),
             partial(write_data_file, Path(self.output_path)),
             self.workers,
+            cards=self.share_cards.plan_site(self.site),
             show_progress=watched,
             load_template=self.get_template,
         )
@@ -133,7 +139,10 @@ class FactSheetGenerator(Generator):
     def search_parts(self) -> list[list[str]]:
         """The record pages, in the parts that are indexed separately (see search.py)."""
         pages_per_index = self.plugin_settings.search_pages_per_index
-        return plan_parts((page.save_as for page in self.pages if page.searchable), pages_per_index)
+        records = [page.save_as for page in self.pages if page.searchable]
+        # Pelican's own pages (About, Methodology, Corrections policy) are found by their words too: last.
+        credentials = sorted(page.save_as for page in self.context.get("pages", []))
+        return plan_parts([*records, *credentials], pages_per_index)
 
     def write_page(self, writer, publication: Publication, recording: bool, page: Page) -> None:
         with record_reads() if recording else nullcontext() as reads:
@@ -159,7 +168,11 @@ def clean_html(html: str) -> str:
 def write_data_file(output_path: Path, data_file: DataFile) -> None:
     path = Path(sanitised_join(str(output_path), data_file.save_as))
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(data_file.text, encoding="utf-8")
+    contents = data_file.text
+    if isinstance(contents, bytes):
+        path.write_bytes(contents)
+    else:
+        path.write_text(contents, encoding="utf-8")
 
 
 def get_generators(pelican) -> type[FactSheetGenerator]:
@@ -174,6 +187,9 @@ def sanitise_page(content) -> None:
     content._content = clean_html(content._content or "")
     if getattr(content, "_summary", None):
         content._summary = clean_html(content._summary)
+    if isinstance(content, PelicanPage):  # what base.html reads of a page: a search result, of the kind Page
+        content.searchable = True
+        content.search_facets = [("kind", "Page")]
 
 
 def prepare_theme(generator) -> None:

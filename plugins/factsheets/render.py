@@ -10,6 +10,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .resolve import ActorNode, ClaimNode, EventNode, Site, SourceNode
+from .share_cards import HEIGHT, WIDTH, card_content, card_path
 from .structured_data import Publication, page_item, to_script_json
 from .views import (
     at_a_glance,
@@ -48,6 +49,16 @@ NAVIGATION = [
 
 
 RecordNode = EventNode | ActorNode | ClaimNode | SourceNode
+
+
+@dataclass(frozen=True)
+class ShareCardMeta:
+    """What a page's meta tags say of its share card."""
+
+    url: str
+    width: int
+    height: int
+    alt: str
 
 
 @dataclass
@@ -100,6 +111,14 @@ class Page:
         if isinstance(self.node, ClaimNode):
             facets.append(("status", self.node.record.status.capitalize()))
         return facets
+
+    @property
+    def share_card(self) -> ShareCardMeta | None:
+        """A claim page's Open Graph image: its share card (see share_cards.py)."""
+        if not isinstance(self.node, ClaimNode):
+            return None
+        content = card_content(self.node, self.publication.site_name)
+        return ShareCardMeta(self.publication.absolute(card_path(self.node)), WIDTH, HEIGHT, content.alt)
 
     @property
     def kind(self) -> str:

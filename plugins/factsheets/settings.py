@@ -63,7 +63,8 @@ class PluginSettings:
     cache: bool = _setting(
         "FACTSHEETS_CACHE",
         True,
-        "Keep validated fact-sheet files and compiled templates between builds, signed with a key of the user's "
+        "Keep validated fact-sheet files, compiled templates and share cards between builds, signed with a key of "
+        "the user's "
         '(see "What the build trusts"); `factsheets check --no-cache` does without for one run.',
     )
     cache_path: Path | None = _setting(

@@ -16,6 +16,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .resolve import ActorNode, ClaimNode, EventNode, Site, SourceNode
+from .share_cards import card_path
 
 SCHEMA_CONTEXT = "https://schema.org"
 NUMERIC_RATINGS = {"refuted": 1, "confirmed": 5}
@@ -100,6 +101,7 @@ def claim_review(claim: ClaimNode, publication: Publication) -> dict[str, Any]:
         "@context": SCHEMA_CONTEXT,
         "@type": "ClaimReview",
         "url": publication.absolute(claim.href),
+        "image": publication.absolute(card_path(claim)),
         "claimReviewed": claim.record.statement,
         "datePublished": first_change(claim, publication),
         "dateModified": last_change(claim, publication),

@@ -178,6 +178,18 @@ def test_search_finds_s300_and_links_to_the_claim(page: Page, site_url: str, bro
     assert browser_problems.take() == []
 
 
+def test_search_finds_the_corrections_policy(page: Page, site_url: str, browser_problems: BrowserProblems):
+    browser_problems.watch(page)
+    page.goto(f"{site_url}/search.html")
+    page.get_by_label("Words to find in the fact sheets").fill("withdrawn")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#search-status")).to_contain_text("found for “withdrawn”", timeout=15000)
+    hrefs = [link.get_attribute("href") for link in page.locator("#search-results li a").all()]
+    assert any(href.endswith("pages/corrections.html") for href in hrefs), hrefs
+    expect(page.locator("#search-results li", has_text="Corrections policy").first).to_contain_text("Page")
+    assert browser_problems.take() == []
+
+
 def test_the_site_works_opened_straight_from_disk(page: Page, built_site: Path, browser_problems: BrowserProblems):
     page.goto((built_site / "index.html").as_uri())
     assert page.evaluate("getComputedStyle(document.querySelector('.site-header')).borderBottomStyle") == "solid"

@@ -1,0 +1,286 @@
+"""Share cards: the Open Graph image of each claim, a 1200x630 PNG beside its page (``claims/<id>.png``).
+
+A card shows what a link preview needs to be read on its own: the site's name, the claim's status in words
+with the same shape the pages give it (never colour alone), the statement (as large as it fits; shortened
+with an ellipsis only when it cannot fit at a readable size) and who claims it. It is drawn with Pillow and
+the font Pillow bundles (Aileron, ``ImageFont.load_default``), so a fresh machine draws the same bytes
+without system fonts; Aileron covers Latin script only.
+
+A card depends on the words it draws and nothing else, so it is cached under the digest of them and of
+this renderer's version (``cache.CardCache``): a rebuild of unchanged claims reads the cards back instead
+of drawing them again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zlib
+from dataclasses import dataclass
+from functools import cache, partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import PIL
+from PIL import Image, ImageChops, ImageColor, ImageDraw, ImageFont
+
+from .cache import CardCache
+from .resolve import ClaimNode, Site
+
+if TYPE_CHECKING:
+    from .exports import DataFile
+
+WIDTH, HEIGHT = 1200, 630
+MARGIN = 72
+BAR = 24
+"""The status colour's band down the card's left edge."""
+STATEMENT_SIZES = (64, 58, 52, 47, 42, 38, 34)
+"""The statement's font sizes, largest first: the largest at which it fits is used. 34 px on a 1200 px card
+still reads in a feed's small preview; below it the statement is shortened instead."""
+STATEMENT_TOP, STATEMENT_BOTTOM = 190, 530
+LINE_SPACING = 1.2
+LEVELS = 15
+"""Shades of each ink between the background and its colour (its anti-aliasing)."""
+SUPERSAMPLE = 4
+"""Shapes are drawn this many times larger and scaled down, for smooth edges."""
+
+BACKGROUND = "#fdfdfb"
+TEXT = "#1d1d1f"
+MUTED = "#55575c"
+RULE = "#d6d6d0"
+STATUS_COLOURS = {  # theme/static/css/site.css, :root
+    "disputed": "#8a3b00",
+    "refuted": "#8f1d1d",
+    "unverified": "#5b4a00",
+    "uncontested": "#2f4858",
+    "confirmed": "#1e5631",
+}
+
+
+@dataclass(frozen=True)
+class CardContent:
+    """Everything a card draws: same content, same bytes."""
+
+    statement: str
+    claimant: str
+    status: str
+    site_name: str
+
+    def digest(self) -> str:
+        """The cache's name for the card: these words and the renderer's version."""
+        words = json.dumps([renderer_version(), self.statement, self.claimant, self.status, self.site_name])
+        return hashlib.sha256(words.encode()).hexdigest()
+
+    @property
+    def alt(self) -> str:
+        """The card in words, for og:image:alt."""
+        return f"{self.status.capitalize()}: “{self.statement}”, claimed by {self.claimant}. {self.site_name}"
+
+
+@cache
+def renderer_version() -> str:
+    """Changes with anything that changes a card's pixels or bytes: this code, Pillow (and its font), zlib."""
+    digest = hashlib.sha256(f"{PIL.__version__}\n{zlib.ZLIB_RUNTIME_VERSION}\n".encode())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def card_path(claim: ClaimNode) -> str:
+    """Where the claim's card is written: beside its page."""
+    return f"{claim.folder}/{claim.record.id}.png"
+
+
+def card_content(claim: ClaimNode, site_name: str) -> CardContent:
+    return CardContent(
+        statement=" ".join(claim.record.statement.split()),
+        claimant=claim.claimant.record.name,
+        status=claim.record.status,
+        site_name=site_name,
+    )
+
+
+@cache
+def _font(size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.load_default(size=size)
+
+
+def render_card(content: CardContent) -> bytes:
+    """The card as PNG bytes, with no metadata: the same content gives the same bytes.
+
+    Each ink (the text's, the muted text's, the status's, the rule's) is drawn as a coverage mask of its own;
+    the masks make one palette image, each ink in LEVELS shades from the background to its colour. A palette
+    PNG is a third of the size of a full-colour one, and is written many times faster.
+    """
+    inks = {"text": TEXT, "muted": MUTED, "status": STATUS_COLOURS[content.status], "rule": RULE}
+    masks = {ink: Image.new("L", (WIDTH, HEIGHT), 0) for ink in inks}
+    draw = {ink: ImageDraw.Draw(mask) for ink, mask in masks.items()}
+    left, right = BAR + MARGIN, WIDTH - MARGIN
+    width = right - left
+    draw["status"].rectangle((0, 0, BAR - 1, HEIGHT - 1), fill=255)
+
+    site_font = _font(30)
+    draw["muted"].text((left, 52), _fit_line(content.site_name, site_font, width), font=site_font, fill=255)
+
+    mark, mark_top = 34, 112
+    masks["status"].paste(_status_mark(content.status, mark), (left, mark_top))
+    word = content.status.capitalize()
+    draw["status"].text(
+        (left + mark + 16, mark_top + mark // 2), word, font=_font(40), fill=255, anchor="lm", stroke_width=1
+    )
+
+    lines, size = _statement_lines(content.statement, width)
+    font = _font(size)
+    step = round(size * LINE_SPACING)
+    top = STATEMENT_TOP + (STATEMENT_BOTTOM - STATEMENT_TOP - step * len(lines)) // 2  # a short one centred
+    for index, line in enumerate(lines):
+        draw["text"].text((left, top + index * step), line, font=font, fill=255)
+
+    draw["rule"].line((left, 548, right, 548), fill=255, width=2)
+    by_font = _font(30)
+    claimant = _fit_line(f"Claimed by {content.claimant}", by_font, width)
+    draw["text"].text((left, 570), claimant, font=by_font, fill=255)
+
+    card = Image.new("L", (WIDTH, HEIGHT), 0)
+    palette = list(ImageColor.getrgb(BACKGROUND))
+    for number, (ink, colour) in enumerate(inks.items()):
+        first = number * LEVELS
+        shades = [first + max(1, round(cover * LEVELS / 255)) for cover in range(256)]
+        card = ImageChops.lighter(card, masks[ink].point([0, *shades[1:]]))  # inks never overlap
+        palette += [channel for level in range(1, LEVELS + 1) for channel in _blend(colour, level / LEVELS)]
+    card.putpalette(palette)  # the mask of indexes becomes a palette image
+    output = io.BytesIO()
+    card.save(output, format="PNG", compress_level=6)  # Pillow writes no time or text chunk unless asked
+    return output.getvalue()
+
+
+def _blend(colour: str, share: float) -> tuple[int, int, int]:
+    """The colour laid over the background with this share of coverage."""
+    background, ink = ImageColor.getrgb(BACKGROUND), ImageColor.getrgb(colour)
+    return tuple(round(back + (front - back) * share) for back, front in zip(background, ink, strict=True))
+
+
+def _statement_lines(statement: str, width: int) -> tuple[list[str], int]:
+    """The statement wrapped at the largest size whose lines fit the space; at the smallest, shortened."""
+    quoted = f"“{statement}”"
+    for size in STATEMENT_SIZES:
+        font = _font(size)
+        most = int((STATEMENT_BOTTOM - STATEMENT_TOP) // (size * LINE_SPACING))
+        if size != STATEMENT_SIZES[-1] and font.getlength(quoted) > most * width:
+            continue  # longer than all its lines together: it cannot fit at this size
+        lines = _wrap(quoted, font, width)
+        if len(lines) <= most:
+            return lines, size
+    size = STATEMENT_SIZES[-1]
+    font = _font(size)
+    most = int((STATEMENT_BOTTOM - STATEMENT_TOP) // (size * LINE_SPACING))
+    lines = _wrap(quoted, font, width)[:most]
+    lines[-1] = _with_ellipsis(lines[-1], font, width)
+    return lines, size
+
+
+def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """Words in lines no wider than width; a word wider than a line is broken where it must be."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        if font.getlength(candidate) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        while font.getlength(word) > width:
+            cut = _longest_prefix(word, font, width)
+            lines.append(word[:cut])
+            word = word[cut:]
+        line = word
+    if line:
+        lines.append(line)
+    return lines
+
+
+def _longest_prefix(text: str, font: ImageFont.FreeTypeFont, width: float) -> int:
+    cut = len(text)
+    while cut > 1 and font.getlength(text[:cut]) > width:
+        cut -= 1
+    return cut
+
+
+def _fit_line(text: str, font: ImageFont.FreeTypeFont, width: int) -> str:
+    """The text whole if it fits, else shortened with an ellipsis."""
+    return text if font.getlength(text) <= width else _with_ellipsis(text, font, width)
+
+
+def _with_ellipsis(text: str, font: ImageFont.FreeTypeFont, width: int) -> str:
+    """The text cut (at a word where it can be) so that it and an ellipsis fit the width: more follows."""
+    ellipsis = "…"
+    cut = _longest_prefix(text, font, width - font.getlength(ellipsis))
+    shortened = text[:cut]
+    if " " in shortened.strip() and (cut == len(text) or text[cut] != " "):
+        shortened = shortened.rstrip().rsplit(" ", 1)[0]
+    return shortened.rstrip(" ,;:.–-“") + ellipsis
+
+
+def _status_mark(status: str, size: int) -> Image.Image:
+    """The status's shape as the pages draw it (site.css, .status::before): confirmed a filled circle,
+    uncontested a ring, unverified a dashed square, disputed a triangle, refuted a cross."""
+    big = size * SUPERSAMPLE
+    mark = Image.new("L", (big, big), 0)  # the shape's coverage
+    draw = ImageDraw.Draw(mark)
+    colour = 255
+    line = round(big * 0.16)
+    end = big - 1
+    if status == "confirmed":
+        draw.ellipse((0, 0, end, end), fill=colour)
+    elif status == "uncontested":
+        draw.ellipse((0, 0, end, end), outline=colour, width=line)
+    elif status == "unverified":
+        dash = big // 5
+        for start in range(0, big, dash * 2):
+            stop = min(start + dash, big) - 1
+            draw.rectangle((start, 0, stop, line - 1), fill=colour)
+            draw.rectangle((start, big - line, stop, end), fill=colour)
+            draw.rectangle((0, start, line - 1, stop), fill=colour)
+            draw.rectangle((big - line, start, end, stop), fill=colour)
+    elif status == "disputed":
+        draw.polygon([(big / 2, 0), (end, end), (0, end)], fill=colour)
+    else:  # refuted
+        points = [(20, 0), (50, 30), (80, 0), (100, 20), (70, 50), (100, 80), (80, 100), (50, 70), (20, 100),
+                  (0, 80), (30, 50), (0, 20)]  # fmt: skip
+        draw.polygon([(x * end / 100, y * end / 100) for x, y in points], fill=colour)
+    return mark.resize((size, size), Image.Resampling.LANCZOS)
+
+
+class ShareCards:
+    """The cards of one build: where each goes, and its bytes, from the cache when it holds them."""
+
+    def __init__(self, site_name: str, cache: CardCache | None = None) -> None:
+        self.site_name = site_name
+        self.cache = cache
+
+    def plan(self, claims: list[ClaimNode]) -> list[DataFile]:
+        """One file per claim: its words are taken now, its bytes made (or read back) when it is written."""
+        from .exports import DataFile  # exports plans pages with render, which reads the cards' sizes from here
+
+        return [
+            DataFile(card_path(claim), partial(self.card_bytes, card_content(claim, self.site_name)))
+            for claim in claims
+        ]
+
+    def card_bytes(self, content: CardContent) -> bytes:
+        name = content.digest()
+        cached = self.cache.get(name) if self.cache else None
+        if cached is not None:
+            return cached
+        png = render_card(content)
+        if self.cache:
+            self.cache.put(name, png)
+        return png
+
+    def plan_site(self, site: Site) -> list[DataFile]:
+        """Every claim's card; the cache keeps only these (a whole build's)."""
+        files = self.plan(site.claims)
+        if self.cache:
+            self.cache.keep_only({card_content(claim, self.site_name).digest() for claim in site.claims})
+        return files
