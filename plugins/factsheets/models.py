@@ -161,6 +161,7 @@ DateQualifier = Literal["exact", "approximate", "on-or-before", "on-or-after"]
 ActorKind = Literal["person", "organisation", "state", "group", "anonymous"]
 ClaimStatus = Literal["confirmed", "uncontested", "unverified", "disputed", "refuted"]
 Stance = Literal["supports", "disputes", "questions"]
+QuoteKind = Literal["direct", "reported"]
 
 ID_MEANING = "Unique id across all records: lowercase letters, digits and hyphens; also the page's address."
 QUALIFIER_MEANING = "How exact the date is: exact, approximate, on-or-before or on-or-after."
@@ -171,6 +172,11 @@ STATUS_MEANINGS: dict[str, str] = {
     "unverified": "Unverified: no evidence either way has been made public.",
     "disputed": "Disputed: another party contests it and it has not been settled.",
     "refuted": "Refuted: the evidence contradicts it.",
+}
+QUOTE_KIND_MEANINGS: dict[str, str] = {
+    "direct": "Direct: a speaker's own words, inside quotation marks in the source, as the source quotes them.",
+    "reported": "Reported: the source's own words (its reporting or its paraphrase of a speaker), "
+    "outside quotation marks.",
 }
 STANCE_LABELS: dict[str, str] = {
     "supports": "supports",
@@ -230,6 +236,17 @@ class Quote(Record):
         f"at most {MAX_QUOTE_CHARS:,} characters."
     )
     source: Ref = Field(description="Id of the source the words are taken from.")
+    kind: QuoteKind | None = Field(
+        None,
+        description="Whose words these are: direct (a speaker's, inside quotation marks in the source) or "
+        "reported (the source's own: its reporting or paraphrase). Left out, the build finds it from where "
+        "the words stand in the archived text; direct is refused for words outside quotation marks.",
+    )
+    speaker: Ref | None = Field(
+        None,
+        description="Id of the actor whose words a direct quote gives, when not the record's own: "
+        "a claim's reported_by (else its claimant), a response's actor, a figure's according_to.",
+    )
 
 
 class Source(Record):

@@ -11,7 +11,16 @@ from markupsafe import Markup
 
 from .resolve import ActorNode, ClaimNode, EventNode, Site, SourceNode
 from .structured_data import Publication, page_item, to_script_json
-from .views import at_a_glance, by_status, home_lists, relationship_diagram, search_filters, timeline, who_says_what
+from .views import (
+    at_a_glance,
+    by_status,
+    home_lists,
+    relationship_diagram,
+    search_filters,
+    sourcing_summary,
+    timeline,
+    who_says_what,
+)
 
 INDEX_TITLES = {
     "events": "Events",
@@ -113,7 +122,11 @@ def plan_pages(site: Site, publication: Publication) -> list[Page]:
             everything,
             heading=title,
             summary=lead,
-            views={"lists": partial(home_lists, site), "glance": partial(at_a_glance, site)},
+            views={
+                "lists": partial(home_lists, site),
+                "glance": partial(at_a_glance, site),
+                "sourcing": partial(sourcing_summary, site),
+            },
         )
     ]
     for folder, heading in INDEX_TITLES.items():
