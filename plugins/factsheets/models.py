@@ -184,6 +184,7 @@ ActorKind = Literal["person", "organisation", "state", "group", "anonymous"]
 ClaimStatus = Literal["confirmed", "uncontested", "unverified", "disputed", "refuted"]
 Stance = Literal["supports", "disputes", "questions"]
 Precision = Literal["exact", "approximate", "at-least", "at-most"]
+QuoteKind = Literal["direct", "reported"]
 
 TIME_MEANING = "Time of day, HH:MM (24-hour, in the place's time), when known: orders records of the same date."
 SEQUENCE_MEANING = (
@@ -230,6 +231,11 @@ PRECISION_WORDS: dict[str, str] = {
 }
 """How a figure's number is read aloud: 'about 17,000', 'at least 65'."""
 
+QUOTE_KIND_MEANINGS: dict[str, str] = {
+    "direct": "Direct: a speaker's own words, inside quotation marks in the source, as the source quotes them.",
+    "reported": "Reported: the source's own words (its reporting or its paraphrase of a speaker), "
+    "outside quotation marks.",
+}
 STANCE_LABELS: dict[str, str] = {
     "supports": "supports",
     "disputes": "disputes",
@@ -288,6 +294,17 @@ class Quote(Record):
         f"at most {MAX_QUOTE_CHARS:,} characters."
     )
     source: Ref = Field(description="Id of the source the words are taken from.")
+    kind: QuoteKind | None = Field(
+        None,
+        description="Whose words these are: direct (a speaker's, inside quotation marks in the source) or "
+        "reported (the source's own: its reporting or paraphrase). Left out, the build finds it from where "
+        "the words stand in the archived text; direct is refused for words outside quotation marks.",
+    )
+    speaker: Ref | None = Field(
+        None,
+        description="Id of the actor whose words a direct quote gives, when not the record's own: "
+        "a claim's reported_by (else its claimant), a response's actor, a figure's according_to.",
+    )
 
 
 class Source(Record):

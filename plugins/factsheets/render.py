@@ -19,6 +19,7 @@ from .views import (
     home_lists,
     relationship_diagram,
     search_filters,
+    sourcing_summary,
     timeline,
     who_says_what,
 )
@@ -141,7 +142,11 @@ def plan_pages(site: Site, publication: Publication) -> list[Page]:
             everything,
             heading=title,
             summary=lead,
-            views={"lists": partial(home_lists, site), "glance": partial(at_a_glance, site)},
+            views={
+                "lists": partial(home_lists, site),
+                "glance": partial(at_a_glance, site),
+                "sourcing": partial(sourcing_summary, site),
+            },
         )
     ]
     for folder, heading in INDEX_TITLES.items():

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
-from .models import ACTOR_KIND_LABELS, PRECISION_WORDS, STATUS_MEANINGS, Overview
+from .models import ACTOR_KIND_LABELS, PRECISION_WORDS, QUOTE_KIND_MEANINGS, STATUS_MEANINGS, Overview
 from .problems import Path, Problem, did_you_mean
 from .validate import ValidSheet
 
@@ -127,6 +127,8 @@ class QuoteUse:
     """Where a quote is shown: the figure, claim or response that quotes it."""
 
     node: Node
+    speaker: ActorNode | None = None
+    """The actor an editor names as the speaker of a direct quote (the quote's `speaker`), if any."""
 
     @property
     def label(self) -> str:
@@ -153,10 +155,27 @@ class QuoteNode:
     anchor: str
     uses: list[QuoteUse] = field(default_factory=list)
     written_at: list[tuple[Node, Path]] = field(default_factory=list, repr=False)
+    in_quotation_marks: bool | None = None
+    """Whether the passage lies wholly inside quotation marks in the archived text (a speaker's words, as
+    the source quotes them) or not (the source's own words); set by verify, None until it finds the passage."""
 
     @property
     def href(self) -> str:
         return f"{self.source.href}#{self.anchor}"
+
+    @property
+    def kind_meaning(self) -> str:
+        """Where the passage stands in the source, in words: 'Direct: a speaker's own words, ...'."""
+        return QUOTE_KIND_MEANINGS["direct" if self.in_quotation_marks else "reported"]
+
+    def voice_for(self, node: Node, default_speaker: ActorNode | None) -> QuoteVoice:
+        """Whose words the passage is where node quotes it: the kind its quote states, else where the passage
+        stands; a direct quote's speaker is the one the quote names, else default_speaker."""
+        record = node.record.quote
+        kind = getattr(record, "kind", None) or ("direct" if self.in_quotation_marks else "reported")
+        use = next((use for use in self.uses if use.node is node), None)
+        speaker = (use.speaker if use else None) or default_speaker
+        return QuoteVoice(kind == "direct", speaker if kind == "direct" else None, self.source.publisher)
 
     @property
     def original_href(self) -> str | None:
@@ -170,6 +189,34 @@ class QuoteNode:
         else:
             fragment = f"{_fragment_part(' '.join(words[:4]))},{_fragment_part(' '.join(words[-4:]))}"
         return f"{url.split('#', 1)[0]}#:~:text={fragment}"
+
+
+def possessive(name: str) -> str:
+    """ "Andrii Yusov" -> "Andrii Yusov's"; "Armed Forces" -> "Armed Forces'"."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+@dataclass(frozen=True)
+class QuoteVoice:
+    """Whose words a quote is where it is shown: a speaker's as the source quotes them, or the source's own."""
+
+    direct: bool
+    speaker: ActorNode | None
+    publisher: ActorNode | None
+
+    @property
+    def kind(self) -> str:
+        return "direct" if self.direct else "reported"
+
+    @property
+    def text(self) -> str:
+        """'In Andrii Yusov's words, as quoted by Ukrinform' or 'In Ukrinform's words'."""
+        publisher = self.publisher.record.name if self.publisher else "the source"
+        if self.direct and self.speaker is not None:
+            return f"In {possessive(self.speaker.record.name)} words, as quoted by {publisher}"
+        if self.direct:
+            return f"In the speaker's words, as quoted by {publisher}"
+        return f"In {possessive(publisher)} words"
 
 
 @dataclass(eq=False)
@@ -313,6 +360,11 @@ class FigureNode(Node):
     def owner_id(self) -> str:
         return self.event.owner_id
 
+    @property
+    def quote_voice(self) -> QuoteVoice | None:
+        """Whose words the figure's quote is: in a direct quote, the actor that gives the number speaks."""
+        return self.quote.voice_for(self, self.according_to) if self.quote else None
+
 
 @dataclass(eq=False)
 class EventNode(Node):
@@ -344,6 +396,11 @@ class ResponseNode(Node):
     @property
     def owner_id(self) -> str:
         return self.claim.owner_id
+
+    @property
+    def quote_voice(self) -> QuoteVoice | None:
+        """Whose words the response's quote is: in a direct quote, the responding actor speaks."""
+        return self.quote.voice_for(self, self.actor) if self.quote else None
 
 
 @dataclass(eq=False)
@@ -391,6 +448,102 @@ class ClaimNode(Node):
     @property
     def questioned_by(self) -> list[ActorNode]:
         return _unique(response.actor for response in self.responses if response.stance == "questions")
+
+    @property
+    def quote_voice(self) -> QuoteVoice | None:
+        """Whose words the claim's quote is: in a direct quote, the actor that relays the claim, else its claimant."""
+        return self.quote.voice_for(self, self.reported_by or self.claimant) if self.quote else None
+
+    @property
+    def sourcing_chain(self) -> list[ChainLink]:
+        """How the claim reached us: claimant, relayed by, reported in (the source of its quote), distributed by."""
+        chain = [ChainLink("Claimed by", self.claimant)]
+        if self.reported_by is not None:
+            chain.append(ChainLink("Relayed by", self.reported_by))
+        source = self.quote.source if self.quote else None
+        if source is not None:
+            chain.append(ChainLink("Reported in", source))
+            if source.distributor is not None:
+                chain.append(ChainLink("Distributed by", source.distributor))
+        return chain
+
+    @property
+    def sourcing(self) -> Sourcing:
+        """The sources the claim and its responses quote, and how independent of each other they are."""
+        quotes = [self.quote] + [response.quote for response in self.responses]
+        return Sourcing(_unique(quote.source for quote in quotes if quote is not None))
+
+
+@dataclass(frozen=True)
+class ChainLink:
+    """One step of the way a claim reached us: its role ('Relayed by') and the actor or source."""
+
+    role: str
+    node: ActorNode | SourceNode
+
+
+def top_affiliation(actor: ActorNode) -> ActorNode:
+    """The actor at the top of actor's affiliations (an actor with none is its own top)."""
+    seen = {id(actor)}
+    while actor.affiliation is not None and id(actor.affiliation) not in seen:  # a circle is reported elsewhere
+        actor = actor.affiliation
+        seen.add(id(actor))
+    return actor
+
+
+@dataclass(frozen=True)
+class SourceGroup:
+    """Sources whose publishers share a top affiliation: not independent of each other."""
+
+    top: ActorNode | None
+    sources: list[SourceNode]
+
+    @property
+    def tie(self) -> str:
+        """'Published by' when the top actor published every source of the group itself, else 'Tied to'."""
+        return "Published by" if all(source.publisher is self.top for source in self.sources) else "Tied to"
+
+
+@dataclass(frozen=True)
+class Sourcing:
+    """Sources, grouped by the top affiliation of their publishers: each group one independent line of reporting.
+
+    Two sources are independent when their publishers share no affiliation: following each publisher's
+    `affiliation` up to the top, they reach different actors.
+    """
+
+    sources: list[SourceNode]
+
+    @functools.cached_property
+    def groups(self) -> list[SourceGroup]:
+        by_top: dict[int, SourceGroup] = {}
+        for source in sorted(self.sources, key=lambda source: source.sort_key):
+            top = top_affiliation(source.publisher) if source.publisher is not None else None
+            by_top.setdefault(id(top), SourceGroup(top, [])).sources.append(source)
+        return list(by_top.values())
+
+    @property
+    def independent(self) -> int:
+        """How many of the sources are independent of each other."""
+        return len(self.groups)
+
+    @property
+    def statement(self) -> str:
+        """The sourcing in one plain sentence."""
+        count = len(self.sources)
+        if count == 0:
+            return "No source is quoted for this claim."
+        if count == 1:
+            return f"This claim rests on one report: {self.sources[0].citation}."
+        if self.independent == 1:
+            top = self.groups[0].top
+            publishers = _unique(source.publisher for source in self.sources)
+            if len(publishers) == 1:
+                return f"All {count} sources were published by {publishers[0].record.name}: one line of reporting."
+            return f"All {count} sources are tied to {top.record.name if top else 'one publisher'}."
+        if self.independent == count:
+            return f"{count} independent sources."
+        return f"{count} sources, {self.independent} of them independent of each other."
 
 
 def status_explanation(status: str) -> str:
@@ -502,6 +655,7 @@ class _Resolver:
         return _unique(self.link(node, (field_name, index), ref, expected) for index, ref in enumerate(refs))
 
     def quote(self, node: Node, field_path: Path, quote) -> QuoteNode | None:
+        speaker = self.link(node, field_path + ("speaker",), getattr(quote, "speaker", None), ActorNode)
         source = self.link(node, field_path + ("source",), quote.source, SourceNode)
         if source is None or quote.text is None:  # a partial quote's text failed validation
             return None
@@ -516,7 +670,7 @@ class _Resolver:
             self.anchors.add(anchor)
             shared = self.quotes[key] = QuoteNode(quote.text.strip(), source, anchor)
             source.quotes.append(shared)
-        shared.uses.append(QuoteUse(node))
+        shared.uses.append(QuoteUse(node, speaker))
         shared.written_at.append((node, field_path))
         return shared
 

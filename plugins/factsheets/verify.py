@@ -18,7 +18,8 @@ from pathlib import Path as FsPath
 from .models import Source
 from .passages import WordIndex, closest_passage
 from .problems import Problem
-from .resolve import Site, SourceNode
+from .quotation_marks import QuotedRuns
+from .resolve import QuoteNode, Site, SourceNode
 
 MAX_ARCHIVED_TEXT_BYTES = 2 * 1024 * 1024
 """An archived text is one article's words (the real ones are a few kilobytes); its page shows it whole."""
@@ -211,8 +212,10 @@ def _read_archived_text(relative: str, root: FsPath) -> ArchivedText | tuple[str
 def _find_quotes(
     source: SourceNode, archived: FoldedText, text: str, problems: list[Problem]
 ) -> dict[str, tuple[int, int]]:
-    """Locate each quote in the original text; report those that are not there."""
+    """Locate each quote in the original text; report those that are not there. Note whether each lies inside
+    quotation marks, and report a quote marked direct that does not."""
     spans: dict[str, tuple[int, int]] = {}
+    quoted_runs: QuotedRuns | None = None
     for quote in source.quotes:
         needle = fold(quote.text)
         start = _find_whole_words(archived.folded, needle)
@@ -225,7 +228,43 @@ def _find_quotes(
             continue
         end = archived.original_index(start + len(needle) - 1) + 1
         spans[quote.anchor] = (archived.original_index(start), end)
+        quoted_runs = quoted_runs or QuotedRuns(text)
+        quote.in_quotation_marks = quoted_runs.contain(*spans[quote.anchor])
+        problems += _check_quote_kinds(quote, source)
     return spans
+
+
+def _check_quote_kinds(quote: QuoteNode, source: SourceNode) -> list[Problem]:
+    """A quote marked direct must lie inside quotation marks; a speaker is named only for a direct quote."""
+    problems: list[Problem] = []
+    if quote.in_quotation_marks:
+        return problems
+    where = f"in the archived text of '{source.record.id}'"
+    for node, field_path in quote.written_at:
+        record = node.record
+        for name in field_path:
+            record = getattr(record, name) if isinstance(name, str) else record[name]
+        kind = getattr(record, "kind", None)
+        if kind == "direct":
+            problems.append(
+                node.problem(
+                    field_path + ("kind",),
+                    f"marked direct, but the passage does not lie wholly inside quotation marks {where}: "
+                    "it is the source's own words",
+                    "write kind: reported (or leave kind out), or quote only words the source puts inside "
+                    "quotation marks",
+                )
+            )
+        elif getattr(record, "speaker", None) is not None:
+            problems.append(
+                node.problem(
+                    field_path + ("speaker",),
+                    f"names a speaker, but the passage does not lie wholly inside quotation marks {where}: "
+                    "it is the source's own words, not a speaker's",
+                    "leave speaker out: the page says the words are the source's",
+                )
+            )
+    return problems
 
 
 def _find_whole_words(haystack: str, needle: str) -> int:

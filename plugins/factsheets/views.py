@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .models import STANCE_MEANINGS, STATUS_RULES
-from .resolve import STATUS_ORDER, ActorNode, ClaimNode, EventNode, Site, status_explanation
+from .resolve import STATUS_ORDER, ActorNode, ClaimNode, EventNode, Site, Sourcing, status_explanation
 
 NO_STATEMENT = "no statement"
 HOME_LIST_LIMIT = 50
@@ -105,6 +105,41 @@ def at_a_glance(site: Site) -> AtAGlance:
         f"{total}: {counts}." if claims else "No claims yet.",
         [part for part in parts if part.claims.items or part.questions.items],
     )
+
+
+def _claims(count: int) -> str:
+    return f"{count:,} claim{'s' if count != 1 else ''}"
+
+
+def sourcing_summary(site: Site) -> str:
+    """How independent the whole site's sourcing is, in one plain sentence for the home page: 'All 11 claims
+    rest on a single report, published by Ukrinform on 31 January 2024.' (see ClaimNode.sourcing)."""
+    claims = site.claims
+    if not claims:
+        return ""
+    every = "The claim" if len(claims) == 1 else f"All {_claims(len(claims))}"
+    rests = "rests" if len(claims) == 1 else "rest"
+    sourcings = [claim.sourcing for claim in claims]
+    sources = list({id(source): source for sourcing in sourcings for source in sourcing.sources}.values())
+    overall = Sourcing(sources)
+    if len(sources) == 1:
+        source = sources[0]
+        publisher = source.publisher.record.name if source.publisher else source.record.publisher
+        return f"{every} {rests} on a single report, published by {publisher} on {source.date_text}."
+    if overall.independent == 1 and overall.groups[0].top is not None:
+        return f"{every} {rests} on {len(sources):,} sources, all tied to {overall.groups[0].top.record.name}."
+    single = sum(len(sourcing.sources) == 1 for sourcing in sourcings)
+    one_side = sum(len(sourcing.sources) > 1 and sourcing.independent == 1 for sourcing in sourcings)
+    independent = len(claims) - single - one_side
+    parts = [
+        (single, "on a single report"),
+        (one_side, "on sources tied to one side"),
+        (independent, "on independent sources"),
+    ]
+    said = [f"{count:,} {text}" for count, text in parts if count]
+    said[0] = said[0].replace(" on ", " rests on " if said[0].startswith("1 ") else " rest on ", 1)
+    listed = said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
+    return f"Of {_claims(len(claims))}, {listed}."
 
 
 @dataclass(frozen=True)
