@@ -548,7 +548,9 @@ class ContentGenerator:
             event["participants"].append(cast.third["id"])
         claim_records = [self._claim(event, cast, sources, context, serial) for serial in range(1, claims + 1)]
         actors = [cast.organisation, cast.person, cast.third]
-        self._add_changelogs([*actors, event, *(source.record for source in sources), *claim_records], date)
+        # The desk publishes once its sources are out: never before the newest of them (the build checks it).
+        published = max(dt.date.fromisoformat(source.record["date"]) for source in sources)
+        self._add_changelogs([*actors, event, *(source.record for source in sources), *claim_records], published)
         draft.actors += actors
         draft.sources += sources
         draft.events.append(event)

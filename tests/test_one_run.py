@@ -50,7 +50,7 @@ def test_a_claim_with_an_unknown_field_has_its_reference_and_quote_checked(conte
     assert _check(content_copy, capsys, "--no-cache") == [
         "factsheets/claims.yaml:9:5: claims[0].colour: unknown field 'colour' (allowed: about, changelog, claimant, "
         "competes_with, date, date_qualifier, evidence, id, open_questions, quote, rationale, reported_by, responses, "
-        "sequence, statement, status, subjects, time)",
+        "sequence, statement, status, status_history, subjects, time)",
         "factsheets/claims.yaml:12:9: claims[0].about[0]: unknown event 'prisoner-exchange-5o' "
         "(did you mean 'prisoner-exchange-50'?)",
         "factsheets/claims.yaml:19:13: claims[0].quote.text: quote not found in source 'ukrinform-2024-01-31' "

@@ -1,7 +1,8 @@
 """Every file the site publishes besides its HTML pages: for crawlers, feed readers and researchers.
 
 - ``sitemap.xml`` and ``robots.txt`` for crawlers;
-- ``feeds/changes.atom.xml``: one entry per line of the records' corrections logs;
+- ``feeds/changes.atom.xml``: one entry per line of the records' corrections logs, and per entry of a
+  claim's status history;
 - ``data/factsheets.json``: the whole validated dataset, with every id resolved to its page;
 - ``data/claimreview.json``: every ClaimReview item;
 - ``data/factsheet.schema.json``: the JSON Schema of the fact-sheet format, generated from the models.
@@ -106,22 +107,60 @@ def changes_feed(site: Site, publication: Publication) -> str:
         language="en",
     )
     changes = [
-        (change.date, node, index, change)
+        FeedEntry(
+            change.date, node.href, (0, index), f"change-{index}", f"{node.heading}: {change.change}", change.change
+        )
         for node in _page_nodes(site)
         for index, change in enumerate(node.record.changelog, start=1)
     ]
-    newest_first = sorted(changes, key=lambda item: (item[0], item[1].href, item[2]), reverse=True)
-    for date, node, index, change in newest_first[: publication.feed_max_items]:
+    changes += status_entries(site)
+    newest_first = sorted(changes, key=lambda entry: (entry.date, entry.href, entry.order), reverse=True)
+    for entry in newest_first[: publication.feed_max_items]:
         feed.add_item(
-            title=f"{node.heading}: {change.change}",
-            link=publication.absolute(node.href) + "#changes",
-            description=change.change,
-            unique_id=publication.absolute(node.href) + f"#change-{index}",
-            updateddate=_as_datetime(date),
-            pubdate=_as_datetime(date),
+            title=entry.title,
+            link=publication.absolute(entry.href) + f"#{entry.link_anchor}",
+            description=entry.summary,
+            unique_id=publication.absolute(entry.href) + f"#{entry.anchor}",
+            updateddate=_as_datetime(entry.date),
+            pubdate=_as_datetime(entry.date),
             author_name=publication.publisher,
         )
     return feed.writeString("utf-8")
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One dated entry of the changes feed: a changelog line, or a claim's status from a date on."""
+
+    date: str
+    href: str
+    """The record's page."""
+    order: tuple[int, int]
+    """Among entries of one record and date: changelog lines first, then statuses, each in their order."""
+    anchor: str
+    """Makes the entry's id, stable as long as the entry keeps its place: change-2, status-3."""
+    title: str
+    summary: str
+
+    @property
+    def link_anchor(self) -> str:
+        """Where the feed links: the page's changes, or the status in its history."""
+        return "changes" if self.order[0] == 0 else self.anchor
+
+
+def status_entries(site: Site) -> list[FeedEntry]:
+    """One entry per dated status a claim's history writes (the status of a claim without a history is
+    that of its first publication, whose changelog line is in the feed already)."""
+    entries = []
+    for claim in site.claims:
+        for change in claim.status_changes:
+            if not change.written or not change.date:
+                continue
+            status = change.status.capitalize()
+            summary = f"Status: {status}. {change.rationale}" if change.rationale else f"Status: {status}."
+            title = f"{claim.heading}: status {status}"
+            entries.append(FeedEntry(change.date, claim.href, (1, change.index), change.anchor, title, summary))
+    return entries
 
 
 def dataset(site: Site, publication: Publication) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import itertools
 import re
 import typing
 from typing import Annotated, Literal
@@ -25,8 +26,9 @@ from pydantic import (
     ValidationInfo,
     WithJsonSchema,
     field_validator,
+    model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 RESERVED_IDS = frozenset({"index"})
@@ -250,6 +252,23 @@ ACTOR_KIND_LABELS: dict[str, str] = {
 }
 
 
+def certainly_before(earlier: str, later: str) -> bool:
+    """Whether the partial date `earlier` is before `later` whichever days they mean: '2024-01-30' is
+    before '2024-01-31', but '2024-01' is not certainly before '2024-01-31' (it may be that very day)."""
+    length = min(len(earlier), len(later))
+    return earlier[:length] < later[:length]
+
+
+def date_words(date: str) -> str:
+    """'2024-01-31' -> '31 January 2024', for messages."""
+    parts = [int(part) for part in date.split("-")]
+    if len(parts) == 3:
+        return f"{parts[2]} {calendar.month_name[parts[1]]} {parts[0]}"
+    if len(parts) == 2:
+        return f"{calendar.month_name[parts[1]]} {parts[0]}"
+    return date
+
+
 def text_fields(model: type[BaseModel]) -> frozenset[str]:
     """The names of a model's free-text fields: Text, optional Text, or a list of Text."""
     return frozenset(
@@ -274,7 +293,7 @@ class Record(BaseModel):
 class Change(Record):
     """One line of a record's corrections log."""
 
-    date: PartialDate = Field(description="When the change was made.")
+    date: PartialDate = Field(description="When the desk made the change (the desk's own date, not a source's).")
     change: Text = Field(description="What changed, in one line.")
 
 
@@ -435,6 +454,18 @@ class Response(Record):
     date: PartialDate | None = Field(None, description="When the response was made, if known.")
 
 
+class StatusChange(Record):
+    """One dated status of a claim: what the desk judged then, and why."""
+
+    date: PartialDate = Field(description="When the desk gave the claim this status.")
+    status: ClaimStatus = Field(description="The status from that date on (see the status table).")
+    rationale: Text | None = Field(
+        None,
+        description="One line: why the claim had this status then. Required but in the last entry, "
+        "whose rationale is the claim's own `rationale` (if given, it must be the same).",
+    )
+
+
 class Claim(Record):
     """A statement someone makes, with its status and the responses to it."""
 
@@ -464,6 +495,89 @@ class Claim(Record):
         "a claim about another party that the party has not answered cannot be uncontested.",
     )
     changelog: list[Change] = _changelog_field()
+    status_history: list[StatusChange] = Field(
+        default_factory=list,
+        description="The claim's statuses over time, oldest first; the last is its current `status`. "
+        "Empty: the status has been the same since the first changelog date. Each change is shown on the "
+        "page and in the feed.",
+    )
+
+    @model_validator(mode="after")
+    def _status_history_holds(self) -> Claim:
+        """The history in date order, none of it before the claim was made, and ending at the current status."""
+        problems = [*_history_order_problems(self.status_history), *_history_date_problems(self)]
+        if self.status_history:
+            problems += _history_end_problems(self)
+        if problems:
+            raise ValidationError.from_exception_data("Claim", problems)
+        return self
+
+
+def _history_problem(location: tuple, message: str, value: object) -> InitErrorDetails:
+    return InitErrorDetails(type=PydanticCustomError("status_history", message), loc=location, input=value)
+
+
+def _history_order_problems(history: list[StatusChange]) -> list[InitErrorDetails]:
+    return [
+        _history_problem(
+            ("status_history", index, "date"),
+            f"dated {date_words(entry.date)}, before the entry above it ({date_words(previous.date)}): "
+            "list the statuses oldest first",
+            entry.date,
+        )
+        for index, (previous, entry) in enumerate(itertools.pairwise(history), start=1)
+        if certainly_before(entry.date, previous.date)
+    ]
+
+
+def _history_date_problems(claim: Claim) -> list[InitErrorDetails]:
+    """No status before the claim was made (a date 'on or before' or 'about' may be earlier than written)."""
+    if claim.date_qualifier not in ("exact", "on-or-after"):
+        return []
+    return [
+        _history_problem(
+            ("status_history", index, "date"),
+            f"dated {date_words(entry.date)}, before the claim was made ({date_words(claim.date)}): "
+            "a claim has no status before it is made",
+            entry.date,
+        )
+        for index, entry in enumerate(claim.status_history)
+        if certainly_before(entry.date, claim.date)
+    ]
+
+
+def _history_end_problems(claim: Claim) -> list[InitErrorDetails]:
+    """The last entry is the current status; every earlier one says why the claim had its status then."""
+    last_index = len(claim.status_history) - 1
+    last = claim.status_history[-1]
+    problems = [
+        _history_problem(
+            ("status_history", index),
+            "an earlier status needs its rationale: why the claim had this status then",
+            entry.status,
+        )
+        for index, entry in enumerate(claim.status_history[:-1])
+        if entry.rationale is None
+    ]
+    if last.status != claim.status:
+        problems.append(
+            _history_problem(
+                ("status_history", last_index, "status"),
+                f"the last status in the history is '{last.status}', but the claim's status is '{claim.status}': "
+                "the last entry is the current status",
+                last.status,
+            )
+        )
+    if last.rationale is not None and " ".join(last.rationale.split()) != " ".join(claim.rationale.split()):
+        problems.append(
+            _history_problem(
+                ("status_history", last_index, "rationale"),
+                "the last entry's rationale differs from the claim's `rationale`: "
+                "make them the same, or leave it out (it is then the claim's)",
+                last.rationale,
+            )
+        )
+    return problems
 
 
 class Overview(Record):

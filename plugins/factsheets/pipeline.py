@@ -15,6 +15,7 @@ from functools import partial
 from pathlib import Path
 
 from .cache import SheetCache
+from .dates import check_desk_dates
 from .exports import DataFile, plan_files
 from .load import (
     MAX_FILE_BYTES,
@@ -90,6 +91,7 @@ def _read_site(content_dir: Path, factsheets_folder: str, cache_dir: Path | None
     site, resolution_problems = resolve(sheets, frozenset(invalid_ids))
     problems += resolution_problems
     problems += verify_quotes(site, content_dir, archived_texts)
+    problems += check_desk_dates(site)
     problems += check_rules(site)
     if any(not problem.warning for problem in problems):
         raise ContentError(problems)

@@ -23,6 +23,8 @@ DOCUMENTED_RECORDS: list[type[BaseModel]] = [
     models.FigurePart,
     models.Claim,
     models.Response,
+    models.StatusChange,
+    models.Change,
     models.Quote,
 ]
 _CHECK_NAMES = {

@@ -117,9 +117,40 @@ class Node:
         return (record.date or "", time or "", sequence or 0, record.id or "")
 
     @property
+    def desk_dates(self) -> list[str]:
+        """The desk's own dates for the record: its changelog's (a claim adds its status history's)."""
+        return [change.date for change in getattr(self.record, "changelog", None) or [] if change and change.date]
+
+    @property
+    def published_on(self) -> str | None:
+        """When the desk first published the record: its earliest own date, if it has any."""
+        return min(self.desk_dates, default=None)
+
+    @property
     def updated(self) -> str | None:
-        """The date of the record's latest change, if its log has any."""
-        return max((change.date for change in getattr(self.record, "changelog", [])), default=None)
+        """The date of the record's latest change (or a claim's latest status change), if it has any."""
+        return max(self.desk_dates, default=None)
+
+    @property
+    def changed_since_published(self) -> str | None:
+        """The latest change, when it is later than the first publication."""
+        return self.updated if self.updated != self.published_on else None
+
+    @property
+    def sources_drawn_on(self) -> list[SourceNode]:
+        """The sources the record's words come from."""
+        return []
+
+    @property
+    def information_as_of(self) -> str | None:
+        """The sources' date: the newest publication date among the sources the record draws on."""
+        return max((source.record.date for source in self.sources_drawn_on if source.record.date), default=None)
+
+    @property
+    def information_as_of_basis(self) -> str:
+        """What the 'information as of' date is the date of, in words."""
+        count = len(self.sources_drawn_on)
+        return "the date of its source" if count == 1 else f"the date of the newest of its {count} sources"
 
 
 @dataclass(eq=False)
@@ -268,6 +299,15 @@ class ActorNode(Node):
     def sort_key(self) -> tuple[str, str]:
         return ((self.record.name or "").casefold(), self.record.id or "")
 
+    @property
+    def sources_drawn_on(self) -> list[SourceNode]:
+        """The sources of what the page says of the actor: its claims, responses, figures, the sources it
+        published and those of the events it took part in or spoke about."""
+        quotes = [claim.quote for claim in (*self.claims_made, *self.claims_relayed)]
+        quotes += [response.quote for response in self.responses] + [figure.quote for figure in self.figures]
+        sources = [quote.source for quote in quotes if quote] + self.sources_published
+        return _unique(sources + [source for event in self.events for source in event.sources])
+
 
 @dataclass(eq=False)
 class SourceNode(Node):
@@ -310,6 +350,14 @@ class SourceNode(Node):
         """Who published it and when, for a quote's caption: the title and the rest are on the source's page."""
         publisher = self.publisher.record.name if self.publisher else self.record.publisher
         return f"{publisher}, {self.date_text}"
+
+    @property
+    def sources_drawn_on(self) -> list[SourceNode]:
+        return [self]
+
+    @property
+    def information_as_of_basis(self) -> str:
+        return "the date this source was published"
 
 
 WEB_ARCHIVE = "https://web.archive.org/web"
@@ -381,6 +429,11 @@ class EventNode(Node):
     def heading(self) -> str:
         return self.record.title
 
+    @property
+    def sources_drawn_on(self) -> list[SourceNode]:
+        """The sources that report the event, and those its figures quote."""
+        return _unique(self.sources + [figure.quote.source for figure in self.figures if figure.quote])
+
 
 @dataclass(eq=False)
 class ResponseNode(Node):
@@ -448,6 +501,37 @@ class ClaimNode(Node):
     @property
     def questioned_by(self) -> list[ActorNode]:
         return _unique(response.actor for response in self.responses if response.stance == "questions")
+
+    @property
+    def sources_drawn_on(self) -> list[SourceNode]:
+        """The sources of the claim's words and of every response's."""
+        quotes = [self.quote] + [response.quote for response in self.responses]
+        return _unique(quote.source for quote in quotes if quote)
+
+    @property
+    def desk_dates(self) -> list[str]:
+        history = getattr(self.record, "status_history", None) or []
+        return super().desk_dates + [entry.date for entry in history if entry and entry.date]
+
+    @property
+    def status_changes(self) -> list[StatusChangeView]:
+        """The claim's statuses over time, oldest first, the current one last. Without a written history,
+        the current status, set on the first changelog date (or on a date not recorded)."""
+        history = self.record.status_history
+        if not history:
+            first = min((change.date for change in self.record.changelog), default=None)
+            return [StatusChangeView(self, 0, first, self.record.status, self.record.rationale, written=False)]
+        last = len(history) - 1
+        return [
+            StatusChangeView(
+                self,
+                index,
+                entry.date,
+                entry.status,
+                self.record.rationale if index == last and entry.rationale is None else entry.rationale,
+            )
+            for index, entry in enumerate(history)
+        ]
 
     @property
     def quote_voice(self) -> QuoteVoice | None:
@@ -546,6 +630,38 @@ class Sourcing:
         return f"{count} sources, {self.independent} of them independent of each other."
 
 
+@dataclass(frozen=True)
+class StatusChangeView:
+    """One status of a claim in its history, as the page and the feed show it."""
+
+    claim: ClaimNode
+    index: int
+    date: str | None
+    status: str
+    rationale: str | None
+    written: bool = True
+    """False for the status the claim has had since its first publication, with no history written."""
+
+    @property
+    def anchor(self) -> str:
+        return f"status-{self.index + 1}"
+
+    @property
+    def href(self) -> str:
+        return f"{self.claim.href}#{self.anchor}"
+
+    @property
+    def lead(self) -> str:
+        """The words before the date: 'From' 2 December 2026, 'Since first publication on' 31 January 2024."""
+        if self.written:
+            return "From"
+        return "Since first publication on" if self.date else "Since first publication"
+
+    @property
+    def is_current(self) -> bool:
+        return self.index == len(self.claim.record.status_history or [None]) - 1
+
+
 def status_explanation(status: str) -> str:
     """STATUS_MEANINGS says 'Disputed: another party ...'; the words after the status's own name."""
     name, _, explanation = STATUS_MEANINGS[status].partition(": ")
@@ -572,6 +688,11 @@ class Site:
     @property
     def overview_updated_text(self) -> str:
         return describe_date(self.overview.updated) if self.overview else ""
+
+    @property
+    def information_as_of(self) -> str | None:
+        """The sources' date for the whole site: the newest publication date among all its sources."""
+        return max((source.record.date for source in self.sources if source.record.date), default=None)
 
     @property
     def claims_by_status(self) -> list[tuple[str, list[ClaimNode]]]:

@@ -50,10 +50,12 @@ def to_script_json(data: Any) -> Markup:
 
 
 def first_change(node: ClaimNode | EventNode | ActorNode | SourceNode, publication: Publication) -> str:
-    return min((change.date for change in node.record.changelog), default=publication.published)
+    """The desk's first publication of the record (its earliest changelog or status-history date)."""
+    return node.published_on or publication.published
 
 
 def last_change(node: ClaimNode | EventNode | ActorNode | SourceNode, publication: Publication) -> str:
+    """The desk's latest change of the record, or of a claim's status."""
     return node.updated or publication.published
 
 

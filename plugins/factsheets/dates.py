@@ -1,0 +1,77 @@
+"""Dates that do not mislead: the desk cannot have published a record before its sources were published.
+
+Two kinds of date are kept apart on every page. The sources' date ("information as of") is the newest
+publication date among the sources a record draws on (``Node.information_as_of``); the desk's own dates
+are those of its changelog and, for a claim, its status history (``Node.published_on``,
+``Node.updated``). This stage checks the one against the other, once the records are linked:
+
+- no entry of a record's changelog or status history is dated before the oldest source it draws on
+  (the desk published it from at least one of them);
+- its latest entry is not dated before the newest source it draws on (the change that drew on that
+  source came after it was published).
+
+For a record drawing on one source, that is: no entry before the source. Actors are not checked: an
+actor's page lists what it said in claims and responses, which carry dates of their own, and a claim
+added later does not change the actor's record. Partial dates count as their whole span: '2024-01' is
+before '2024-02-03' but not before '2024-01-31'.
+"""
+
+from __future__ import annotations
+
+from .models import certainly_before, date_words
+from .problems import Path, Problem
+from .resolve import ClaimNode, EventNode, Node, Site, SourceNode
+
+
+def check_desk_dates(site: Site) -> list[Problem]:
+    """Every changelog or status-history entry dated before the source it must come after."""
+    problems: list[Problem] = []
+    for node in [*site.claims, *site.events, *site.sources]:
+        problems += _record_problems(node)
+    return problems
+
+
+def _dated_entries(node: Node) -> list[tuple[str, Path]]:
+    """The desk's dated entries of the record, with where each date is written."""
+    entries = [
+        (change.date, ("changelog", index, "date"))
+        for index, change in enumerate(getattr(node.record, "changelog", None) or [])
+        if change is not None and change.date
+    ]
+    if isinstance(node, ClaimNode):
+        entries += [
+            (entry.date, ("status_history", index, "date"))
+            for index, entry in enumerate(node.record.status_history or [])
+            if entry is not None and entry.date
+        ]
+    return entries
+
+
+def _record_problems(node: ClaimNode | EventNode | SourceNode) -> list[Problem]:
+    sources = [source for source in node.sources_drawn_on if source.record.date]
+    entries = _dated_entries(node)
+    if not sources or not entries:
+        return []
+    oldest = min(sources, key=lambda source: source.record.date)
+    newest = max(sources, key=lambda source: source.record.date)
+    problems = [
+        node.problem(where, _message(date, oldest), "date each entry by when the desk did the work")
+        for date, where in entries
+        if certainly_before(date, oldest.record.date)
+    ]
+    latest_date, latest_where = max(entries, key=lambda entry: entry[0])
+    if not problems and certainly_before(latest_date, newest.record.date):
+        hint = f"date the change that drew on {_named(node, newest)} on or after its publication"
+        problems.append(node.problem(latest_where, _message(latest_date, newest), hint))
+    return problems
+
+
+def _message(date: str, source: SourceNode) -> str:
+    return (
+        f"dated {date_words(date)}: the desk cannot have published this before its source was published "
+        f"on {date_words(source.record.date)}"
+    )
+
+
+def _named(node: Node, source: SourceNode) -> str:
+    return "it" if node is source else f"the source '{source.record.id}'"
