@@ -161,7 +161,7 @@ claims:
     claimant: russian-defence-ministry
     date: 2024-01-24
     about: [il76-crash-belgorod]
-    status: disputed
+    status: unverified
     rationale: A test claim with a second, independent source.
     quote:
       text: The Russian Defense Ministry claimed that 65 captured Ukrainian service members

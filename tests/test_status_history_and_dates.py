@@ -238,7 +238,7 @@ LATER_SOURCE = """  - id: later-note
 """
 RESPONSE_FROM_LATER_SOURCE = """    responses:
       - actor: andrii-yusov
-        stance: questions
+        stance: supports
         summary: Yusov later said the exchange was new.
         quote:
           text: Yusov later said the exchange was new.
