@@ -70,14 +70,14 @@ def test_a_figure_with_a_wrong_field_has_its_sum_reference_and_quote_checked(con
         ("home\n            207 defenders", "home\n            208 defenders"),
     )
     assert _check(content_copy, capsys) == [
-        "factsheets/events.yaml:87:15: events[2].figures[0].unit: must not be empty",
-        "factsheets/events.yaml:88:23: events[2].figures[0].according_to: unknown actor 'ukrinfrom' "
+        "factsheets/events.yaml:88:15: events[2].figures[0].unit: must not be empty",
+        "factsheets/events.yaml:89:23: events[2].figures[0].according_to: unknown actor 'ukrinfrom' "
         "(did you mean 'ukrinform' or 'ukraine'?)",
-        "factsheets/events.yaml:90:17: events[2].figures[0].quote.text: quote not found in source "
+        "factsheets/events.yaml:91:17: events[2].figures[0].quote.text: quote not found in source "
         "'ukrinform-2024-01-31' (the closest passage in the source reads: \"During the 50th prisoner exchange on "
         "January 31, Ukraine brought home 207 defenders from Russian captivity, including 95 members of the Armed "
         'Forces, 56 Nati...")',
-        "factsheets/events.yaml:98:11: events[2].figures[0].breakdown: does not add up: 95 + 56 + 26 + 29 + 1 = 207, "
+        "factsheets/events.yaml:99:11: events[2].figures[0].breakdown: does not add up: 95 + 56 + 26 + 29 + 1 = 207, "
         "but value is 208",
     ]
 
@@ -119,7 +119,7 @@ def test_an_event_with_an_unknown_field_has_its_participants_checked(content_cop
     )
     assert _check(content_copy, capsys) == [
         "factsheets/events.yaml:27:5: events[1].place_name: unknown field 'place_name' (did you mean 'place'?)",
-        "factsheets/events.yaml:37:9: events[1].participants[0]: unknown actor 'rusia' (did you mean 'russia'?)",
+        "factsheets/events.yaml:38:9: events[1].participants[0]: unknown actor 'rusia' (did you mean 'russia'?)",
     ]
 
 
@@ -138,13 +138,13 @@ def test_an_overview_with_a_wrong_field_has_its_key_figures_checked(content_copy
     _edit(
         content_copy,
         "factsheets/overview.yaml",
-        ("  updated: 2024-01-31", "  updated: 2024-13"),
+        ("  updated: 2026-12-02", "  updated: 2024-13"),
         ("    - prisoner-exchange-50-returned\n", "    - prisoner-exchange-50-return\n"),
     )
     assert _check(content_copy, capsys) == [
-        "factsheets/overview.yaml:17:7: overview.key_figures[0]: unknown figure 'prisoner-exchange-50-return' "
+        "factsheets/overview.yaml:18:7: overview.key_figures[0]: unknown figure 'prisoner-exchange-50-return' "
         "(did you mean 'prisoner-exchange-50-returned'?)",
-        "factsheets/overview.yaml:19:12: overview.updated: not a date: there is no month 13",
+        "factsheets/overview.yaml:20:12: overview.updated: not a date: there is no month 13",
     ]
 
 

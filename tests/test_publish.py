@@ -73,10 +73,14 @@ def test_robots_and_404(published):
 def test_feed_lists_every_change_with_absolute_links(published):
     feed = ElementTree.parse(published / "feeds" / "changes.atom.xml").getroot()
     entries = feed.findall(f"{ATOM}entry")
-    assert len(entries) == 11 + 3 + 12 + 1  # one change per claim, event, actor and source
+    # A first publication per claim, event, actor and source; then three claims whose status changed, each
+    # with a line in its log and two entries of status history.
+    assert len(entries) == (11 + 3 + 12 + 1) + 3 + 3 * 2
     links = [entry.find(f"{ATOM}link").get("href") for entry in entries]
     assert f"{SITEURL}/claims/ukrainian-pows-on-board-il76.html#changes" in links
-    assert all(entry.find(f"{ATOM}updated").text == "2024-01-31T00:00:00+00:00" for entry in entries)
+    assert f"{SITEURL}/claims/ukrainian-pows-on-board-il76.html#status-2" in links
+    updated = {entry.find(f"{ATOM}updated").text for entry in entries}
+    assert updated == {"2026-11-25T00:00:00+00:00", "2026-12-02T00:00:00+00:00"}, "the desk's dates, not the source's"
     home = read_page(published, "index.html")
     assert home.select_one('link[type="application/atom+xml"]')["href"] == "./feeds/changes.atom.xml"
 

@@ -209,8 +209,10 @@ def two_publishers(tmp_path_factory) -> Path:
     (content / "sources" / "wire-2024-02-02.txt").write_text(
         "No evidence has been received, Kyiv Wire learnt.\n", encoding="utf-8"
     )
-    actors = content / "factsheets" / "actors.yaml"
-    _insert_after(actors, "name: Ukrinform", "    affiliation: ukraine\n")
+    # Ukrinform, a state agency, is tied to Ukraine in the content itself.
+    assert "  - id: ukrinform\n    name: Ukrinform\n    kind: organisation\n    affiliation: ukraine\n" in (
+        content / "factsheets" / "actors.yaml"
+    ).read_text(encoding="utf-8")
     output = content.parent / "output"
     result = run_pelican(content, output)
     assert result.returncode == 0, result.stderr

@@ -118,8 +118,8 @@ def test_a_confirmed_claim_needs_two_independent_sources(content_copy):
     )
     problem = _only_problem(content_copy)
     assert problem.startswith(f"{path}:{_line_of(path, 'status: confirmed')}:")
-    # Russia supports it, quoting Ukrinform: one source, as the rule counts them.
-    assert "at least two sources independent of the claimant and of each other; found 1" in problem
+    # Russia supports Zelensky's claim, quoting Ukrinform, a Ukrainian state agency: no source independent of him.
+    assert "at least two sources independent of the claimant and of each other; found 0" in problem
 
 
 def test_two_sources_from_publishers_of_different_sides_confirm_a_claim(content_copy):
@@ -288,6 +288,15 @@ def test_competing_accounts_are_shown_side_by_side_and_grouped_in_who_says_what(
     text = text.replace(
         "    status: unverified\n    rationale: >-\n      The report cites no evidence",
         "    status: disputed\n    rationale: >-\n      The report cites no evidence",
+    )
+    pows = text.index("  - id: ukrainian-pows-on-board-il76")
+    last_status = "      - date: 2026-12-02\n        status: unverified\n"
+    at = text.index(last_status, pows)
+    text = (
+        text[:at]
+        + last_status
+        + "        rationale: Questioned only.\n      - date: 2026-12-03\n        status: disputed\n"
+        + text[at + len(last_status) :]
     )
     claims.write_text(text)
     output = tmp_path / "output"

@@ -24,7 +24,8 @@ def test_claim_pages_carry_a_claim_review(site):
     assert review["@type"] == "ClaimReview"
     assert review["claimReviewed"].startswith("The Russian Defence Ministry claimed that 65 captured")
     assert review["url"] == "/claims/ukrainian-pows-on-board-il76.html"
-    assert review["datePublished"] == "2024-01-31"
+    assert review["datePublished"] == "2026-11-25"  # the desk's first publication, not the source's date
+    assert review["dateModified"] == "2026-12-02"  # its status changed
     assert review["author"] == {"@type": "Organization", "name": "Fact-sheet desk"}
     rating = review["reviewRating"]
     assert rating["alternateName"] == "Unverified"

@@ -165,7 +165,7 @@ def test_each_fact_is_said_once(site):
     figures = [_text(item) for item in home.select(".key-figures li")]
     assert figures == [
         "207 people: Ukrainians returned in the 50th exchange According to Ukrinform; part of a claim that is "
-        "Uncontested: According to Ukrinform, Ukraine brought home 207 defenders…",
+        "Uncontested: According to Ukrinform, Ukraine brought home 207 people…",
         "74 people on board the Il-76 Our sum of the parts given by Ministry of Defence of Russia (65 + 6 + 3), which "
         "gives no total; part of a claim that is Unverified: The Russian Defence Ministry claimed that 65 captured…",
     ]

@@ -198,7 +198,8 @@ QUALIFIER_MEANING = "How exact the date is: exact, approximate, on-or-before or 
 STATUS_MEANINGS: dict[str, str] = {
     "confirmed": "Confirmed: independent evidence supports it.",
     "uncontested": "Uncontested: reported, and no one in the sources disputes it; not independently verified.",
-    "unverified": "Unverified: no evidence either way has been made public.",
+    "unverified": "Unverified: no one in the sources disputes it, but it is questioned or rests on one side's word, "
+    "and no evidence settles it.",
     "disputed": "Disputed: another party contests it and it has not been settled.",
     "refuted": "Refuted: the evidence contradicts it.",
 }
