@@ -70,14 +70,14 @@ def test_a_figure_with_a_wrong_field_has_its_sum_reference_and_quote_checked(con
         ("home\n            207 defenders", "home\n            208 defenders"),
     )
     assert _check(content_copy, capsys) == [
-        "factsheets/events.yaml:88:15: events[2].figures[0].unit: must not be empty",
-        "factsheets/events.yaml:89:23: events[2].figures[0].according_to: unknown actor 'ukrinfrom' "
+        "factsheets/events.yaml:93:15: events[2].figures[0].unit: must not be empty",
+        "factsheets/events.yaml:94:23: events[2].figures[0].according_to: unknown actor 'ukrinfrom' "
         "(did you mean 'ukrinform' or 'ukraine'?)",
-        "factsheets/events.yaml:91:17: events[2].figures[0].quote.text: quote not found in source "
+        "factsheets/events.yaml:96:17: events[2].figures[0].quote.text: quote not found in source "
         "'ukrinform-2024-01-31' (the closest passage in the source reads: \"During the 50th prisoner exchange on "
         "January 31, Ukraine brought home 207 defenders from Russian captivity, including 95 members of the Armed "
         'Forces, 56 Nati...")',
-        "factsheets/events.yaml:99:11: events[2].figures[0].breakdown: does not add up: 95 + 56 + 26 + 29 + 1 = 207, "
+        "factsheets/events.yaml:104:11: events[2].figures[0].breakdown: does not add up: 95 + 56 + 26 + 29 + 1 = 207, "
         "but value is 208",
     ]
 
@@ -102,9 +102,9 @@ def test_a_response_with_a_wrong_stance_has_its_quote_checked(content_copy, caps
         (RESPONSE, RESPONSE.replace("stance: questions", "stance: denies").replace("Yusov added", "Yusov said")),
     )
     assert _check(content_copy, capsys) == [
-        "factsheets/claims.yaml:108:17: claims[3].responses[0].stance: 'denies' is not allowed "
+        "factsheets/claims.yaml:124:17: claims[3].responses[0].stance: 'denies' is not allowed "
         "(expected 'supports', 'disputes' or 'questions')",
-        "factsheets/claims.yaml:113:17: claims[3].responses[0].quote.text: quote not found in source "
+        "factsheets/claims.yaml:129:17: claims[3].responses[0].quote.text: quote not found in source "
         "'ukrinform-2024-01-31' (the closest passage in the source reads: \"Yusov added that Ukraine received no "
         'evidence that 65 Ukrainian soldiers had been killed in the crash of a Russian Il-76 plane.")',
     ]

@@ -17,7 +17,7 @@ def test_a_different_event_builds_into_linked_pages(tmp_path):
     home = read_page(output, "index.html")
     assert "Il-76" not in home.get_text()
     claim_pages = sorted((output / "claims").glob("*.html"))
-    assert len(claim_pages) == 4  # three claims and the index
+    assert len(claim_pages) == 5  # four claims and the index
     disputed = read_page(output, "claims/failure-caused-by-rainfall.html")
     assert disputed.select_one(".status").get_text(strip=True) == "Disputed"
     responder = disputed.select_one("ol.responses > li a")["href"]
@@ -47,3 +47,22 @@ def test_text_fragments_escape_the_characters_that_have_meanings_in_them():
     from factsheets.resolve import _fragment_part
 
     assert _fragment_part("well-known, cheap & fast") == "well%2Dknown%2C%20cheap%20%26%20fast"
+
+
+def test_the_other_event_uses_the_editorial_fields_and_its_pages_show_them(tmp_path):
+    """Competing accounts, a direct quote, an approximate figure, a status history: another event, no code change."""
+    output = tmp_path / "output"
+    assert run_pelican(FIXTURES / "other-event", output, overrides=OTHER_SITE).returncode == 0
+    event = read_page(output, "events/kestrel-dam-breach.html").main
+    accounts = event.select("section[aria-labelledby='competing-heading'] .accounts > li")
+    linked = [card.select_one(".account-statement a")["href"].rsplit("/", 1)[1] for card in accounts]
+    assert linked == ["failure-caused-by-rainfall.html", "cracks-reported-and-ignored.html"]  # by sequence
+    figure = event.select_one("#figure-breach-width h3")
+    assert " ".join(figure.get_text(" ").split()) == "about 40 metres: Width of the breach in the eastern wall"
+    claim = read_page(output, "claims/cracks-reported-and-ignored.html").main
+    voice = " ".join(claim.select_one("#claim-quote .quote-voice").get_text(" ").split())
+    assert voice == "In an engineer at the Lakeside Water Authority's words, as quoted by Riverton Gazette:"
+    rainfall = read_page(output, "claims/failure-caused-by-rainfall.html").main
+    history = [" ".join(li.get_text(" ").split()) for li in rainfall.select("ol.status-history > li")]
+    assert [entry.split(":")[0].strip() for entry in history] == ["From 12 March 2023", "From 13 March 2023"]
+    assert "Disputed (current)" in history[1]

@@ -118,7 +118,7 @@ def test_a_claim_page_shows_how_the_claim_reached_us(site):
     assert _text(chain[2]) == "Reported in the report of 31 January 2024 by Ukrinform"
     assert _text(chain[3]) == "Distributed by MENAFN"
     assert _text(page.select_one(".sourcing-independence")) == (
-        "This claim rests on one report: Ukrinform, 31 January 2024."
+        "This claim rests on one report: Ukrinform, 31 January 2024 (a publisher tied to Ukraine)."
     )
     # A claim no one relays goes straight from its claimant to the report.
     direct = read_page(site, "claims/ukrainian-pows-on-board-il76.html")
@@ -129,7 +129,8 @@ def test_a_claim_page_shows_how_the_claim_reached_us(site):
 def test_the_home_page_says_everything_rests_on_one_report(site):
     summary = read_page(site, "index.html").select_one("main .at-a-glance .sourcing-summary")
     assert _text(summary).startswith(
-        "All 11 claims rest on a single report, published by Ukrinform on 31 January 2024."
+        "All 11 claims rest on a single report, published by Ukrinform, a publisher tied to Ukraine, "
+        "on 31 January 2024."
     )
 
 

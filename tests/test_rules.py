@@ -321,3 +321,28 @@ def test_competing_accounts_are_shown_side_by_side_and_grouped_in_who_says_what(
         accounts = page.select_one("section[aria-labelledby='competing-heading'] .accounts")
         assert "(this claim)" in _text(accounts.select("li")[0])
         assert accounts.select_one(f"a[href$='claims/{other}.html']")
+
+
+def test_a_desk_sum_without_its_parts_is_refused(content_copy):
+    """Without the parts, 'our sum' could not be shown, and 74 would read as the ministry's own number."""
+    events = content_copy / "factsheets" / "events.yaml"
+    text = events.read_text()
+    start = text.index("        breakdown:\n", text.index("id: il76-on-board-russian-defence-ministry"))
+    end = text.index("        claim: ukrainian-pows-on-board-il76\n", start)
+    events.write_text(text[:start] + text[end:])
+    problem = _only_problem(content_copy)
+    assert problem.startswith(f"{events}:{_line_of(events, 'total_in_source: false')}:")
+    assert "events[1].figures[0].total_in_source: the total is our own sum (total_in_source: false)" in problem
+
+
+def test_a_figure_names_a_claim_about_its_own_event(content_copy):
+    events = content_copy / "factsheets" / "events.yaml"
+    events.write_text(
+        events.read_text().replace(
+            "        claim: exchange-50-returned-207\n",
+            "        claim: ukraine-to-insist-on-international-investigation\n",
+        )
+    )
+    problem = _only_problem(content_copy)
+    assert problem.startswith(f"{events}:{_line_of(events, 'claim: ukraine-to-insist')}:")
+    assert "the claim 'ukraine-to-insist-on-international-investigation' is not about this figure's event" in problem

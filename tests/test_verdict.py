@@ -63,14 +63,14 @@ def test_the_home_page_opens_with_an_at_a_glance_section_disputed_claims_first(s
     assert first_section.find_previous("h1") is main.h1
     parts = [h3.get_text(strip=True) for h3 in first_section.select("h3")]
     # No one in the article denies a claim (saying evidence is lacking questions it): nothing is disputed.
-    assert parts == ["Still unknown", "Established"]
+    assert parts == ["Still unknown", "Not contested"]
     unknown_claims = first_section.select(".glance-unknown ul li")
     assert {item.select_one(".status").get_text(strip=True) for item in unknown_claims[:5]} == {"Unverified"}
     # The key claim (the most contested: questioned twice) comes first.
     assert unknown_claims[0].find("a")["href"] == "./claims/ukrainian-pows-on-board-il76.html"
     unknown = _text(first_section.select_one(".glance-unknown"))
     assert "S-300" in unknown and "Whether any Ukrainian prisoners of war were on board." in unknown
-    assert "11 claims: 5 unverified, 6 uncontested." in _text(first_section)
+    assert "11 claims: 6 unverified, 5 uncontested." in _text(first_section)
     assert "Uncontested" in _text(first_section.select_one(".glance-established"))
 
 

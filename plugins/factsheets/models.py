@@ -426,6 +426,22 @@ class Figure(Record):
                 raise ValueError(f"does not add up: {parts} = {parts_total:g}, but value is {value:g}")
         return breakdown
 
+    @model_validator(mode="after")
+    def _desk_sum_has_parts(self) -> Figure:
+        """A total that is the desk's sum must show what it sums: without the parts, 74 would read as sourced."""
+        if not self.total_in_source and len(self.breakdown) < 2:
+            problem = InitErrorDetails(
+                type=PydanticCustomError(
+                    "desk_sum",
+                    "the total is our own sum (total_in_source: false), so give the parts the source gives "
+                    "(a breakdown of two or more), else the number would read as the source's",
+                ),
+                loc=("total_in_source",),
+                input=self.total_in_source,
+            )
+            raise ValidationError.from_exception_data("Figure", [problem])
+        return self
+
 
 class Event(Record):
     """Something that happened (or was to happen), which claims are about."""

@@ -223,7 +223,11 @@ class QuoteNode:
 
 
 def possessive(name: str) -> str:
-    """ "Andrii Yusov" -> "Andrii Yusov's"; "Armed Forces" -> "Armed Forces'"."""
+    """ "Andrii Yusov" -> "Andrii Yusov's"; "Armed Forces" -> "Armed Forces'"; a name that opens with an
+    article reads inside a sentence: "An engineer at ..." -> "an engineer at ...'s"."""
+    first, _, rest = name.partition(" ")
+    if rest and first in ("A", "An", "The"):
+        name = f"{first.lower()} {rest}"
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
@@ -618,7 +622,13 @@ class Sourcing:
         if count == 0:
             return "No source is quoted for this claim."
         if count == 1:
-            return f"This claim rests on one report: {self.sources[0].citation}."
+            top = self.groups[0].top
+            tied = (
+                f" (a publisher tied to {top.record.name})"
+                if top is not None and top is not self.sources[0].publisher
+                else ""
+            )
+            return f"This claim rests on one report: {self.sources[0].citation}{tied}."
         if self.independent == 1:
             top = self.groups[0].top
             publishers = _unique(source.publisher for source in self.sources)

@@ -170,8 +170,19 @@ def _lacking_evidence(response: ResponseNode) -> Problem:
 
 
 def _check_figure(figure: FigureNode) -> list[Problem]:
-    """A figure that quotes a claim's very words is part of that claim, and must say so (claim: id)."""
-    if figure.quote is None or figure.claim is not None:
+    """A figure that quotes a claim's very words is part of that claim, and must say so (claim: id); the claim
+    it names is about the figure's event."""
+    if figure.claim is not None:
+        if figure.event is not None and figure.event not in figure.claim.about:
+            return [
+                figure.problem(
+                    ("claim",),
+                    f"the claim '{figure.claim.record.id}' is not about this figure's event",
+                    f"a figure is part of a claim about '{figure.event.record.id}' (about)",
+                )
+            ]
+        return []
+    if figure.quote is None:
         return []
     claim = next((use.node for use in figure.quote.uses if isinstance(use.node, ClaimNode)), None)
     if claim is None:

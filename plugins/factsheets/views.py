@@ -99,7 +99,7 @@ def at_a_glance(site: Site) -> AtAGlance:
     parts = [
         GlancePart("disputed", "Disputed", shortlist(contested, GLANCE_LIMIT), empty),
         GlancePart("unknown", "Still unknown", shortlist(unknown, GLANCE_LIMIT), shortlist(questions, GLANCE_LIMIT)),
-        GlancePart("established", "Established", shortlist(established, GLANCE_LIMIT), empty),
+        GlancePart("established", "Not contested", shortlist(established, GLANCE_LIMIT), empty),
     ]
     return AtAGlance(
         f"{total}: {counts}." if claims else "No claims yet.",
@@ -125,7 +125,9 @@ def sourcing_summary(site: Site) -> str:
     if len(sources) == 1:
         source = sources[0]
         publisher = source.publisher.record.name if source.publisher else source.record.publisher
-        return f"{every} {rests} on a single report, published by {publisher} on {source.date_text}."
+        top = overall.groups[0].top
+        tied = f", a publisher tied to {top.record.name}," if top is not None and top is not source.publisher else ""
+        return f"{every} {rests} on a single report, published by {publisher}{tied} on {source.date_text}."
     if overall.independent == 1 and overall.groups[0].top is not None:
         return f"{every} {rests} on {len(sources):,} sources, all tied to {overall.groups[0].top.record.name}."
     single = sum(len(sourcing.sources) == 1 for sourcing in sourcings)

@@ -97,9 +97,14 @@ class BrowserProblems:
             location = message.location.get("url", "")
             self.messages.append(f"console error: {message.text} ({location})")
 
+    LIVE_RELOAD_REQUESTS = ("script", "websocket", "xhr", "fetch", "eventsource")
+    """What the preview's live reload and problems overlay use: their failures are always reported."""
+
     def _on_request_failed(self, request: Request) -> None:
-        if request.is_navigation_request() and request.failure == "net::ERR_ABORTED":
-            return  # a page load replaced by another (a live reload arriving meanwhile): not a failure
+        if request.failure == "net::ERR_ABORTED" and request.resource_type not in self.LIVE_RELOAD_REQUESTS:
+            # A page load replaced by another (a live reload arriving meanwhile), or what that page was still
+            # fetching (its favicon): not a failure. Scripts and websockets that fail are still reported.
+            return
         self.messages.append(f"request failed: {request.url} ({request.failure})")
 
     def _on_response(self, response: Response) -> None:
