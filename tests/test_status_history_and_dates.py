@@ -367,3 +367,29 @@ def test_all_the_date_problems_are_reported_in_one_run(content_copy):
     assert "claims[0].status_history[1].date" in problems
     assert "claims[0].status_history[2].status" in problems
     assert "claims[1].changelog[0].date" in problems
+
+
+def test_a_status_before_the_claim_was_first_published_is_a_problem(content_copy):
+    """The first status is the one the claim was published with: a history cannot begin before it."""
+    _edit(
+        content_copy,
+        FIRST_CHANGELOG,
+        HISTORY.replace(
+            "      - date: 2026-12-02\n        status: unverified",
+            "      - date: 2026-11-20\n        status: unverified",
+        ),
+    )
+    line = _line_of(content_copy, "      - date: 2026-11-20")
+    problem = _one_problem(content_copy, "claims[0].status_history[0].date")
+    assert f"{CLAIMS}:{line}:" in problem
+    assert "dated 20 November 2026, before the claim was first published on 2 December 2026" in problem
+
+
+def test_a_desks_date_after_today_is_a_warning(content_copy):
+    _edit(content_copy, FIRST_CHANGELOG, FIRST_CHANGELOG + "      - date: 2999-01-01\n        change: A slip.\n")
+    result = run_check(content_copy)
+    assert result.returncode == 0, result.stderr
+    line = _line_of(content_copy, "      - date: 2999-01-01")
+    assert f"{CLAIMS}:{line}:15: warning: claims[0].changelog[1].date: dated 1 January 2999, after today" in (
+        result.stderr
+    ), result.stderr

@@ -10,7 +10,9 @@ are those of its changelog and, for a claim, its status history (``Node.publishe
 - its latest entry is not dated before the newest source it draws on (the change that drew on that
   source came after it was published).
 
-For a record drawing on one source, that is: no entry before the source. Actors are not checked: an
+For a record drawing on one source, that is: no entry before the source. A claim's status history does not
+begin before the claim was first published (its first changelog date). A desk's date after today is a
+slip (a warning: the build goes on, and its output does not depend on the day it runs). Actors are not checked: an
 actor's page lists what it said in claims and responses, which carry dates of their own, and a claim
 added later does not change the actor's record. Partial dates count as their whole span: '2024-01' is
 before '2024-02-03' but not before '2024-01-31'.
@@ -18,17 +20,46 @@ before '2024-02-03' but not before '2024-01-31'.
 
 from __future__ import annotations
 
+import datetime
+
 from .models import certainly_before, date_words
 from .problems import Path, Problem
-from .resolve import ClaimNode, EventNode, Node, Site, SourceNode
+from .resolve import ActorNode, ClaimNode, EventNode, Node, Site, SourceNode
 
 
-def check_desk_dates(site: Site) -> list[Problem]:
-    """Every changelog or status-history entry dated before the source it must come after."""
+def check_desk_dates(site: Site, today: datetime.date | None = None) -> list[Problem]:
+    """Every changelog or status-history entry dated before the source it must come after, or before the
+    claim was first published; and, as warnings, every desk's date after today."""
+    today_text = (today or datetime.datetime.now(datetime.UTC).date()).isoformat()
     problems: list[Problem] = []
-    for node in [*site.claims, *site.events, *site.sources]:
-        problems += _record_problems(node)
+    for node in [*site.claims, *site.events, *site.sources, *site.actors]:
+        if not isinstance(node, ActorNode):
+            problems += _record_problems(node)
+        if isinstance(node, ClaimNode):
+            problems += _history_before_publication(node)
+        problems += [
+            node.problem(
+                where, f"dated {date_words(date)}, after today", "date each entry by when the desk did the work"
+            ).as_warning()
+            for date, where in _dated_entries(node)
+            if certainly_before(today_text, date)
+        ]
     return problems
+
+
+def _history_before_publication(claim: ClaimNode) -> list[Problem]:
+    first = min((change.date for change in claim.record.changelog or [] if change and change.date), default=None)
+    if first is None:
+        return []
+    return [
+        claim.problem(
+            ("status_history", index, "date"),
+            f"dated {date_words(entry.date)}, before the claim was first published on {date_words(first)}",
+            "the first status is the one the claim was published with",
+        )
+        for index, entry in enumerate(claim.record.status_history or [])
+        if entry is not None and entry.date and certainly_before(entry.date, first)
+    ]
 
 
 def _dated_entries(node: Node) -> list[tuple[str, Path]]:
