@@ -66,8 +66,10 @@ class Code:
         """PYTHONPATH puts the copy's plugin ahead of the editable install of the working tree."""
         return {**os.environ, "PYTHONPATH": str(self.root / "plugins")}
 
-    def build(self, content: Path, output: Path) -> list[str]:
-        extra = ["-e", *self.settings] if self.settings else []
+    def build(self, content: Path, output: Path, cache: Path | None = None) -> list[str]:
+        """The build command; with cache, the build keeps its caches there (an empty folder: a cold build)."""
+        settings = [*self.settings, *([f"FACTSHEETS_CACHE_PATH={json.dumps(str(cache))}"] if cache else [])]
+        extra = ["-e", *settings] if settings else []
         return [str(BIN / "pelican"), str(content), "-o", str(output), "-s", str(self.root / "pelicanconf.py"), *extra]
 
     def check(self, content: Path) -> list[str]:
@@ -163,7 +165,16 @@ def bench_size(
     log(f"[{claims} claims] build ({check.seconds:.1f} s to check)")
     build = ours("build", code.build(content, output), before=lambda: shutil.rmtree(output, ignore_errors=True))
     pages = count_pages(output)
-    log(f"[{claims} claims] {pages} pages in {build.seconds:.1f} s; rebuild with no change")
+    cold_cache, cold_output = work / "cold-cache", work / "cold-output"
+
+    def empty_cache() -> None:
+        for folder in (cold_cache, cold_output):
+            shutil.rmtree(folder, ignore_errors=True)
+
+    log(f"[{claims} claims] {pages} pages in {build.seconds:.1f} s; build with an empty cache")
+    cold_build = ours("build-cold", code.build(content, cold_output, cold_cache), before=empty_cache)
+    empty_cache()
+    log(f"[{claims} claims] cold: {cold_build.seconds:.1f} s; rebuild with no change")
     rebuild = ours("rebuild", code.build(content, output))
     edited: list[str] = []
 
@@ -173,6 +184,7 @@ def bench_size(
     log(f"[{claims} claims] rebuild after editing a claim")
     rebuild_edited = ours("rebuild-edited", code.build(content, output), before=edit_a_claim)
     result = SizeResult(claims, stats, generate_seconds, pages, check, build, rebuild, rebuild_edited)
+    result.cold_build = cold_build
     result.notes += build_notes(result, output / "claims" / f"{edited[-1]}.html")
     log(f"[{claims} claims] preview server: build once, then edit a claim")
     result.preview = measure_preview(code, content, work / "preview-output", logs / "preview.log")
