@@ -166,12 +166,14 @@ def write_site(
     cards: Sequence[DataFile] = (),
     search_parts: Callable[[list[Page]], Sequence[Sequence[str]]] | None = None,
     part_written: Callable[[int], None] | None = None,
+    while_writing: Callable[[], None] | None = None,
 ) -> list[Page]:
     """Render and write every page of the site and its other files; returns the pages written.
 
     With search_parts (the parts of the search index, from the pages planned), the pages of each part are
     written first, part after part, and part_written is called with each part's number once all its pages
-    are written (by every worker): the search index of that part is built while the rest is rendered. The
+    are written (by every worker): the search index of that part is built while the rest is rendered;
+    while_writing is called now and then meanwhile (about a hundred times a part, in this process). The
     other files come next in the work, so that the workers share the costliest of them too; the share cards
     come last (a cold build draws each one). load_template, if given, is called with each template's name
     before the work is shared out, so that the workers inherit the templates compiled instead of each
@@ -194,12 +196,20 @@ def write_site(
     total = sum(len(batch) for batch in batches)
     done = 0
     for number, batch in enumerate(batches):
-        progress = _progress_line(total, done, len(batch)) if show_progress else None
+        shown = _progress_line(total, done, len(batch)) if show_progress else None
+        progress = partial(_tick, shown, while_writing) if shown or while_writing else None
         for_each_in_workers(batch, partial(_write_one, write_page, write_file), workers, progress)
         done += len(batch)
         if part_written and number < len(batches) - 1:
             part_written(number)
     return pages
+
+
+def _tick(shown: Callable[[float], None] | None, while_writing: Callable[[], None] | None, share: float) -> None:
+    if shown:
+        shown(share)
+    if while_writing:
+        while_writing()
 
 
 def _write_one(

@@ -132,6 +132,7 @@ class FactSheetGenerator(Generator):
                 load_template=self.get_template,
                 search_parts=search_parts if indexer else None,
                 part_written=indexer.part_written if indexer else None,
+                while_writing=indexer.poll if indexer else None,
             )
             if indexer:
                 indexer.finish()

@@ -90,8 +90,8 @@ class SearchIndexer:
     A build that writes the parts' pages first, part after part, calls ``part_written`` after each: Pagefind
     then runs on that part while the next pages are rendered. Each run indexes a folder holding just its part's
     pages (cut down to what Pagefind indexes; removed once indexed), so a part's index is the same whenever it
-    runs. Up to ``processes`` runs go at once (a further part waits for the oldest); ``finish`` awaits them,
-    writes the manifest and swaps the new index into the old one's place. When the build fails, or is
+    runs. Up to ``processes`` runs go at once (a further part waits for one to end: ``poll``); ``finish`` awaits
+    them, writes the manifest and swaps the new index into the old one's place. When the build fails, or is
     interrupted, the runs still going are stopped, with any process they started (each run leads a process
     group of its own). Where the system allows it, a run is also stopped when this process is killed outright
     (SIGKILL leaves no time to stop anything).
@@ -103,6 +103,8 @@ class SearchIndexer:
         self.parts: Sequence[Sequence[str]] = []
         self.wanted: set[int] = set()
         self.running: list[tuple[subprocess.Popen, Path]] = []
+        self.pending: list[int] = []
+        """Parts written, waiting for a run to end."""
         self.indexed: list[Path] = []
         self._scratch = contextlib.ExitStack()
 
@@ -124,12 +126,21 @@ class SearchIndexer:
                 self.wanted.add(number)  # no index of it to keep
 
     def part_written(self, number: int) -> None:
-        """All pages of part `number` are written: index it (after the oldest run ends, when enough are running)."""
-        if number not in self.wanted:
-            return
-        if len(self.running) >= self.processes:
-            _finish(*self.running[0])
-            self.running.pop(0)
+        """All pages of part `number` are written: index it now, or as soon as a run ends (see poll)."""
+        if number in self.wanted:
+            self.pending.append(number)
+            self.poll()
+
+    def poll(self) -> None:
+        """Reap the runs that have ended and start waiting parts in their place; never waits. A build calls it
+        now and then while it renders, so that a part waiting for a run to end waits no longer than that."""
+        for run, linked in [(run, linked) for run, linked in self.running if run.poll() is not None]:
+            _finish(run, linked)
+            self.running.remove((run, linked))
+        while self.pending and len(self.running) < self.processes:
+            self._start(self.pending.pop(0))
+
+    def _start(self, number: int) -> None:
         linked, output = self.staging / f"pages-{number}", self.fresh / str(number)
         _link_pages(self.site_folder, self.parts[number], linked)
         command = [*_pagefind(), "--site", str(linked), "--output-path", str(output), "--silent"]
@@ -146,8 +157,10 @@ class SearchIndexer:
 
     def finish(self) -> None:
         """Await the runs, make their filters stable, write the manifest and put the new index in place."""
-        while self.running:
-            _finish(*self.running[0])
+        while self.running or self.pending:
+            while self.pending and len(self.running) < self.processes:
+                self._start(self.pending.pop(0))
+            _finish(*self.running[0])  # the oldest first
             self.running.pop(0)
         for output in self.indexed:
             stabilise_filters(output)
