@@ -35,12 +35,15 @@ class SizeResult:
     notes: list[str] = field(default_factory=list)
     preview: dict[str, object] = field(default_factory=dict)
     """The preview server's incremental update after editing one claim (preview.py)."""
+    cold_build: Run | None = None
+    """The same build with an empty cache (no validated file, compiled template or share card kept)."""
     peer: PeerResult | None = None
     """Our build against the Hugo peer and Hugo + Pagefind, in interleaved rounds (None: skipped)."""
 
     @property
     def runs(self) -> list[Run]:
         ours = [self.check, self.build, self.rebuild, self.rebuild_edited]
+        ours += [self.cold_build] if self.cold_build else []
         return ours + [run for run in self.references.values() if run] + (self.peer.runs if self.peer else [])
 
 
@@ -150,6 +153,8 @@ def build_table(results: list[SizeResult]) -> list[str]:
         "build CPU s",
         "largest process MB",
         "all processes PSS MB",
+        "cold build s",
+        "cold build CPU s",
         "check s",
         "rebuild, no change s",
         "rebuild, 1 claim edited s",
@@ -159,6 +164,7 @@ def build_table(results: list[SizeResult]) -> list[str]:
             f"| {r.claims:,} | {r.stats.records:,} | {r.pages:,} | {r.build.seconds:.2f} "
             f"| {r.build.pages_per_second(r.pages):,.0f} | {r.build.cpu_seconds:.2f} "
             f"| {r.build.max_rss_mb:,.0f} | {_tree_mb(r.build)} "
+            f"| {f'{r.cold_build.seconds:.2f} | {r.cold_build.cpu_seconds:.2f}' if r.cold_build else '– | –'} "
             f"| {r.check.seconds:.2f} | {r.rebuild.seconds:.2f} | {r.rebuild_edited.seconds:.2f} |"
         )
     return rows
@@ -299,6 +305,10 @@ def report(results: list[SizeResult], machine: list[str], notes: list[str], atte
         f"Each time is the fastest of up to {attempts} runs (runs over {LONG_RUN_SECONDS:.0f} s are not repeated)."
         if attempts > 1
         else "Each time is a single run."
+    )
+    repeats += (
+        " The build's caches (validated files, compiled templates, share cards) are warm in every column but"
+        " the cold build's, which starts from an empty cache folder each time (every share card drawn)."
     )
     sections = [
         "## Machine",

@@ -66,8 +66,10 @@ class Code:
         """PYTHONPATH puts the copy's plugin ahead of the editable install of the working tree."""
         return {**os.environ, "PYTHONPATH": str(self.root / "plugins")}
 
-    def build(self, content: Path, output: Path) -> list[str]:
-        extra = ["-e", *self.settings] if self.settings else []
+    def build(self, content: Path, output: Path, cache: Path | None = None) -> list[str]:
+        """The build command; with cache, the build keeps its caches there (an empty folder: a cold build)."""
+        settings = [*self.settings, *([f"FACTSHEETS_CACHE_PATH={json.dumps(str(cache))}"] if cache else [])]
+        extra = ["-e", *settings] if settings else []
         return [str(BIN / "pelican"), str(content), "-o", str(output), "-s", str(self.root / "pelicanconf.py"), *extra]
 
     def check(self, content: Path) -> list[str]:
@@ -160,19 +162,31 @@ def bench_size(
     generate_seconds = time.perf_counter() - start
     log(f"[{claims} claims] factsheets check")
     check = ours("check", code.check(content))
-    log(f"[{claims} claims] build ({check.seconds:.1f} s to check)")
-    build = ours("build", code.build(content, output), before=lambda: shutil.rmtree(output, ignore_errors=True))
+    # Our builds keep their caches in this size's own folder: the cold build starts from it empty (each
+    # attempt), and fills it for every build after, which all run with the cache warm.
+    cache, cold_output = work / "cache", work / "cold-output"
+
+    def empty_cache() -> None:
+        for folder in (cache, cold_output):
+            shutil.rmtree(folder, ignore_errors=True)
+
+    log(f"[{claims} claims] build with an empty cache ({check.seconds:.1f} s to check)")
+    cold_build = ours("build-cold", code.build(content, cold_output, cache), before=empty_cache)
+    shutil.rmtree(cold_output, ignore_errors=True)
+    log(f"[{claims} claims] build with the cache warm ({cold_build.seconds:.1f} s cold)")
+    build = ours("build", code.build(content, output, cache), before=lambda: shutil.rmtree(output, ignore_errors=True))
     pages = count_pages(output)
     log(f"[{claims} claims] {pages} pages in {build.seconds:.1f} s; rebuild with no change")
-    rebuild = ours("rebuild", code.build(content, output))
+    rebuild = ours("rebuild", code.build(content, output, cache))
     edited: list[str] = []
 
     def edit_a_claim() -> None:  # before every attempt, so that each one rebuilds after a change
         edited.append(edit_one_claim(content))
 
     log(f"[{claims} claims] rebuild after editing a claim")
-    rebuild_edited = ours("rebuild-edited", code.build(content, output), before=edit_a_claim)
+    rebuild_edited = ours("rebuild-edited", code.build(content, output, cache), before=edit_a_claim)
     result = SizeResult(claims, stats, generate_seconds, pages, check, build, rebuild, rebuild_edited)
+    result.cold_build = cold_build
     result.notes += build_notes(result, output / "claims" / f"{edited[-1]}.html")
     log(f"[{claims} claims] preview server: build once, then edit a claim")
     result.preview = measure_preview(code, content, work / "preview-output", logs / "preview.log")
@@ -180,16 +194,19 @@ def bench_size(
         result.notes.append(f"{claims} claims: the preview did not update incrementally ({result.preview})")
     result.references = run_references(pages, work, hugo, attempts, result.notes)
     if fair_peer:
-        result.peer = run_peer(fair_peer, code, content, work, pages, result.notes)
+        result.peer = run_peer(fair_peer, code, content, work, pages, result.notes, cache)
     return result
 
 
-def run_peer(setup: PeerSetup, code: Code, content: Path, work: Path, pages: int, notes: list[str]) -> peer.PeerResult:
+def run_peer(
+    setup: PeerSetup, code: Code, content: Path, work: Path, pages: int, notes: list[str], cache: Path | None = None
+) -> peer.PeerResult:
     """Our build, the Hugo peer and Pagefind over the peer's output, on the same content, in interleaved rounds.
 
-    Each round builds into empty folders; the rounds rotate which build goes first. Our cache of validated
-    files is warm (the builds above filled it), as for an editor who runs `make html` again; the peer
-    gets one untimed build first, so that both read the content from a warm file cache."""
+    Each round builds into empty folders; the rounds rotate which build goes first. Our caches (in cache, or
+    the user's) are warm: validated files, templates and share cards (the builds above filled them), as for
+    an editor who runs `make html` again; the peer gets one untimed build first, so that both read the
+    content from a warm file cache."""
     logs = work / "logs"
     ours_output, hugo_output = work / "peer-ours", work / "peer-hugo"
     # build.sh runs $HUGO, and writes its mounts file into $TMPDIR.
@@ -201,7 +218,7 @@ def run_peer(setup: PeerSetup, code: Code, content: Path, work: Path, pages: int
 
     def ours(number: int) -> None:
         shutil.rmtree(ours_output, ignore_errors=True)
-        command = code.build(content, ours_output)
+        command = code.build(content, ours_output, cache)
         run = timed(command, code.root, logs / f"peer-ours-{number}.log", code.environment)
         result.ours.append(must_succeed(run, "our build (fair-peer round)"))
         log(f"    round {number}: ours {run.seconds:.2f} s, {run.cpu_seconds:.1f} CPU s, {peer.peak_mb(run):,.0f} MB")

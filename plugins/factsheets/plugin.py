@@ -22,7 +22,7 @@ from .pipeline import read_site, write_site
 from .problems import ContentError
 from .render import NAVIGATION, Page
 from .resolve import describe_date, record_reads
-from .search import DEFAULT_MAX_PROCESSES, build_search_index, plan_parts
+from .search import DEFAULT_MAX_PROCESSES, SearchIndexer, plan_parts
 from .settings import SettingsError, read_plugin_settings
 from .share_cards import ShareCards, renderer_version
 from .structured_data import Publication
@@ -112,18 +112,30 @@ class FactSheetGenerator(Generator):
         recording = self.plugin_settings.record_reads
         # Progress only where someone watches: a terminal, not CI, and a site big enough to wait for.
         watched = sys.stderr.isatty() and not os.environ.get("CI")
-        self.pages = write_site(
-            self.site,
-            publication,
-            partial(self.write_page, writer, publication, recording),
-            partial(write_data_file, Path(self.output_path)),
-            self.workers,
-            cards=self.share_cards.plan_site(self.site),
-            show_progress=watched,
-            load_template=self.get_template,
-        )
-        if self.plugin_settings.search and not self.plugin_settings.search_later:
-            build_search_index(Path(self.output_path), self.search_parts(), processes=self.search_processes)
+        # The search index is built part by part while the rest of the site is rendered (search.py).
+        indexing = self.plugin_settings.search and not self.plugin_settings.search_later
+        with SearchIndexer(Path(self.output_path), self.search_processes) if indexing else nullcontext() as indexer:
+
+            def search_parts(pages: list[Page]) -> list[list[str]]:
+                parts = self.search_parts(pages)
+                indexer.plan(parts)
+                return parts
+
+            self.pages = write_site(
+                self.site,
+                publication,
+                partial(self.write_page, writer, publication, recording),
+                partial(write_data_file, Path(self.output_path)),
+                self.workers,
+                cards=self.share_cards.plan_site(self.site),
+                show_progress=watched,
+                load_template=self.get_template,
+                search_parts=search_parts if indexer else None,
+                part_written=indexer.part_written if indexer else None,
+                while_writing=indexer.poll if indexer else None,
+            )
+            if indexer:
+                indexer.finish()
         if recording:
             FactSheetGenerator.recorded = self
 
@@ -136,10 +148,11 @@ class FactSheetGenerator(Generator):
         wanted = self.plugin_settings.search_processes or min(default_workers(), DEFAULT_MAX_PROCESSES)
         return max(1, wanted)
 
-    def search_parts(self) -> list[list[str]]:
-        """The record pages, in the parts that are indexed separately (see search.py)."""
+    def search_parts(self, pages: list[Page] | None = None) -> list[list[str]]:
+        """The record pages (of the pages given, else of those written), in the parts that are indexed
+        separately (see search.py)."""
         pages_per_index = self.plugin_settings.search_pages_per_index
-        records = [page.save_as for page in self.pages if page.searchable]
+        records = [page.save_as for page in (self.pages if pages is None else pages) if page.searchable]
         # Pelican's own pages (About, Methodology, Corrections policy) are found by their words too: last.
         credentials = sorted(page.save_as for page in self.context.get("pages", []))
         return plan_parts([*records, *credentials], pages_per_index)

@@ -8,7 +8,9 @@ the others in the browser (Pagefind's ``mergeIndex``), reading their list from
 ``pagefind/indexes.json``. A part is indexed from a folder that holds its pages at their own paths, so
 Pagefind computes the same addresses as over the whole site; each page there is cut down to the element
 marked ``data-pagefind-body`` (what Pagefind indexes anyway), which spares Pagefind parsing the rest:
-about a quarter of its CPU time at 10,000 claims, for the same index byte for byte.
+about a quarter of its CPU time at 10,000 claims, for the same index byte for byte. A build writes the
+parts' pages first, part after part, and starts Pagefind on each part as soon as its pages are all written
+(``SearchIndexer``), so that the index is built while the rest of the site is rendered.
 """
 
 from __future__ import annotations
@@ -75,58 +77,108 @@ def build_search_index(
     Up to ``processes`` Pagefind runs go at once. With ``only``, the other parts' indexes are kept as
     they are (the preview server re-indexes just the parts whose pages an edit changed).
     """
-    index = site_folder / SEARCH_FOLDER
-    wanted = set(range(len(parts)) if only is None else only)
-    with scratch_folder(site_folder, "pagefind") as staging:
-        fresh = staging / SEARCH_FOLDER
-        fresh.mkdir()
-        to_index = []
-        for number, pages in enumerate(parts):
-            if number in wanted or not (index / str(number)).is_dir():  # or no index of it to keep
-                to_index.append((pages, staging / f"pages-{number}", fresh / str(number)))
+    with SearchIndexer(site_folder, processes) as indexer:
+        indexer.plan(parts, only)
+        for number in range(len(parts)):
+            indexer.part_written(number)
+        indexer.finish()
+
+
+class SearchIndexer:
+    """The search index of one build, part by part, each part indexed as soon as its pages are written.
+
+    A build that writes the parts' pages first, part after part, calls ``part_written`` after each: Pagefind
+    then runs on that part while the next pages are rendered. Each run indexes a folder holding just its part's
+    pages (cut down to what Pagefind indexes; removed once indexed), so a part's index is the same whenever it
+    runs. Up to ``processes`` runs go at once (a further part waits for one to end: ``poll``); ``finish`` awaits
+    them, writes the manifest and swaps the new index into the old one's place. When the build fails, or is
+    interrupted, the runs still going are stopped, with any process they started (each run leads a process
+    group of its own). Where the system allows it, a run is also stopped when this process is killed outright
+    (SIGKILL leaves no time to stop anything).
+    """
+
+    def __init__(self, site_folder: Path, processes: int = 1) -> None:
+        self.site_folder = site_folder
+        self.processes = max(1, processes)
+        self.parts: Sequence[Sequence[str]] = []
+        self.wanted: set[int] = set()
+        self.running: list[tuple[subprocess.Popen, Path]] = []
+        self.pending: list[int] = []
+        """Parts written, waiting for a run to end."""
+        self.indexed: list[Path] = []
+        self._scratch = contextlib.ExitStack()
+
+    def __enter__(self) -> SearchIndexer:
+        self.staging = self._scratch.enter_context(scratch_folder(self.site_folder, "pagefind"))
+        self.fresh = self.staging / SEARCH_FOLDER
+        self.fresh.mkdir()
+        return self
+
+    def plan(self, parts: Sequence[Sequence[str]], only: Iterable[int] | None = None) -> None:
+        """The parts to index; with only, the other parts' indexes are kept from the old index when it has them."""
+        self.parts = parts
+        index = self.site_folder / SEARCH_FOLDER
+        self.wanted = set(range(len(parts)) if only is None else only)
+        for number in range(len(parts)):
+            if number not in self.wanted and (index / str(number)).is_dir():
+                shutil.copytree(index / str(number), self.fresh / str(number), copy_function=_link_or_copy)
             else:
-                shutil.copytree(index / str(number), fresh / str(number), copy_function=_link_or_copy)
-        _index_parts(site_folder, to_index, max(1, processes))
-        for _, _, output in to_index:
+                self.wanted.add(number)  # no index of it to keep
+
+    def part_written(self, number: int) -> None:
+        """All pages of part `number` are written: index it now, or as soon as a run ends (see poll)."""
+        if number in self.wanted:
+            self.pending.append(number)
+            self.poll()
+
+    def poll(self) -> None:
+        """Reap the runs that have ended and start waiting parts in their place; never waits. A build calls it
+        now and then while it renders, so that a part waiting for a run to end waits no longer than that."""
+        for run, linked in [(run, linked) for run, linked in self.running if run.poll() is not None]:
+            _finish(run, linked)
+            self.running.remove((run, linked))
+        while self.pending and len(self.running) < self.processes:
+            self._start(self.pending.pop(0))
+
+    def _start(self, number: int) -> None:
+        linked, output = self.staging / f"pages-{number}", self.fresh / str(number)
+        _link_pages(self.site_folder, self.parts[number], linked)
+        command = [*_pagefind(), "--site", str(linked), "--output-path", str(output), "--silent"]
+        run = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            process_group=0,
+            preexec_fn=_stopped_with_this_process(),
+        )
+        self.running.append((run, linked))
+        self.indexed.append(output)
+
+    def finish(self) -> None:
+        """Await the runs, make their filters stable, write the manifest and put the new index in place."""
+        while self.running or self.pending:
+            while self.pending and len(self.running) < self.processes:
+                self._start(self.pending.pop(0))
+            _finish(*self.running[0])  # the oldest first
+            self.running.pop(0)
+        for output in self.indexed:
             stabilise_filters(output)
-        folders = [f"{number}/" for number in range(len(parts))]
-        (fresh / MANIFEST).write_text(json.dumps({"indexes": folders}) + "\n", encoding="utf-8")
-        replace_folder(fresh, index)
+        folders = [f"{number}/" for number in range(len(self.parts))]
+        (self.fresh / MANIFEST).write_text(json.dumps({"indexes": folders}) + "\n", encoding="utf-8")
+        replace_folder(self.fresh, self.site_folder / SEARCH_FOLDER)
 
-
-def _index_parts(site_folder: Path, parts: Sequence[tuple[Sequence[str], Path, Path]], processes: int) -> None:
-    """One Pagefind run per part, up to `processes` at a time, each over a folder holding just that
-    part's pages (cut down to what Pagefind indexes; removed once indexed). Runs are awaited in the order
-    they started; when one fails, or this process is interrupted, the runs still going are stopped, with
-    any process they started (each run leads a process group of its own). Where the system allows it, a
-    run is also stopped when this process is killed outright (SIGKILL leaves no time to stop anything)."""
-    running: list[tuple[subprocess.Popen, Path]] = []
-    try:
-        for pages, linked, output in parts:
-            if len(running) >= processes:
-                _finish(*running[0])
-                running.pop(0)
-            _link_pages(site_folder, pages, linked)
-            command = [*_pagefind(), "--site", str(linked), "--output-path", str(output), "--silent"]
-            run = subprocess.Popen(
-                command,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-                process_group=0,
-                preexec_fn=_stopped_with_this_process(),
-            )
-            running.append((run, linked))
-        while running:
-            _finish(*running[0])
-            running.pop(0)
-    finally:
-        for run, _ in running:  # the one awaited when it failed or the wait was interrupted, and those after it
-            if run.returncode is None:  # not reaped yet: its pid, which is its group's id, is still its own
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(run.pid, signal.SIGKILL)
-            run.wait()
-            run.stdout.close()
+    def __exit__(self, *exception: object) -> None:
+        try:
+            for run, _ in self.running:  # the one awaited when it failed or the wait was interrupted, and after
+                if run.returncode is None:  # not reaped yet: its pid, which is its group's id, is still its own
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(run.pid, signal.SIGKILL)
+                run.wait()
+                run.stdout.close()
+            self.running.clear()
+        finally:
+            self._scratch.close()
 
 
 def _finish(run: subprocess.Popen, linked: Path) -> None:
