@@ -157,7 +157,7 @@ def test_long_and_short_statements_are_drawn_whole(content_copy, tmp_path):
 
     long_lines, long_size = _statement_lines(long_statement, WIDTH - 200)
     assert "…" not in "".join(long_lines) and long_size >= STATEMENT_SIZES[-1]
-    assert " ".join(long_lines) == f"“{long_statement}”"
+    assert " ".join(long_lines) == long_statement, "the desk's wording, never in quotation marks"
     short_lines, short_size = _statement_lines(short_statement, WIDTH - 200)
     assert short_size == STATEMENT_SIZES[0] and len(short_lines) <= 2
 
@@ -172,4 +172,4 @@ def test_a_statement_too_long_for_the_card_ends_with_an_ellipsis():
 @pytest.mark.parametrize("status", [word.lower() for word in STATUS_WORDS])
 def test_the_alt_text_names_the_status_and_the_claimant(status):
     content = CardContent("The sky is green.", "A. Speaker", status, "Fact sheets")
-    assert content.alt == f"{status.capitalize()}: “The sky is green.”, claimed by A. Speaker. Fact sheets"
+    assert content.alt == f"{status.capitalize()}: The sky is green. Claimed by A. Speaker. Fact sheets"

@@ -78,7 +78,7 @@ class CardContent:
     @property
     def alt(self) -> str:
         """The card in words, for og:image:alt."""
-        return f"{self.status.capitalize()}: “{self.statement}”, claimed by {self.claimant}. {self.site_name}"
+        return f"{self.status.capitalize()}: {self.statement.rstrip('.')}. Claimed by {self.claimant}. {self.site_name}"
 
 
 @cache
@@ -252,8 +252,9 @@ def _blend(colour: str, share: float) -> tuple[int, int, int]:
 
 
 def _statement_lines(statement: str, width: int) -> tuple[list[str], int]:
-    """The statement wrapped at the largest size whose lines fit the space; at the smallest, shortened."""
-    quoted = f"“{statement}”"
+    """The statement wrapped at the largest size whose lines fit the space; at the smallest, shortened. It is the
+    desk's attributed wording, not anyone's words, so it is not put in quotation marks."""
+    quoted = statement
     for size in STATEMENT_SIZES:
         font = _font(size)
         most = int((STATEMENT_BOTTOM - STATEMENT_TOP) // (size * LINE_SPACING))
