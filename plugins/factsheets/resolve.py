@@ -570,15 +570,6 @@ class ChainLink:
     node: ActorNode | SourceNode
 
 
-def top_affiliation(actor: ActorNode) -> ActorNode:
-    """The actor at the top of actor's affiliations (an actor with none is its own top)."""
-    seen = {id(actor)}
-    while actor.affiliation is not None and id(actor.affiliation) not in seen:  # a circle is reported elsewhere
-        actor = actor.affiliation
-        seen.add(id(actor))
-    return actor
-
-
 @dataclass(frozen=True)
 class SourceGroup:
     """Sources whose publishers share a top affiliation: not independent of each other."""
@@ -606,7 +597,7 @@ class Sourcing:
     def groups(self) -> list[SourceGroup]:
         by_top: dict[int, SourceGroup] = {}
         for source in sorted(self.sources, key=lambda source: source.sort_key):
-            top = top_affiliation(source.publisher) if source.publisher is not None else None
+            top = source.publisher.side if source.publisher is not None else None
             by_top.setdefault(id(top), SourceGroup(top, [])).sources.append(source)
         return list(by_top.values())
 
