@@ -210,7 +210,9 @@ def test_competing_accounts_are_of_the_same_matter_and_not_of_themselves(content
         for line in problems
     ), problems
     assert any(
-        "claims[1].competes_with[0]: 'il76-carried-s300-missiles' is about other events" in line for line in problems
+        line.startswith(f"{path}:{_line_of(path, 'competes_with: [il76-carried-s300-missiles]')}:")
+        and "claims[1].competes_with[0]: 'il76-carried-s300-missiles' is about other events" in line
+        for line in problems
     ), problems
 
 
@@ -221,8 +223,37 @@ def test_a_claim_with_a_competing_account_cannot_stand_as_unverified(content_cop
         _claim("rival", "disputed", quote=S300, extra="    competes_with: [ukrainian-pows-on-board-il76]\n"),
     )
     problem = _only_problem(content_copy)
-    assert "claims.yaml" in problem and "an unverified claim has a competing account ('rival')" in problem
+    claims = content_copy / "factsheets" / "claims.yaml"
+    pows = claims.read_text().index("  - id: ukrainian-pows-on-board-il76")
+    status_line = (
+        claims.read_text()[:pows].count("\n")
+        + 1
+        + claims.read_text()[pows:].split("\n").index("    status: unverified")
+    )
+    assert problem.startswith(f"{claims}:{status_line}:"), problem
+    assert "an unverified claim has a competing account ('rival')" in problem
     assert str(path) not in problem
+
+
+def test_an_uncontested_claim_with_a_competing_account_is_refused(content_copy):
+    path = _write_claims(
+        content_copy,
+        _claim("quiet", "uncontested", quote=S300, extra="    competes_with: [ukrainian-pows-on-board-il76]\n"),
+    )
+    result = run_check(content_copy)
+    assert result.returncode == 1
+    assert any(
+        line.startswith(f"{path}:{_line_of(path, 'status: uncontested')}:")
+        and "claims[0].status: an uncontested claim has a competing account ('ukrainian-pows-on-board-il76')" in line
+        for line in _problems(result)
+    ), result.stderr
+
+
+def test_a_sequence_is_a_whole_number_from_one(content_copy):
+    path = _write_claims(content_copy, _claim("first", "uncontested", extra="    sequence: 0\n"))
+    problem = _only_problem(content_copy)
+    assert problem.startswith(f"{path}:{_line_of(path, 'sequence: 0')}:")
+    assert "claims[0].sequence:" in problem
 
 
 def test_a_time_or_sequence_orders_records_of_the_same_date(content_copy, tmp_path):
