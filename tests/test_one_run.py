@@ -50,7 +50,7 @@ def test_a_claim_with_an_unknown_field_has_its_reference_and_quote_checked(conte
     assert _check(content_copy, capsys, "--no-cache") == [
         "factsheets/claims.yaml:9:5: claims[0].colour: unknown field 'colour' (allowed: about, changelog, claimant, "
         "competes_with, date, date_qualifier, evidence, id, open_questions, quote, rationale, reported_by, responses, "
-        "sequence, statement, status, status_history, subjects, time)",
+        "restates, sequence, statement, status, status_history, subjects, time)",
         "factsheets/claims.yaml:12:9: claims[0].about[0]: unknown event 'prisoner-exchange-5o' "
         "(did you mean 'prisoner-exchange-50'?)",
         "factsheets/claims.yaml:19:13: claims[0].quote.text: quote not found in source 'ukrinform-2024-01-31' "
@@ -102,9 +102,9 @@ def test_a_response_with_a_wrong_stance_has_its_quote_checked(content_copy, caps
         (RESPONSE, RESPONSE.replace("stance: questions", "stance: denies").replace("Yusov added", "Yusov said")),
     )
     assert _check(content_copy, capsys) == [
-        "factsheets/claims.yaml:124:17: claims[3].responses[0].stance: 'denies' is not allowed "
+        "factsheets/claims.yaml:128:17: claims[3].responses[0].stance: 'denies' is not allowed "
         "(expected 'supports', 'disputes' or 'questions')",
-        "factsheets/claims.yaml:129:17: claims[3].responses[0].quote.text: quote not found in source "
+        "factsheets/claims.yaml:133:17: claims[3].responses[0].quote.text: quote not found in source "
         "'ukrinform-2024-01-31' (the closest passage in the source reads: \"Yusov added that Ukraine received no "
         'evidence that 65 Ukrainian soldiers had been killed in the crash of a Russian Il-76 plane.")',
     ]

@@ -377,3 +377,28 @@ def test_a_figure_names_a_claim_about_its_own_event(content_copy):
     problem = _only_problem(content_copy)
     assert problem.startswith(f"{events}:{_line_of(events, 'claim: ukraine-to-insist')}:")
     assert "the claim 'ukraine-to-insist-on-international-investigation' is not about this figure's event" in problem
+
+
+def test_a_claim_said_twice_links_both_ways_on_the_real_content(site):
+    """Yusov's two claims about the exchange due on 24 January make one point: each page names the other."""
+    pairs = [
+        ("exchange-was-due-on-2024-01-24", "exchange-continued-planned-exchange"),
+        ("exchange-continued-planned-exchange", "exchange-was-due-on-2024-01-24"),
+    ]
+    for claim_id, other in pairs:
+        section = read_page(site, f"claims/{claim_id}.html").main.select_one(
+            "section[aria-labelledby=restated-heading]"
+        )
+        assert section is not None, claim_id
+        assert _text(section).startswith("Said again in other words Andrii Yusov makes the same point")
+        assert [a["href"] for a in section.select("li > a")][0] == f"../claims/{other}.html"
+
+
+def test_a_claim_restates_only_its_own_claimants_word_about_a_common_event(content_copy):
+    path = _write_claims(
+        content_copy,
+        _claim("says-it-again", "uncontested", extra="    restates: [exchange-continued-planned-exchange]\n"),
+    )
+    problem = _only_problem(content_copy)
+    assert problem.startswith(f"{path}:{_line_of(path, 'restates:')}:")
+    assert "claims[0].restates[0]: 'exchange-continued-planned-exchange' is not the same claimant's word" in problem

@@ -73,6 +73,7 @@ def test_dataset_round_trips_through_the_models(site):
         "disputed_by": [],
         "questioned_by": ["andrii-yusov"],
         "competes_with": [],
+        "restates": [],
     }
     assert dataset["pages"]["andrii-yusov"] == "/actors/andrii-yusov.html"
 

@@ -190,6 +190,7 @@ def dataset(site: Site, publication: Publication) -> dict[str, Any]:
                     "disputed_by": ids(r.actor for r in claim.responses if r.record.stance == "disputes"),
                     "questioned_by": ids(r.actor for r in claim.responses if r.record.stance == "questions"),
                     "competes_with": ids(claim.competing),
+                    "restates": ids(claim.restated_in),
                 }
                 for claim in site.claims
             },

@@ -506,6 +506,11 @@ class Claim(Record):
         description="Ids of claims that give a competing account of the same matter (about a common event); "
         "the link goes both ways, and the pages show the accounts side by side.",
     )
+    restates: list[Ref] = Field(
+        default_factory=list,
+        description="Ids of claims the same claimant makes in other words (the same point said twice in a "
+        "source): the link goes both ways, and each page names the other.",
+    )
     subjects: list[Ref] = Field(
         default_factory=list,
         description="Ids of the actors whose acts or words the claim describes, when not the claimant's own: "

@@ -471,6 +471,8 @@ class ClaimNode(Node):
     responses: list[ResponseNode] = field(default_factory=list)
     competing: list[ClaimNode] = field(default_factory=list)
     """Claims that give a competing account, named on either side (the link goes both ways)."""
+    restated_in: list[ClaimNode] = field(default_factory=list)
+    """Claims the same claimant makes in other words, named on either side."""
     subjects: list[ActorNode] = field(default_factory=list)
     figures: list[FigureNode] = field(default_factory=list)
     """Figures whose numbers are part of this claim."""
@@ -873,6 +875,10 @@ def resolve(sheets: list[ValidSheet], invalid_ids: frozenset[str] = frozenset())
             for one, other in ((claim, competitor), (competitor, claim)):
                 if other is not one and other not in one.competing:
                     one.competing.append(other)
+        for same in resolver.link_all(claim, "restates", claim.record.restates, ClaimNode):
+            for one, other in ((claim, same), (same, claim)):
+                if other is not one and other not in one.restated_in:
+                    one.restated_in.append(other)
 
     for event in events:
         speakers = (
@@ -890,6 +896,7 @@ def resolve(sheets: list[ValidSheet], invalid_ids: frozenset[str] = frozenset())
             backlinks.sort(key=lambda node: node.sort_key)
     for claim in claims:
         claim.competing.sort(key=lambda node: node.sort_key)
+        claim.restated_in.sort(key=lambda node: node.sort_key)
     for source in sources:
         source.quotes.sort(key=lambda quote: quote.anchor)
 

@@ -27,6 +27,7 @@ def check_rules(site: Site) -> list[Problem]:
     problems: list[Problem] = []
     for claim in site.claims:
         problems += _check_competing(claim)
+        problems += _check_restates(claim)
         problems += _check_status(claim)
         problems += [_lacking_evidence(response) for response in claim.responses if _only_lacks_evidence(response)]
     for figure in site.figures:
@@ -148,6 +149,32 @@ def _check_competing(claim: ClaimNode) -> list[Problem]:
                     ("competes_with", index),
                     f"'{ref}' is about other events: competing accounts are of the same matter",
                     "give both claims an event in common (about), or do not link them",
+                )
+            )
+    return problems
+
+
+def _check_restates(claim: ClaimNode) -> list[Problem]:
+    """A claim restated in other words is the same claimant's, about a common event."""
+    problems = []
+    for index, ref in enumerate(claim.record.restates):
+        other = next((node for node in claim.restated_in if node.record.id == ref), None)
+        if ref == claim.record.id:
+            problems.append(claim.problem(("restates", index), "a claim cannot restate itself"))
+        elif (
+            other is not None
+            and claim.claimant is not None
+            and other.claimant is not None
+            and (
+                other.claimant is not claim.claimant
+                or not {id(event) for event in claim.about} & {id(e) for e in other.about}
+            )
+        ):
+            problems.append(
+                claim.problem(
+                    ("restates", index),
+                    f"'{ref}' is not the same claimant's word about a common event",
+                    "a claim restates another of its claimant's about the same event; else it is a claim of its own",
                 )
             )
     return problems
