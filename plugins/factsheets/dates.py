@@ -48,7 +48,7 @@ def check_desk_dates(site: Site, today: datetime.date | None = None) -> list[Pro
 
 
 def _history_before_publication(claim: ClaimNode) -> list[Problem]:
-    first = min((change.date for change in claim.record.changelog or [] if change and change.date), default=None)
+    first = min(claim.logged_dates, default=None)
     if first is None:
         return []
     return [

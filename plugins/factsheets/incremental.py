@@ -183,8 +183,7 @@ class LiveSite:
         # A new status or free text may break the desk's rules (a status the responses do not allow): checked
         # again on the updated graph; a breach is reported, and the next good edit builds the whole site.
         rule_problems = check_rules(site)
-        site.warnings = sorted(problem for problem in rule_problems if problem.warning)
-        if len(site.warnings) < len(rule_problems):
+        if any(not problem.warning for problem in rule_problems):
             print(ContentError(rule_problems), file=sys.stderr)
             self.forget()
             return UpdateReport(Outcome.PROBLEMS)

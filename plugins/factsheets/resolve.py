@@ -117,9 +117,14 @@ class Node:
         return (record.date or "", time or "", sequence or 0, record.id or "")
 
     @property
+    def logged_dates(self) -> list[str]:
+        """The dates of the record's changelog."""
+        return [change.date for change in getattr(self.record, "changelog", None) or [] if change and change.date]
+
+    @property
     def desk_dates(self) -> list[str]:
         """The desk's own dates for the record: its changelog's (a claim adds its status history's)."""
-        return [change.date for change in getattr(self.record, "changelog", None) or [] if change and change.date]
+        return self.logged_dates
 
     @property
     def published_on(self) -> str | None:
@@ -517,7 +522,7 @@ class ClaimNode(Node):
     @property
     def desk_dates(self) -> list[str]:
         history = getattr(self.record, "status_history", None) or []
-        return super().desk_dates + [entry.date for entry in history if entry and entry.date]
+        return self.logged_dates + [entry.date for entry in history if entry and entry.date]
 
     @property
     def status_changes(self) -> list[StatusChangeView]:
@@ -525,7 +530,7 @@ class ClaimNode(Node):
         the current status, set on the first changelog date (or on a date not recorded)."""
         history = self.record.status_history
         if not history:
-            first = min((change.date for change in self.record.changelog), default=None)
+            first = min(self.logged_dates, default=None)
             return [StatusChangeView(self, 0, first, self.record.status, self.record.rationale, written=False)]
         last = len(history) - 1
         return [
@@ -560,8 +565,7 @@ class ClaimNode(Node):
     @property
     def sourcing(self) -> Sourcing:
         """The sources the claim and its responses quote, and how independent of each other they are."""
-        quotes = [self.quote] + [response.quote for response in self.responses]
-        return Sourcing(_unique(quote.source for quote in quotes if quote is not None))
+        return Sourcing(self.sources_drawn_on)
 
 
 @dataclass(frozen=True)
@@ -583,6 +587,11 @@ class SourceGroup:
     def tie(self) -> str:
         """'Published by' when the top actor published every source of the group itself, else 'Tied to'."""
         return "Published by" if all(source.publisher is self.top for source in self.sources) else "Tied to"
+
+    @property
+    def tied_to(self) -> ActorNode | None:
+        """The side the group's publishers belong to, when it is not their own name."""
+        return self.top if self.top is not None and self.tie == "Tied to" else None
 
 
 @dataclass(frozen=True)
@@ -615,12 +624,8 @@ class Sourcing:
         if count == 0:
             return "No source is quoted for this claim."
         if count == 1:
-            top = self.groups[0].top
-            tied = (
-                f" (a publisher tied to {top.record.name})"
-                if top is not None and top is not self.sources[0].publisher
-                else ""
-            )
+            side = self.groups[0].tied_to
+            tied = f" (a publisher tied to {side.record.name})" if side is not None else ""
             return f"This claim rests on one report: {self.sources[0].citation}{tied}."
         if self.independent == 1:
             top = self.groups[0].top
@@ -871,14 +876,8 @@ def resolve(sheets: list[ValidSheet], invalid_ids: frozenset[str] = frozenset())
             event.claims.append(claim)
         claim.subjects = resolver.link_all(claim, "subjects", claim.record.subjects, ActorNode)
     for claim in claims:
-        for competitor in resolver.link_all(claim, "competes_with", claim.record.competes_with, ClaimNode):
-            for one, other in ((claim, competitor), (competitor, claim)):
-                if other is not one and other not in one.competing:
-                    one.competing.append(other)
-        for same in resolver.link_all(claim, "restates", claim.record.restates, ClaimNode):
-            for one, other in ((claim, same), (same, claim)):
-                if other is not one and other not in one.restated_in:
-                    one.restated_in.append(other)
+        _link_both_ways(resolver, claim, "competes_with", "competing")
+        _link_both_ways(resolver, claim, "restates", "restated_in")
 
     for event in events:
         speakers = (
@@ -913,6 +912,14 @@ def resolve(sheets: list[ValidSheet], invalid_ids: frozenset[str] = frozenset())
         sheets=sheets,
     )
     return site, resolver.problems
+
+
+def _link_both_ways(resolver: _Resolver, claim: ClaimNode, field_name: str, backlinks: str) -> None:
+    """Claims a claim names in field_name, and the claim in theirs: a link an editor writes on either side."""
+    for other in resolver.link_all(claim, field_name, getattr(claim.record, field_name), ClaimNode):
+        for one, linked in ((claim, other), (other, claim)):
+            if linked is not one and linked not in getattr(one, backlinks):
+                getattr(one, backlinks).append(linked)
 
 
 def _resolve_overview(overviews, resolver: _Resolver) -> tuple[Overview | None, list[FigureNode]]:

@@ -137,13 +137,12 @@ def _independent_of(claim: ClaimNode, response: ResponseNode) -> bool:
 
 def _check_competing(claim: ClaimNode) -> list[Problem]:
     problems = []
-    events = {id(event) for event in claim.about}
     for index, ref in enumerate(claim.record.competes_with):
         if ref == claim.record.id:
             problems.append(claim.problem(("competes_with", index), "a claim cannot compete with itself"))
             continue
         other = next((node for node in claim.competing if node.record.id == ref), None)
-        if other is not None and events and not events & {id(event) for event in other.about}:
+        if other is not None and claim.about and not _share_an_event(claim, other):
             problems.append(
                 claim.problem(
                     ("competes_with", index),
@@ -165,10 +164,7 @@ def _check_restates(claim: ClaimNode) -> list[Problem]:
             other is not None
             and claim.claimant is not None
             and other.claimant is not None
-            and (
-                other.claimant is not claim.claimant
-                or not {id(event) for event in claim.about} & {id(e) for e in other.about}
-            )
+            and (other.claimant is not claim.claimant or not _share_an_event(claim, other))
         ):
             problems.append(
                 claim.problem(
@@ -178,6 +174,10 @@ def _check_restates(claim: ClaimNode) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _share_an_event(claim: ClaimNode, other: ClaimNode) -> bool:
+    return bool({id(event) for event in claim.about} & {id(event) for event in other.about})
 
 
 def _only_lacks_evidence(response: ResponseNode) -> bool:

@@ -125,8 +125,8 @@ def sourcing_summary(site: Site) -> str:
     if len(sources) == 1:
         source = sources[0]
         publisher = source.publisher.record.name if source.publisher else source.record.publisher
-        top = overall.groups[0].top
-        tied = f", a publisher tied to {top.record.name}," if top is not None and top is not source.publisher else ""
+        side = overall.groups[0].tied_to
+        tied = f", a publisher tied to {side.record.name}," if side is not None else ""
         return f"{every} {rests} on a single report, published by {publisher}{tied} on {source.date_text}."
     if overall.independent == 1 and overall.groups[0].top is not None:
         return f"{every} {rests} on {len(sources):,} sources, all tied to {overall.groups[0].top.record.name}."
