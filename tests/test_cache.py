@@ -70,7 +70,7 @@ def test_a_file_saved_again_while_it_is_read_is_cached_under_the_bytes_parsed(co
     claims = folder / "claims.yaml"
     first = claims.read_text()
     cache = SheetCache.open(cache_dir, folder)
-    listed = next(file for file in load_factsheets(folder, cache).to_read if file.path == claims)
+    listed = next(file for file in load_factsheets(folder, digests=True).files if file.path == claims)
     claims.write_text(first.replace("status: uncontested", "status: unverified", 1))  # saved again meanwhile
     read_factsheet(listed, cache=cache)
     claims.write_text(first)  # and the edit undone

@@ -44,7 +44,7 @@ def test_quotes_link_to_the_passage_on_the_original_site_and_the_archived_copy(t
 
 
 def test_text_fragments_escape_the_characters_that_have_meanings_in_them():
-    from factsheets.resolve import _fragment_part
+    from factsheets.graph import _fragment_part
 
     assert _fragment_part("well-known, cheap & fast") == "well%2Dknown%2C%20cheap%20%26%20fast"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import yaml
 
 from conftest import CONTENT, read_page, run_pelican
+from factsheets.graph import STATUS_ORDER
 from factsheets.models import STANCE_MEANINGS, STATUS_MEANINGS, STATUS_RULES
-from factsheets.resolve import STATUS_ORDER
 
 CREDIBILITY_PAGES = {"About": "pages/about.html", "Methodology": "pages/methodology.html"}
 CORRECTIONS = ("Corrections policy", "pages/corrections.html")

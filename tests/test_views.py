@@ -9,7 +9,7 @@ import time
 import pytest
 
 from conftest import CONTENT, read_page, run_pelican
-from factsheets.resolve import STATUS_ORDER
+from factsheets.graph import STATUS_ORDER
 
 
 def test_timeline_lists_events_and_claims_in_date_order_with_honest_precision(site):

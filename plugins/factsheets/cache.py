@@ -41,10 +41,10 @@ from pathlib import Path
 import jinja2
 import pydantic
 
-from . import load, models, problems, validate
-from .load import lies_within
+from . import load, models, problems, sheets, validate
+from .load import FileToRead, display_path, lies_within
 from .settings import read_plugin_settings
-from .validate import ValidSheet
+from .sheets import ValidSheet
 
 SHEETS_FOLDER = "sheets"
 TEMPLATES_FOLDER = "templates"
@@ -174,7 +174,7 @@ def _prepare_root(cache_root: Path) -> None:
 def code_version() -> str:
     """Changes whenever the code that produces a sheet entry, or the Python that pickles it, changes."""
     digest = hashlib.sha256(f"{sys.version}\n{pydantic.VERSION}\n".encode())
-    for module in (models, load, validate, problems, sys.modules[__name__]):
+    for module in (models, load, sheets, validate, problems, sys.modules[__name__]):
         digest.update(Path(module.__file__).read_bytes())
     return digest.hexdigest()[:16]
 
@@ -202,6 +202,18 @@ class SheetCache:
         except OSError as error:
             _note_once(f"note: cache off: {cache_root} cannot be written ({error.strerror or error})")
             return None
+
+    def take(self, files: list[FileToRead]) -> tuple[list[ValidSheet], list[FileToRead]]:
+        """The files' records the cache holds (each named by where it is now), and the files it does not hold."""
+        held, to_read = [], []
+        for found in files:
+            sheet = self.get(found.digest) if found.digest else None
+            if sheet is None:
+                to_read.append(found)
+            else:
+                sheet.file.path, sheet.file.source = display_path(found.path), found.path
+                held.append(sheet)
+        return held, to_read
 
     def get(self, digest: str) -> ValidSheet | None:
         entry_name = digest + self.ENTRY_SUFFIX

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import datetime
 
+from .graph import ActorNode, ClaimNode, EventNode, Node, Site, SourceNode
 from .models import certainly_before, date_words
 from .problems import Path, Problem
-from .resolve import ActorNode, ClaimNode, EventNode, Node, Site, SourceNode
 
 
 def check_desk_dates(site: Site, today: datetime.date | None = None) -> list[Problem]:

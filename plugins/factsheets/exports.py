@@ -20,9 +20,9 @@ from xml.sax.saxutils import escape
 
 from feedgenerator import Atom1Feed
 
+from .graph import ActorNode, ClaimNode, EventNode, Site, SourceNode
 from .models import FactSheet
 from .render import Page
-from .resolve import ActorNode, ClaimNode, EventNode, Site, SourceNode
 from .structured_data import Publication, all_claim_reviews
 
 SCHEMA_FILE = "data/factsheet.schema.json"

@@ -30,6 +30,7 @@ from . import models
 from .build import BuildResult, build_site, check_output_folder, scratch_folder
 from .cache import configured_cache_root
 from .exports import plan_files
+from .graph import ClaimNode, EventNode, Node
 from .load import (
     FACTSHEET_SUFFIXES,
     FileToRead,
@@ -41,10 +42,10 @@ from .load import (
 from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_factsheet, read_site
 from .plugin import FactSheetGenerator, write_data_file
 from .problems import ContentError, Problem
-from .resolve import ClaimNode, EventNode, Node
 from .rules import check_rules
 from .search import build_search_index
-from .validate import RECORD_LISTS, ValidSheet
+from .sheets import ValidSheet
+from .validate import RECORD_LISTS
 
 STRUCTURAL_TEXT = {(models.Quote, "text"), (models.Actor, "name"), (models.Source, "archived_text")}
 """Text fields that decide more than what a page shows: quote anchors, the order of actors, a file to read."""

@@ -18,15 +18,10 @@ import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
-from typing import TYPE_CHECKING
 
 import yaml
 
 from .problems import Path, Problem, field_name
-
-if TYPE_CHECKING:
-    from .cache import SheetCache
-    from .validate import ValidSheet
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -205,27 +200,25 @@ _ID_LINE = re.compile(r"^[ \t-]*id:[ \t]*['\"]?([a-z0-9-]+)['\"]?[ \t]*$", re.MU
 
 @dataclass(frozen=True)
 class FileToRead:
-    """A fact-sheet file the cache does not hold: to be read and validated."""
+    """A fact-sheet file found: to be read and validated, unless the cache holds it."""
 
     path: FsPath
     size: int
     digest: str = ""
-    """SHA-256 of its bytes when there is a cache to store the result in."""
+    """SHA-256 of its bytes when there is a cache to look it up in and store the result in."""
 
 
 @dataclass
 class LoadResult:
-    to_read: list[FileToRead] = field(default_factory=list)
-    """Files new or changed since the last run: to be read and validated."""
-    cached: list[ValidSheet] = field(default_factory=list)
-    """Files unchanged since a run that validated them: their records, from the cache."""
+    files: list[FileToRead] = field(default_factory=list)
+    """Every fact-sheet file found that could be read, in the order they are read."""
     problems: list[Problem] = field(default_factory=list)
     paths: list[FsPath] = field(default_factory=list)
     """Every fact-sheet file found, in the order they are read."""
 
 
-def load_factsheets(folder: FsPath, cache: SheetCache | None = None, content_dir: FsPath | None = None) -> LoadResult:
-    """Find every fact-sheet file under folder; take unchanged ones from the cache, list the others to read.
+def load_factsheets(folder: FsPath, digests: bool = False, content_dir: FsPath | None = None) -> LoadResult:
+    """Find every fact-sheet file under folder, with the digest of its bytes if digests (for the cache).
     Links under content_dir (folder by default) whose target lies outside it are problems, and not read."""
     result = LoadResult()
     if not folder.is_dir():
@@ -236,16 +229,11 @@ def load_factsheets(folder: FsPath, cache: SheetCache | None = None, content_dir
     for path in result.paths:
         try:
             size = path.stat().st_size
-            digest = content_digest(read_file_bytes(path)) if cache and size <= MAX_FILE_BYTES else ""
+            digest = content_digest(read_file_bytes(path)) if digests and size <= MAX_FILE_BYTES else ""
         except OSError as error:
             result.problems.append(unreadable(display_path(path), error))
             continue
-        cached = cache.get(digest) if digest else None
-        if cached is not None:
-            cached.file.path, cached.file.source = display_path(path), path
-            result.cached.append(cached)
-        else:
-            result.to_read.append(FileToRead(path, size, digest))
+        result.files.append(FileToRead(path, size, digest))
     return result
 
 

@@ -33,8 +33,9 @@ from .render import Page, plan_pages
 from .resolve import Site, resolve
 from .rules import check_rules
 from .settings import DEFAULTS
+from .sheets import ValidSheet
 from .structured_data import Publication
-from .validate import ValidSheet, validate_factsheets
+from .validate import validate_factsheets
 from .verify import ArchivedText, read_archived_texts, verify_quotes
 from .workers import for_each_in_workers, map_in_workers
 
@@ -70,12 +71,12 @@ def _read_site(content_dir: Path, factsheets_folder: str, cache_dir: Path | None
     folder = content_dir / factsheets_folder
     project = content_dir.resolve().parent  # where a checkout's files are: never the key's place
     cache = SheetCache.open(cache_dir, folder, project) if cache_dir else None
-    found = load_factsheets(folder, cache, content_dir)
+    found = load_factsheets(folder, digests=cache is not None, content_dir=content_dir)
     problems = found.problems
     invalid_ids: set[str] = set()
-    sheets = list(found.cached)
+    sheets, to_read = cache.take(found.files) if cache else ([], found.files)
     reading = partial(read_factsheet, cache=cache, content_dir=content_dir)
-    read = map_in_workers(found.to_read, reading, workers, weight=_file_size)
+    read = map_in_workers(to_read, reading, workers, weight=_file_size)
     archived_texts: dict[str, ArchivedText] = {}
     for file_read in read:
         archived_texts.update(file_read.archived_texts)

@@ -17,16 +17,17 @@ from pelican.utils import sanitised_join
 
 from .cache import CardCache, SignedBytecodeCache, configured_cache_root, signing_key, template_settings_key
 from .exports import FEED_FILE, DataFile
+from .graph import record_reads
 from .load import links_leaving
 from .pipeline import read_site, write_site
 from .problems import ContentError
 from .render import NAVIGATION, Page
-from .resolve import describe_date, record_reads
 from .search import DEFAULT_MAX_PROCESSES, SearchIndexer, plan_parts
 from .settings import SettingsError, read_plugin_settings
 from .share_cards import ShareCards, renderer_version
 from .structured_data import Publication
 from .views import stance_meanings, status_legend
+from .wording import describe_date
 from .workers import default_workers
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .resolve import ActorNode, ClaimNode, EventNode, Site, SourceNode
+from .graph import ActorNode, ClaimNode, EventNode, Site, SourceNode
 from .share_cards import HEIGHT, WIDTH, card_content, card_path
 from .structured_data import Publication, page_item, to_script_json
 from .views import (

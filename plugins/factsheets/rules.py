@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
+from .graph import ClaimNode, FigureNode, ResponseNode, Site
 from .problems import Problem
-from .resolve import ClaimNode, FigureNode, ResponseNode, Site
 
 RUBRIC_HINT = "see the status rules in the README or on the Methodology page"
 LACKING_EVIDENCE = re.compile(

@@ -26,7 +26,7 @@ import PIL
 from PIL import Image, ImageChops, ImageColor, ImageDraw, ImageFont
 
 from .cache import CardCache
-from .resolve import ClaimNode, Site
+from .graph import ClaimNode, Site
 
 if TYPE_CHECKING:
     from .exports import DataFile

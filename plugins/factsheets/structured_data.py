@@ -15,7 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .resolve import ActorNode, ClaimNode, EventNode, Site, SourceNode
+from .graph import ActorNode, ClaimNode, EventNode, Site, SourceNode
 from .share_cards import card_path
 
 SCHEMA_CONTEXT = "https://schema.org"

@@ -7,7 +7,6 @@ import math
 import re
 import types
 import typing
-from dataclasses import dataclass, field
 from typing import Annotated
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -15,25 +14,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from .load import LoadedFile
 from .models import FactSheet, Overview, Record
 from .problems import Path, Problem, did_you_mean
-
-
-@dataclass
-class ValidSheet:
-    """The records of one file, each with its index in its list.
-
-    Records are validated one by one. A record with a wrong field is kept as a partial record (see
-    partial_record): its references and quotes are still resolved and checked, so that all its
-    problems are found in one run. Its problems fail the build, so a file with one is never cached
-    or rendered.
-    """
-
-    file: LoadedFile
-    overview: Overview | None = None
-    records: dict[str, list[tuple[int, Record]]] = field(default_factory=dict)
-
-    def of_kind(self, kind: str) -> list[tuple[int, Record]]:
-        return self.records.get(kind, [])
-
+from .sheets import ValidSheet
 
 RECORD_LISTS: dict[str, type[Record]] = {
     name: _model

@@ -11,15 +11,15 @@ import hashlib
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path as FsPath
 
+from .graph import MarkedText, QuoteNode, Site, SourceNode
 from .models import Source
 from .passages import WordIndex, closest_passage
 from .problems import Problem
 from .quotation_marks import QuotedRuns
-from .resolve import QuoteNode, Site, SourceNode
 
 MAX_ARCHIVED_TEXT_BYTES = 2 * 1024 * 1024
 """An archived text is one article's words (the real ones are a few kilobytes); its page shows it whole."""
@@ -289,38 +289,3 @@ def _closest_passage(needle: str, archived: FoldedText, text: str) -> str:
     found = " ".join(text[start:end].split())
     shown = found if len(found) <= 160 else found[:157] + "..."
     return f'the closest passage in the source reads: "{shown}"'
-
-
-@dataclass(frozen=True)
-class Segment:
-    """A run of a source's archived text, marked when it lies inside quoted passages."""
-
-    text: str
-    anchors: list[str]
-    marked: bool
-
-
-@dataclass
-class MarkedText:
-    """A source's archived text with the span of each quote found in it, by the quote's anchor."""
-
-    text: str
-    spans: dict[str, tuple[int, int]] = field(default_factory=dict)
-
-    @cached_property
-    def paragraphs(self) -> list[list[Segment]]:
-        """Paragraphs of segments, quoted runs marked and each quote's start anchored; made when first shown."""
-        paragraphs: list[list[Segment]] = []
-        for match in re.finditer(r"\S(?:.*?\S)?(?=\s*\n\s*\n|\s*\Z)", self.text, flags=re.DOTALL):
-            start, end = match.span()
-            cuts = {start, end}
-            for quote_start, quote_end in self.spans.values():
-                cuts.update(cut for cut in (quote_start, quote_end) if start < cut < end)
-            bounds = sorted(cuts)
-            segments = []
-            for left, right in zip(bounds, bounds[1:], strict=False):
-                anchors = sorted(anchor for anchor, (s, _) in self.spans.items() if s == left)
-                marked = any(s <= left and right <= e for s, e in self.spans.values())
-                segments.append(Segment(self.text[left:right], anchors, marked))
-            paragraphs.append(segments)
-        return paragraphs

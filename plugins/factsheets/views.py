@@ -9,8 +9,8 @@ import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from .graph import STATUS_ORDER, ActorNode, ClaimNode, EventNode, Site, Sourcing, status_explanation
 from .models import STANCE_MEANINGS, STATUS_RULES
-from .resolve import STATUS_ORDER, ActorNode, ClaimNode, EventNode, Site, Sourcing, status_explanation
 
 NO_STATEMENT = "no statement"
 HOME_LIST_LIMIT = 50

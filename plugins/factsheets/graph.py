@@ -1,0 +1,727 @@
+"""The linked records: each record as a node, its references resolved and the lists that point back.
+
+A node holds its validated record (``claim.record.statement``); its reference fields hold the linked
+nodes instead of ids (``claim.claimant``), and it gains the lists that point back (``actor.claims_made``,
+``event.claims``). ``Site`` holds them all, sorted for display. resolve.py builds the graph; verify.py
+marks the archived texts; templates and the page plans only read it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+from .models import ACTOR_KIND_LABELS, PRECISION_WORDS, QUOTE_KIND_MEANINGS, STATUS_MEANINGS, Overview
+from .problems import Path, Problem
+from .sheets import ValidSheet
+from .wording import describe_date, possessive
+
+STATUS_ORDER = ("disputed", "refuted", "unverified", "uncontested", "confirmed")
+"""How claim lists are ordered: what is contested first, what is settled last."""
+TRAILING_ATTRIBUTION = re.compile(r",?\s+according to\b.*$", re.IGNORECASE | re.DOTALL)
+
+
+_page_reads: set[str] | None = None
+"""While a page renders, the ids of the records it reads (see record_reads)."""
+
+
+@contextmanager
+def record_reads() -> Iterator[set[str]]:
+    """Note the ids of the top-level records read inside the block: what a page depends on."""
+    global _page_reads
+    outer, _page_reads = _page_reads, set()
+    try:
+        yield _page_reads
+    finally:
+        _page_reads = outer
+
+
+@dataclass(eq=False)
+class Node:
+    """A record in the graph: reads like the record, with references resolved."""
+
+    kind: ClassVar[str] = "record"
+    folder: ClassVar[str] = ""
+
+    _record: Any
+    sheet: ValidSheet = field(repr=False)
+    path: Path
+
+    @property
+    def record(self) -> Any:
+        """The validated record; reading it is noted while a page's reads are being recorded."""
+        if _page_reads is not None:
+            _page_reads.add(self.owner_id)
+        return self._record
+
+    @property
+    def owner_id(self) -> str:
+        """The id of the top-level record this node's record belongs to (a figure's event, a response's claim)."""
+        return self._record.id
+
+    def __getattr__(self, name: str) -> Any:
+        record = self.__dict__.get("_record")
+        if record is None or name.startswith("__"):
+            raise AttributeError(name)
+        if _page_reads is not None:
+            _page_reads.add(self.owner_id)
+        return getattr(record, name)
+
+    @functools.cached_property
+    def href(self) -> str:
+        """Kept once made: an id changes only with a whole new build (the preview's updates keep ids)."""
+        return f"{self.folder}/{self._record.id}.html"
+
+    def problem(self, field_path: Path, message: str, hint: str = "") -> Problem:
+        return self.sheet.file.problem(self.path + field_path, message, hint)
+
+    @property
+    def date_text(self) -> str:
+        """The record's date in words, with its precision: '24 January 2024', 'on or before January 2024'."""
+        date = getattr(self.record, "date", None)
+        return describe_date(date, getattr(self.record, "date_qualifier", "exact")) if date else ""
+
+    @property
+    def sort_key(self) -> tuple[str, str, int, str]:
+        """By date, then by time of day or explicit sequence within a date, then by id."""
+        record = self.record  # a partial record's fields may be None
+        time, sequence = getattr(record, "time", None), getattr(record, "sequence", None)
+        return (record.date or "", time or "", sequence or 0, record.id or "")
+
+    @property
+    def logged_dates(self) -> list[str]:
+        """The dates of the record's changelog."""
+        return [change.date for change in getattr(self.record, "changelog", None) or [] if change and change.date]
+
+    @property
+    def desk_dates(self) -> list[str]:
+        """The desk's own dates for the record: its changelog's (a claim adds its status history's)."""
+        return self.logged_dates
+
+    @property
+    def published_on(self) -> str | None:
+        """When the desk first published the record: its earliest own date, if it has any."""
+        return min(self.desk_dates, default=None)
+
+    @property
+    def updated(self) -> str | None:
+        """The date of the record's latest change (or a claim's latest status change), if it has any."""
+        return max(self.desk_dates, default=None)
+
+    @property
+    def changed_since_published(self) -> str | None:
+        """The latest change, when it is later than the first publication."""
+        return self.updated if self.updated != self.published_on else None
+
+    @property
+    def sources_drawn_on(self) -> list[SourceNode]:
+        """The sources the record's words come from."""
+        return []
+
+    @property
+    def information_as_of(self) -> str | None:
+        """The sources' date: the newest publication date among the sources the record draws on."""
+        return max((source.record.date for source in self.sources_drawn_on if source.record.date), default=None)
+
+    @property
+    def information_as_of_basis(self) -> str:
+        """What the 'information as of' date is the date of, in words."""
+        count = len(self.sources_drawn_on)
+        return "the date of its source" if count == 1 else f"the date of the newest of its {count} sources"
+
+
+@dataclass(eq=False)
+class QuoteUse:
+    """Where a quote is shown: the figure, claim or response that quotes it."""
+
+    node: Node
+    speaker: ActorNode | None = None
+    """The actor an editor names as the speaker of a direct quote (the quote's `speaker`), if any."""
+
+    @property
+    def label(self) -> str:
+        """Words that describe the use, read from the records when shown."""
+        node = self.node
+        if isinstance(node, FigureNode):
+            return f"Figure: {node.record.label}"
+        if isinstance(node, ResponseNode):
+            actor_name = node.actor.record.name if node.actor else node.record.actor
+            return f"Response by {actor_name} to: {node.claim.record.statement}"
+        return f"Claim: {node.record.statement}"
+
+    @property
+    def href(self) -> str:
+        return self.node.href + ("#claim-quote" if isinstance(self.node, ClaimNode) else "")
+
+
+@dataclass(eq=False)
+class QuoteNode:
+    """A verbatim passage of one source, shared by every record that quotes it."""
+
+    text: str
+    source: SourceNode
+    anchor: str
+    uses: list[QuoteUse] = field(default_factory=list)
+    written_at: list[tuple[Node, Path]] = field(default_factory=list, repr=False)
+    in_quotation_marks: bool | None = None
+    """Whether the passage lies wholly inside quotation marks in the archived text (a speaker's words, as
+    the source quotes them) or not (the source's own words); set by verify, None until it finds the passage."""
+
+    @property
+    def href(self) -> str:
+        return f"{self.source.href}#{self.anchor}"
+
+    @property
+    def kind_meaning(self) -> str:
+        """Where the passage stands in the source, in words: 'Direct: a speaker's own words, ...'."""
+        return QUOTE_KIND_MEANINGS["direct" if self.in_quotation_marks else "reported"]
+
+    def voice_for(self, node: Node, default_speaker: ActorNode | None) -> QuoteVoice:
+        """Whose words the passage is where node quotes it: the kind its quote states, else where the passage
+        stands; a direct quote's speaker is the one the quote names, else default_speaker."""
+        record = node.record.quote
+        kind = getattr(record, "kind", None) or ("direct" if self.in_quotation_marks else "reported")
+        use = next((use for use in self.uses if use.node is node), None)
+        speaker = (use.speaker if use else None) or default_speaker
+        return QuoteVoice(kind == "direct", speaker if kind == "direct" else None, self.source.publisher)
+
+    @property
+    def original_href(self) -> str | None:
+        """A text-fragment link to the passage on the original site, where the source has an address."""
+        url = self.source.record.url
+        if not url:
+            return None
+        words = self.text.split()
+        if len(words) <= 8:
+            fragment = _fragment_part(" ".join(words))
+        else:
+            fragment = f"{_fragment_part(' '.join(words[:4]))},{_fragment_part(' '.join(words[-4:]))}"
+        return f"{url.split('#', 1)[0]}#:~:text={fragment}"
+
+
+@dataclass(frozen=True)
+class QuoteVoice:
+    """Whose words a quote is where it is shown: a speaker's as the source quotes them, or the source's own."""
+
+    direct: bool
+    speaker: ActorNode | None
+    publisher: ActorNode | None
+
+    @property
+    def kind(self) -> str:
+        return "direct" if self.direct else "reported"
+
+    @property
+    def text(self) -> str:
+        """'In Andrii Yusov's words, as quoted by Ukrinform' or 'In Ukrinform's words'."""
+        publisher = self.publisher.record.name if self.publisher else "the source"
+        if self.direct and self.speaker is not None:
+            return f"In {possessive(self.speaker.record.name)} words, as quoted by {publisher}"
+        if self.direct:
+            return f"In the speaker's words, as quoted by {publisher}"
+        return f"In {possessive(publisher)} words"
+
+
+@dataclass(eq=False)
+class ActorNode(Node):
+    kind: ClassVar[str] = "actor"
+    folder: ClassVar[str] = "actors"
+    affiliation: ActorNode | None = None
+    members: list[ActorNode] = field(default_factory=list)
+    claims_made: list[ClaimNode] = field(default_factory=list)
+    claims_relayed: list[ClaimNode] = field(default_factory=list)
+    responses: list[ResponseNode] = field(default_factory=list)
+    figures: list[FigureNode] = field(default_factory=list)
+    events: list[EventNode] = field(default_factory=list)
+    sources_published: list[SourceNode] = field(default_factory=list)
+
+    @property
+    def heading(self) -> str:
+        return self.record.name
+
+    @property
+    def kind_label(self) -> str:
+        return ACTOR_KIND_LABELS[self.record.kind]
+
+    @property
+    def role_line(self) -> str | None:
+        """What a person is ("President of Ukraine"), shown beside the name. A role of an organisation, a state
+        or a group is the name the sources give it ("the Russian Defense Ministry"): another name, not news."""
+        return self.record.role if self.record.kind == "person" else None
+
+    @property
+    def side(self) -> ActorNode:
+        """The actor at the top of its affiliations (Ukraine for a Ukrainian ministry's spokesman): actors on
+        one side are not independent of each other."""
+        top, seen = self, {id(self)}
+        while top.affiliation is not None and id(top.affiliation) not in seen:  # a cycle is reported apart
+            top = top.affiliation
+            seen.add(id(top))
+        return top
+
+    @property
+    def named_in_sources(self) -> str | None:
+        """The name the sources use for an actor that is not a person, when it is not its own name."""
+        role = self.record.role
+        if self.record.kind == "person" or not role or role.casefold() == self.record.name.casefold():
+            return None
+        return role
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        return ((self.record.name or "").casefold(), self.record.id or "")
+
+    @property
+    def sources_drawn_on(self) -> list[SourceNode]:
+        """The sources of what the page says of the actor: its claims, responses, figures, the sources it
+        published and those of the events it took part in or spoke about."""
+        quotes = [claim.quote for claim in (*self.claims_made, *self.claims_relayed)]
+        quotes += [response.quote for response in self.responses] + [figure.quote for figure in self.figures]
+        sources = [quote.source for quote in quotes if quote] + self.sources_published
+        return unique_nodes(sources + [source for event in self.events for source in event.sources])
+
+
+@dataclass(eq=False)
+class SourceNode(Node):
+    kind: ClassVar[str] = "source"
+    folder: ClassVar[str] = "sources"
+    publisher: ActorNode | None = None
+    distributor: ActorNode | None = None
+    quotes: list[QuoteNode] = field(default_factory=list)
+    archived: MarkedText | None = None
+    """The archived text with its quoted passages, once verify has read it."""
+
+    @property
+    def heading(self) -> str:
+        return self.record.title
+
+    @property
+    def retrieved_text(self) -> str:
+        """When the text was archived, as readers read it: '2 June 2023 at 08:15 UTC'."""
+        retrieved = self.record.retrieved
+        if not retrieved:
+            return ""
+        moment = datetime.datetime.strptime(retrieved, "%Y-%m-%dT%H:%M:%SZ")
+        return f"{describe_date(retrieved[:10])} at {moment:%H:%M} UTC"
+
+    @property
+    def original_kind(self) -> str:
+        """What the original is, by its name: HTML, PDF or TXT."""
+        return (self.record.original or "").rpartition(".")[2].upper()
+
+    @property
+    def web_archive_url(self) -> str | None:
+        """The Wayback Machine's copy nearest the moment the text was archived, made from the address and that
+        moment with no network: the service redirects to its nearest capture."""
+        if not (self.record.url and self.record.retrieved):
+            return None
+        return f"{WEB_ARCHIVE}/{re.sub(r'[-T:Z]', '', self.record.retrieved)}/{self.record.url}"
+
+    @property
+    def citation(self) -> str:
+        """Who published it and when, for a quote's caption: the title and the rest are on the source's page."""
+        publisher = self.publisher.record.name if self.publisher else self.record.publisher
+        return f"{publisher}, {self.date_text}"
+
+    @property
+    def sources_drawn_on(self) -> list[SourceNode]:
+        return [self]
+
+    @property
+    def information_as_of_basis(self) -> str:
+        return "the date this source was published"
+
+
+WEB_ARCHIVE = "https://web.archive.org/web"
+
+
+@dataclass(eq=False)
+class FigureNode(Node):
+    kind: ClassVar[str] = "figure"
+    event: EventNode | None = None
+    according_to: ActorNode | None = None
+    quote: QuoteNode | None = None
+    claim: ClaimNode | None = None
+    """The claim the number is part of: its status goes wherever the figure is shown."""
+
+    @property
+    def href(self) -> str:
+        return f"{self.event.href}#figure-{self.record.id}"
+
+    @property
+    def value_text(self) -> str:
+        """The number as read, with its precision: '207', 'about 17,000', 'at least 65'."""
+        words = PRECISION_WORDS[self.record.precision]
+        return f"{words} {self.record.value:,}" if words else f"{self.record.value:,}"
+
+    @property
+    def desk_sum(self) -> bool:
+        """Whether the total is the desk's own sum of the parts the source gives (the source gives none)."""
+        return not self.record.total_in_source and bool(self.record.breakdown)
+
+    @property
+    def parts_text(self) -> str:
+        """The parts as the source gives them, added: '65 + 6 + 3'."""
+        return " + ".join(f"{part.value:,}" for part in self.record.breakdown)
+
+    @property
+    def caption(self) -> str:
+        """What the number counts, after the number: 'people on board the Il-76' (the label 'People on board
+        the Il-76' starts with the unit), else 'people: Ukrainians returned'. Who gives it is said once, beside
+        it (according_to), so a label's own 'according to ...' is left out."""
+        label = TRAILING_ATTRIBUTION.sub("", self.record.label).strip() or self.record.label
+        unit = self.record.unit
+        first, _, rest = label.partition(" ")
+        if rest and first.casefold() == unit.casefold():
+            return f"{unit} {rest}"
+        return f"{unit}: {label}"
+
+    @property
+    def owner_id(self) -> str:
+        return self.event.owner_id
+
+    @property
+    def quote_voice(self) -> QuoteVoice | None:
+        """Whose words the figure's quote is: in a direct quote, the actor that gives the number speaks."""
+        return self.quote.voice_for(self, self.according_to) if self.quote else None
+
+
+@dataclass(eq=False)
+class EventNode(Node):
+    kind: ClassVar[str] = "event"
+    folder: ClassVar[str] = "events"
+    participants: list[ActorNode] = field(default_factory=list)
+    related: list[EventNode] = field(default_factory=list)
+    figures: list[FigureNode] = field(default_factory=list)
+    sources: list[SourceNode] = field(default_factory=list)
+    claims: list[ClaimNode] = field(default_factory=list)
+    actors: list[ActorNode] = field(default_factory=list)
+
+    @property
+    def heading(self) -> str:
+        return self.record.title
+
+    @property
+    def sources_drawn_on(self) -> list[SourceNode]:
+        """The sources that report the event, and those its figures quote."""
+        return unique_nodes(self.sources + [figure.quote.source for figure in self.figures if figure.quote])
+
+
+@dataclass(eq=False)
+class ResponseNode(Node):
+    kind: ClassVar[str] = "response"
+    claim: ClaimNode | None = None
+    actor: ActorNode | None = None
+    quote: QuoteNode | None = None
+
+    @property
+    def href(self) -> str:
+        return f"{self.claim.href}#response-{self.path[-1] + 1}"
+
+    @property
+    def owner_id(self) -> str:
+        return self.claim.owner_id
+
+    @property
+    def quote_voice(self) -> QuoteVoice | None:
+        """Whose words the response's quote is: in a direct quote, the responding actor speaks."""
+        return self.quote.voice_for(self, self.actor) if self.quote else None
+
+
+@dataclass(eq=False)
+class ClaimNode(Node):
+    kind: ClassVar[str] = "claim"
+    folder: ClassVar[str] = "claims"
+    claimant: ActorNode | None = None
+    reported_by: ActorNode | None = None
+    about: list[EventNode] = field(default_factory=list)
+    quote: QuoteNode | None = None
+    responses: list[ResponseNode] = field(default_factory=list)
+    competing: list[ClaimNode] = field(default_factory=list)
+    """Claims that give a competing account, named on either side (the link goes both ways)."""
+    restated_in: list[ClaimNode] = field(default_factory=list)
+    """Claims the same claimant makes in other words, named on either side."""
+    subjects: list[ActorNode] = field(default_factory=list)
+    figures: list[FigureNode] = field(default_factory=list)
+    """Figures whose numbers are part of this claim."""
+
+    @property
+    def heading(self) -> str:
+        return self.record.statement
+
+    @property
+    def short_label(self) -> str:
+        """The statement's first words, for table headings."""
+        words = self.record.statement.split()
+        return " ".join(words[:8]) + ("…" if len(words) > 8 else "")
+
+    @property
+    def status_meaning(self) -> str:
+        return STATUS_MEANINGS[self.record.status]
+
+    @property
+    def status_explanation(self) -> str:
+        """The status's meaning without its name: 'another party contests it and it has not been settled.'"""
+        return status_explanation(self.record.status)
+
+    @property
+    def status_rank(self) -> int:
+        return STATUS_ORDER.index(self.record.status)
+
+    @property
+    def disputed_by(self) -> list[ActorNode]:
+        return unique_nodes(response.actor for response in self.responses if response.stance == "disputes")
+
+    @property
+    def questioned_by(self) -> list[ActorNode]:
+        return unique_nodes(response.actor for response in self.responses if response.stance == "questions")
+
+    @property
+    def sources_drawn_on(self) -> list[SourceNode]:
+        """The sources of the claim's words and of every response's."""
+        quotes = [self.quote] + [response.quote for response in self.responses]
+        return unique_nodes(quote.source for quote in quotes if quote)
+
+    @property
+    def desk_dates(self) -> list[str]:
+        history = getattr(self.record, "status_history", None) or []
+        return self.logged_dates + [entry.date for entry in history if entry and entry.date]
+
+    @property
+    def status_changes(self) -> list[StatusChangeView]:
+        """The claim's statuses over time, oldest first, the current one last. Without a written history,
+        the current status, set on the first changelog date (or on a date not recorded)."""
+        history = self.record.status_history
+        if not history:
+            first = min(self.logged_dates, default=None)
+            return [StatusChangeView(self, 0, first, self.record.status, self.record.rationale, written=False)]
+        last = len(history) - 1
+        return [
+            StatusChangeView(
+                self,
+                index,
+                entry.date,
+                entry.status,
+                self.record.rationale if index == last and entry.rationale is None else entry.rationale,
+            )
+            for index, entry in enumerate(history)
+        ]
+
+    @property
+    def quote_voice(self) -> QuoteVoice | None:
+        """Whose words the claim's quote is: in a direct quote, the actor that relays the claim, else its claimant."""
+        return self.quote.voice_for(self, self.reported_by or self.claimant) if self.quote else None
+
+    @property
+    def sourcing_chain(self) -> list[ChainLink]:
+        """How the claim reached us: claimant, relayed by, reported in (the source of its quote), distributed by."""
+        chain = [ChainLink("Claimed by", self.claimant)]
+        if self.reported_by is not None:
+            chain.append(ChainLink("Relayed by", self.reported_by))
+        source = self.quote.source if self.quote else None
+        if source is not None:
+            chain.append(ChainLink("Reported in", source))
+            if source.distributor is not None:
+                chain.append(ChainLink("Distributed by", source.distributor))
+        return chain
+
+    @property
+    def sourcing(self) -> Sourcing:
+        """The sources the claim and its responses quote, and how independent of each other they are."""
+        return Sourcing(self.sources_drawn_on)
+
+
+@dataclass(frozen=True)
+class ChainLink:
+    """One step of the way a claim reached us: its role ('Relayed by') and the actor or source."""
+
+    role: str
+    node: ActorNode | SourceNode
+
+
+@dataclass(frozen=True)
+class SourceGroup:
+    """Sources whose publishers share a top affiliation: not independent of each other."""
+
+    top: ActorNode | None
+    sources: list[SourceNode]
+
+    @property
+    def tie(self) -> str:
+        """'Published by' when the top actor published every source of the group itself, else 'Tied to'."""
+        return "Published by" if all(source.publisher is self.top for source in self.sources) else "Tied to"
+
+    @property
+    def tied_to(self) -> ActorNode | None:
+        """The side the group's publishers belong to, when it is not their own name."""
+        return self.top if self.top is not None and self.tie == "Tied to" else None
+
+
+@dataclass(frozen=True)
+class Sourcing:
+    """Sources, grouped by the top affiliation of their publishers: each group one independent line of reporting.
+
+    Two sources are independent when their publishers share no affiliation: following each publisher's
+    `affiliation` up to the top, they reach different actors.
+    """
+
+    sources: list[SourceNode]
+
+    @functools.cached_property
+    def groups(self) -> list[SourceGroup]:
+        by_top: dict[int, SourceGroup] = {}
+        for source in sorted(self.sources, key=lambda source: source.sort_key):
+            top = source.publisher.side if source.publisher is not None else None
+            by_top.setdefault(id(top), SourceGroup(top, [])).sources.append(source)
+        return list(by_top.values())
+
+    @property
+    def independent(self) -> int:
+        """How many of the sources are independent of each other."""
+        return len(self.groups)
+
+    @property
+    def statement(self) -> str:
+        """The sourcing in one plain sentence."""
+        count = len(self.sources)
+        if count == 0:
+            return "No source is quoted for this claim."
+        if count == 1:
+            side = self.groups[0].tied_to
+            tied = f" (a publisher tied to {side.record.name})" if side is not None else ""
+            return f"This claim rests on one report: {self.sources[0].citation}{tied}."
+        if self.independent == 1:
+            top = self.groups[0].top
+            publishers = unique_nodes(source.publisher for source in self.sources)
+            if len(publishers) == 1:
+                return f"All {count} sources were published by {publishers[0].record.name}: one line of reporting."
+            return f"All {count} sources are tied to {top.record.name if top else 'one publisher'}."
+        if self.independent == count:
+            return f"{count} independent sources."
+        return f"{count} sources, {self.independent} of them independent of each other."
+
+
+@dataclass(frozen=True)
+class StatusChangeView:
+    """One status of a claim in its history, as the page and the feed show it."""
+
+    claim: ClaimNode
+    index: int
+    date: str | None
+    status: str
+    rationale: str | None
+    written: bool = True
+    """False for the status the claim has had since its first publication, with no history written."""
+
+    @property
+    def anchor(self) -> str:
+        return f"status-{self.index + 1}"
+
+    @property
+    def href(self) -> str:
+        return f"{self.claim.href}#{self.anchor}"
+
+    @property
+    def lead(self) -> str:
+        """The words before the date: 'From' 2 December 2026, 'Since first publication on' 31 January 2024."""
+        if self.written:
+            return "From"
+        return "Since first publication on" if self.date else "Since first publication"
+
+    @property
+    def is_current(self) -> bool:
+        return self.index == len(self.claim.record.status_history or [None]) - 1
+
+
+def status_explanation(status: str) -> str:
+    """STATUS_MEANINGS says 'Disputed: another party ...'; the words after the status's own name."""
+    name, _, explanation = STATUS_MEANINGS[status].partition(": ")
+    return explanation or name
+
+
+@dataclass
+class Site:
+    """Everything the pages show: nodes sorted for display, with all links resolved."""
+
+    overview: Overview | None
+    key_figures: list[FigureNode]
+    sources: list[SourceNode]
+    actors: list[ActorNode]
+    events: list[EventNode]
+    claims: list[ClaimNode]
+    figures: list[FigureNode]
+    quotes: list[QuoteNode]
+    sheets: list[ValidSheet] = field(default_factory=list)
+    """The validated files the site was read from, in order."""
+    warnings: list[Problem] = field(default_factory=list)
+    """What the editor should look at again, though the site builds (see rules.py)."""
+
+    @property
+    def overview_updated_text(self) -> str:
+        return describe_date(self.overview.updated) if self.overview else ""
+
+    @property
+    def information_as_of(self) -> str | None:
+        """The sources' date for the whole site: the newest publication date among all its sources."""
+        return max((source.record.date for source in self.sources if source.record.date), default=None)
+
+    @property
+    def claims_by_status(self) -> list[tuple[str, list[ClaimNode]]]:
+        groups = [(status, [claim for claim in self.claims if claim.status == status]) for status in STATUS_ORDER]
+        return [(status, claims) for status, claims in groups if claims]
+
+
+def _fragment_part(text: str) -> str:
+    """Percent-encode for a text fragment, where - , and & have meanings of their own."""
+    return quote(text, safe="").replace("-", "%2D")
+
+
+def unique_nodes(nodes) -> list:
+    """The nodes without None and without repeats, in their first order."""
+    seen: dict[int, Node] = {}
+    for node in nodes:
+        if node is not None:
+            seen.setdefault(id(node), node)
+    return list(seen.values())
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of a source's archived text, marked when it lies inside quoted passages."""
+
+    text: str
+    anchors: list[str]
+    marked: bool
+
+
+@dataclass
+class MarkedText:
+    """A source's archived text with the span of each quote found in it, by the quote's anchor."""
+
+    text: str
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    @cached_property
+    def paragraphs(self) -> list[list[Segment]]:
+        """Paragraphs of segments, quoted runs marked and each quote's start anchored; made when first shown."""
+        paragraphs: list[list[Segment]] = []
+        for match in re.finditer(r"\S(?:.*?\S)?(?=\s*\n\s*\n|\s*\Z)", self.text, flags=re.DOTALL):
+            start, end = match.span()
+            cuts = {start, end}
+            for quote_start, quote_end in self.spans.values():
+                cuts.update(cut for cut in (quote_start, quote_end) if start < cut < end)
+            bounds = sorted(cuts)
+            segments = []
+            for left, right in zip(bounds, bounds[1:], strict=False):
+                anchors = sorted(anchor for anchor, (s, _) in self.spans.items() if s == left)
+                marked = any(s <= left and right <= e for s, e in self.spans.values())
+                segments.append(Segment(self.text[left:right], anchors, marked))
+            paragraphs.append(segments)
+        return paragraphs
