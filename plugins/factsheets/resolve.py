@@ -7,6 +7,7 @@ the lists that point back. Unknown ids, wrong kinds, duplicates and cycles are r
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field
 from typing import Any
 
 from .graph import (
@@ -122,33 +123,80 @@ def resolve(sheets: list[ValidSheet], invalid_ids: frozenset[str] = frozenset())
     read), which no record took, is left unlinked without a second message.
     """
     resolver = _Resolver(invalid_ids)
-    overviews: list[tuple[ValidSheet, Overview]] = []
-    sources, actors, events, claims, figures = [], [], [], [], []
+    nodes = _register_records(sheets, resolver)
+    _link_sources(nodes.sources, resolver)
+    _link_actors(nodes.actors, resolver)
+    _link_events(nodes.events, resolver)
+    _link_claims(nodes.claims, resolver)
+    _gather_event_actors(nodes.events)
+    _sort_backlinks(nodes)
+    overview, key_figures = _resolve_overview(nodes.overviews, resolver)
+    site = Site(
+        overview=overview,
+        key_figures=key_figures,
+        sources=sorted(nodes.sources, key=lambda source: source.sort_key),
+        actors=sorted(nodes.actors, key=lambda actor: actor.sort_key),
+        events=sorted(nodes.events, key=lambda event: event.sort_key),
+        claims=sorted(nodes.claims, key=lambda claim: claim.sort_key),
+        figures=nodes.figures,
+        quotes=list(resolver.quotes.values()),
+        sheets=sheets,
+    )
+    return site, resolver.problems
+
+
+@dataclass
+class _Registered:
+    """Every record's node, by kind, in the order of the files; the overviews found."""
+
+    sources: list[SourceNode] = field(default_factory=list)
+    actors: list[ActorNode] = field(default_factory=list)
+    events: list[EventNode] = field(default_factory=list)
+    claims: list[ClaimNode] = field(default_factory=list)
+    figures: list[FigureNode] = field(default_factory=list)
+    overviews: list[tuple[ValidSheet, Overview]] = field(default_factory=list)
+
+
+def _register_records(sheets: list[ValidSheet], resolver: _Resolver) -> _Registered:
+    """A node for each record (an event's figures included), each id registered once."""
+    nodes = _Registered()
     for sheet in sheets:
         if sheet.overview is not None:
-            overviews.append((sheet, sheet.overview))
-        sources += [resolver.register(SourceNode(r, sheet, ("sources", i))) for i, r in sheet.of_kind("sources")]
-        actors += [resolver.register(ActorNode(r, sheet, ("actors", i))) for i, r in sheet.of_kind("actors")]
+            nodes.overviews.append((sheet, sheet.overview))
+        nodes.sources += [resolver.register(SourceNode(r, sheet, ("sources", i))) for i, r in sheet.of_kind("sources")]
+        nodes.actors += [resolver.register(ActorNode(r, sheet, ("actors", i))) for i, r in sheet.of_kind("actors")]
         for i, record in sheet.of_kind("events"):
             event = resolver.register(EventNode(record, sheet, ("events", i)))
-            events.append(event)
+            nodes.events.append(event)
             for j, figure_record in enumerate(record.figures):
                 figure = resolver.register(FigureNode(figure_record, sheet, ("events", i, "figures", j), event=event))
                 event.figures.append(figure)
-                figures.append(figure)
-        claims += [resolver.register(ClaimNode(r, sheet, ("claims", i))) for i, r in sheet.of_kind("claims")]
+                nodes.figures.append(figure)
+        nodes.claims += [resolver.register(ClaimNode(r, sheet, ("claims", i))) for i, r in sheet.of_kind("claims")]
+    return nodes
 
+
+def _link_sources(sources: list[SourceNode], resolver: _Resolver) -> None:
+    """A source's publisher and distributor; each actor's list of the sources it published."""
     for source in sources:
         source.publisher = resolver.link(source, ("publisher",), source.record.publisher, ActorNode)
         source.distributor = resolver.link(source, ("distributor",), source.record.distributor, ActorNode)
         for actor in (source.publisher, source.distributor):
             if actor:
                 actor.sources_published.append(source)
+
+
+def _link_actors(actors: list[ActorNode], resolver: _Resolver) -> None:
+    """Each actor's affiliation and its members; an affiliation that goes round in a circle is reported."""
     for actor in actors:
         actor.affiliation = resolver.link(actor, ("affiliation",), actor.record.affiliation, ActorNode)
         if actor.affiliation:
             actor.affiliation.members.append(actor)
     _check_affiliation_cycles(actors, resolver.problems)
+
+
+def _link_events(events: list[EventNode], resolver: _Resolver) -> None:
+    """An event's participants, related events and sources; its figures' speakers, quotes and claims."""
     for event in events:
         event.participants = resolver.link_all(event, "participants", event.record.participants, ActorNode)
         event.related = resolver.link_all(event, "related", event.record.related, EventNode)
@@ -161,18 +209,17 @@ def resolve(sheets: list[ValidSheet], invalid_ids: frozenset[str] = frozenset())
             figure.claim = resolver.link(figure, ("claim",), figure.record.claim, ClaimNode)
             if figure.claim:
                 figure.claim.figures.append(figure)
+
+
+def _link_claims(claims: list[ClaimNode], resolver: _Resolver) -> None:
+    """A claim's claimant, relay, events, quote, responses and subjects, with the lists that point back to
+    it; then the claims it competes with or restates, both ways."""
     for claim in claims:
         claim.claimant = resolver.link(claim, ("claimant",), claim.record.claimant, ActorNode)
         claim.reported_by = resolver.link(claim, ("reported_by",), claim.record.reported_by, ActorNode)
         claim.about = resolver.link_all(claim, "about", claim.record.about, EventNode)
         claim.quote = resolver.quote(claim, ("quote",), claim.record.quote)
-        for index, record in enumerate(claim.record.responses):
-            response = ResponseNode(record, claim.sheet, claim.path + ("responses", index), claim=claim)
-            response.actor = resolver.link(response, ("actor",), record.actor, ActorNode)
-            response.quote = resolver.quote(response, ("quote",), record.quote)
-            claim.responses.append(response)
-            if response.actor:
-                response.actor.responses.append(response)
+        _link_responses(claim, resolver)
         if claim.claimant:
             claim.claimant.claims_made.append(claim)
         if claim.reported_by:
@@ -184,6 +231,20 @@ def resolve(sheets: list[ValidSheet], invalid_ids: frozenset[str] = frozenset())
         _link_both_ways(resolver, claim, "competes_with", "competing")
         _link_both_ways(resolver, claim, "restates", "restated_in")
 
+
+def _link_responses(claim: ClaimNode, resolver: _Resolver) -> None:
+    """A node for each response to the claim, with its actor and quote; each actor's list of its responses."""
+    for index, record in enumerate(claim.record.responses):
+        response = ResponseNode(record, claim.sheet, claim.path + ("responses", index), claim=claim)
+        response.actor = resolver.link(response, ("actor",), record.actor, ActorNode)
+        response.quote = resolver.quote(response, ("quote",), record.quote)
+        claim.responses.append(response)
+        if response.actor:
+            response.actor.responses.append(response)
+
+
+def _gather_event_actors(events: list[EventNode]) -> None:
+    """Everyone an event concerns, its participants and whoever speaks about it, and each actor's events."""
     for event in events:
         speakers = (
             [claim.claimant for claim in event.claims]
@@ -194,29 +255,19 @@ def resolve(sheets: list[ValidSheet], invalid_ids: frozenset[str] = frozenset())
         event.claims.sort(key=lambda claim: claim.sort_key)
         for actor in event.actors:
             actor.events.append(event)
-    for actor in actors:
+
+
+def _sort_backlinks(nodes: _Registered) -> None:
+    """The lists that point back, in the order pages show them: by date, then name or id."""
+    for actor in nodes.actors:
         actor.events.sort(key=lambda event: event.sort_key)
         for backlinks in (actor.claims_made, actor.claims_relayed, actor.members, actor.sources_published):
             backlinks.sort(key=lambda node: node.sort_key)
-    for claim in claims:
+    for claim in nodes.claims:
         claim.competing.sort(key=lambda node: node.sort_key)
         claim.restated_in.sort(key=lambda node: node.sort_key)
-    for source in sources:
+    for source in nodes.sources:
         source.quotes.sort(key=lambda quote: quote.anchor)
-
-    overview, key_figures = _resolve_overview(overviews, resolver)
-    site = Site(
-        overview=overview,
-        key_figures=key_figures,
-        sources=sorted(sources, key=lambda source: source.sort_key),
-        actors=sorted(actors, key=lambda actor: actor.sort_key),
-        events=sorted(events, key=lambda event: event.sort_key),
-        claims=sorted(claims, key=lambda claim: claim.sort_key),
-        figures=figures,
-        quotes=list(resolver.quotes.values()),
-        sheets=sheets,
-    )
-    return site, resolver.problems
 
 
 def _link_both_ways(resolver: _Resolver, claim: ClaimNode, field_name: str, backlinks: str) -> None:
