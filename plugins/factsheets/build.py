@@ -32,7 +32,8 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pelican import Pelican
+from pelican import Pelican, signals
+from pelican.generators import Generator
 from pelican.log import FatalLogger, console
 from pelican.log import init as init_logging
 from pelican.settings import read_settings
@@ -57,6 +58,8 @@ class BuildResult:
     pages: int = 0
     seconds: float = 0.0
     output: Path | None = None
+    generators: tuple[Generator, ...] = ()
+    """Pelican's generators of the build, as they were when it ended (the preview keeps the site they read)."""
 
 
 class BuildRefused(Exception):
@@ -94,8 +97,9 @@ def build_site(
             print(f"Removed {_shown(stale)}, left by an interrupted build.")
         with scratch_folder(output, "build") as staging:
             staging.chmod(0o755)  # mkdtemp makes it private; a web server must read the site
-            if not _run_pelican(settings, staging):
-                return BuildResult(False)
+            with _generators_made() as generators:
+                if not _run_pelican(settings, staging):
+                    return BuildResult(False)
             (staging / BUILD_STAMP).write_text(STAMP_TEXT, encoding="utf-8")
             with _interrupts_held() as interrupted:
                 retained = settings.get("OUTPUT_RETENTION", [])
@@ -109,7 +113,7 @@ def build_site(
     if note:
         print(note)
     pages = page_count(output)
-    result = BuildResult(True, pages, time.perf_counter() - started, output)
+    result = BuildResult(True, pages, time.perf_counter() - started, output, tuple(generators))
     if not quiet:
         print(f"Wrote {pages} pages to {output} in {result.seconds:.2f} s.")
     if interrupted:
@@ -138,6 +142,21 @@ def _read_settings(settings_file, content_dir, output_dir, extra_settings) -> di
         return read_settings(str(settings_file), override=override)
     except Exception as error:  # Pelican's own refusals (no content folder), or a settings file that is not Python
         raise BuildRefused(f"{settings_file}: the settings cannot be used: {error}") from None
+
+
+@contextlib.contextmanager
+def _generators_made() -> Iterator[list[Generator]]:
+    """The generators Pelican makes for a build run inside the block (it keeps none once it has run)."""
+    made: list[Generator] = []
+
+    def keep(generators: list[Generator]) -> None:
+        made.extend(generators)
+
+    signals.all_generators_finalized.connect(keep)
+    try:
+        yield made
+    finally:
+        signals.all_generators_finalized.disconnect(keep)
 
 
 def _run_pelican(settings: dict, staging: Path) -> bool:

@@ -13,6 +13,7 @@ import functools
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, ClassVar
@@ -28,22 +29,22 @@ STATUS_ORDER = ("disputed", "refuted", "unverified", "uncontested", "confirmed")
 TRAILING_ATTRIBUTION = re.compile(r",?\s+according to\b.*$", re.IGNORECASE | re.DOTALL)
 
 
-_page_reads: set[str] | None = None
-"""While a page renders, the ids of the records it reads (see record_reads)."""
+_page_reads: ContextVar[set[str] | None] = ContextVar("page_reads", default=None)
+"""While a page renders, the ids of the records it reads (see record_reads); None when nothing records."""
 
 
 @contextmanager
 def record_reads() -> Iterator[set[str]]:
     """Note the ids of the top-level records read inside the block: what a page depends on."""
-    global _page_reads
-    outer, _page_reads = _page_reads, set()
+    reads: set[str] = set()
+    token = _page_reads.set(reads)
     try:
-        yield _page_reads
+        yield reads
     finally:
-        _page_reads = outer
+        _page_reads.reset(token)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class Node:
     """A record in the graph: reads like the record, with references resolved."""
 
@@ -57,9 +58,18 @@ class Node:
     @property
     def record(self) -> Any:
         """The validated record; reading it is noted while a page's reads are being recorded."""
-        if _page_reads is not None:
-            _page_reads.add(self.owner_id)
+        reads = _page_reads.get()
+        if reads is not None:
+            reads.add(self.owner_id)
         return self._record
+
+    def replace_record(self, record: Any) -> None:
+        """Put an edited record, with the same id and references, in this node's place (the preview's updates)."""
+        self._record = record
+
+    def __repr__(self) -> str:
+        """The kind and id only: the graph's links go round (a claim's claimant lists the claim)."""
+        return f"{type(self).__name__}({getattr(self._record, 'id', None)!r})"
 
     @property
     def owner_id(self) -> str:
@@ -70,8 +80,9 @@ class Node:
         record = self.__dict__.get("_record")
         if record is None or name.startswith("__"):
             raise AttributeError(name)
-        if _page_reads is not None:
-            _page_reads.add(self.owner_id)
+        reads = _page_reads.get()
+        if reads is not None:
+            reads.add(self.owner_id)
         return getattr(record, name)
 
     @functools.cached_property
@@ -229,7 +240,7 @@ class QuoteVoice:
         return f"In {possessive(publisher)} words"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class ActorNode(Node):
     kind: ClassVar[str] = "actor"
     folder: ClassVar[str] = "actors"
@@ -288,7 +299,7 @@ class ActorNode(Node):
         return unique_nodes(sources + [source for event in self.events for source in event.sources])
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class SourceNode(Node):
     kind: ClassVar[str] = "source"
     folder: ClassVar[str] = "sources"
@@ -342,7 +353,7 @@ class SourceNode(Node):
 WEB_ARCHIVE = "https://web.archive.org/web"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class FigureNode(Node):
     kind: ClassVar[str] = "figure"
     event: EventNode | None = None
@@ -393,7 +404,7 @@ class FigureNode(Node):
         return self.quote.voice_for(self, self.according_to) if self.quote else None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class EventNode(Node):
     kind: ClassVar[str] = "event"
     folder: ClassVar[str] = "events"
@@ -408,13 +419,19 @@ class EventNode(Node):
     def heading(self) -> str:
         return self.record.title
 
+    def replace_record(self, record: Any) -> None:
+        """The event's record, and each of its figures' (an edit keeps their number and order)."""
+        super().replace_record(record)
+        for figure, figure_record in zip(self.figures, record.figures, strict=True):
+            figure.replace_record(figure_record)
+
     @property
     def sources_drawn_on(self) -> list[SourceNode]:
         """The sources that report the event, and those its figures quote."""
         return unique_nodes(self.sources + [figure.quote.source for figure in self.figures if figure.quote])
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class ResponseNode(Node):
     kind: ClassVar[str] = "response"
     claim: ClaimNode | None = None
@@ -435,7 +452,7 @@ class ResponseNode(Node):
         return self.quote.voice_for(self, self.actor) if self.quote else None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, repr=False)
 class ClaimNode(Node):
     kind: ClassVar[str] = "claim"
     folder: ClassVar[str] = "claims"
@@ -455,6 +472,12 @@ class ClaimNode(Node):
     @property
     def heading(self) -> str:
         return self.record.statement
+
+    def replace_record(self, record: Any) -> None:
+        """The claim's record, and each of its responses' (an edit keeps their number and order)."""
+        super().replace_record(record)
+        for response, response_record in zip(self.responses, record.responses, strict=True):
+            response.replace_record(response_record)
 
     @property
     def short_label(self) -> str:

@@ -11,6 +11,7 @@ the overview) needs the whole build again. Either way the output is byte for byt
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import functools
 import gc
@@ -30,7 +31,7 @@ from . import models
 from .build import BuildResult, build_site, check_output_folder, scratch_folder
 from .cache import configured_cache_root
 from .exports import plan_files
-from .graph import ClaimNode, EventNode, Node
+from .graph import Node
 from .load import (
     FACTSHEET_SUFFIXES,
     FileToRead,
@@ -115,7 +116,7 @@ class LiveSite:
         """
         # Let the old site go: reading freezes what it read out of garbage collection, and the graph
         # is full of cycles, so a site kept frozen would stay in memory for good.
-        FactSheetGenerator.recorded = self.generator = None
+        self.generator = self.whole_build = None
         self.nodes_by_id, self.nodes_by_file = {}, {}
         self.unindexed_pages = set()
         gc.unfreeze()
@@ -131,9 +132,9 @@ class LiveSite:
                 "FACTSHEETS_SEARCH_LATER": search_later,
             },
         )
-        self.whole_build = result
+        self.whole_build = dataclasses.replace(result, generators=())  # the generator kept is self.generator
         self._index_everything = search_later and result.ok
-        self.generator = FactSheetGenerator.recorded if result.ok else None
+        self.generator = next((made for made in result.generators if isinstance(made, FactSheetGenerator)), None)
         self.digests = self._digests() if result.ok else {}
         if self.generator is not None:
             self._index_nodes()
@@ -144,7 +145,7 @@ class LiveSite:
 
     def _index_nodes(self) -> None:
         site = self.generator.site
-        self.nodes_by_id = {node._record.id: node for node in [*site.sources, *site.actors, *site.events, *site.claims]}
+        self.nodes_by_id = {node.record.id: node for node in [*site.sources, *site.actors, *site.events, *site.claims]}
         self.nodes_by_file = {}
         for node in self.nodes_by_id.values():
             for part in [node, *getattr(node, "figures", []), *getattr(node, "responses", [])]:
@@ -227,14 +228,7 @@ class LiveSite:
         """Put the new records in the old ones' nodes; returns the ids of the records that changed."""
         changed: set[str] = set()
         for old_record, new_record in replacements:
-            node = self.nodes_by_id[old_record.id]
-            node._record = new_record
-            if isinstance(node, EventNode):
-                for figure, figure_record in zip(node.figures, new_record.figures, strict=True):
-                    figure._record = figure_record
-            if isinstance(node, ClaimNode):
-                for response, response_record in zip(node.responses, new_record.responses, strict=True):
-                    response._record = response_record
+            self.nodes_by_id[old_record.id].replace_record(new_record)
             changed.add(new_record.id)
         for path, new_sheet in new_sheets.items():  # later problems point into the file as it is now
             for node in self.nodes_by_file.get(path, []):

@@ -137,11 +137,6 @@ class FactSheetGenerator(Generator):
             )
             if indexer:
                 indexer.finish()
-        if recording:
-            FactSheetGenerator.recorded = self
-
-    recorded: FactSheetGenerator | None = None
-    """The last generator that recorded its pages' reads (for the preview server, in its own process)."""
 
     @property
     def search_processes(self) -> int:
