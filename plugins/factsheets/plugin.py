@@ -19,7 +19,7 @@ from .cache import CardCache, SignedBytecodeCache, configured_cache_root, signin
 from .exports import FEED_FILE, DataFile
 from .load import links_leaving
 from .pipeline import read_site, write_site
-from .problems import ContentError
+from .problems import Abort, ContentError
 from .render import NAVIGATION, Page
 from .resolve import describe_date, record_reads
 from .search import DEFAULT_MAX_PROCESSES, SearchIndexer, plan_parts
@@ -41,8 +41,7 @@ class FactSheetGenerator(Generator):
         try:  # the plugin's settings, typed (see settings.py)
             self.plugin_settings = read_plugin_settings(self.settings)
         except SettingsError as error:
-            print(error, file=sys.stderr)
-            raise SystemExit(1) from None
+            raise Abort(str(error)) from None
         # Validated files and compiled templates are cached, signed with this user's key (see cache.py).
         cache_root = configured_cache_root(self.settings)
         project = Path(self.path).resolve().parent
@@ -67,8 +66,7 @@ class FactSheetGenerator(Generator):
         # A theme file or folder linking outside the theme (to /etc/passwd, say) would be published: refused.
         problems += links_leaving(Path(self.theme), "theme folder")
         if problems:
-            print(ContentError(problems), file=sys.stderr)
-            raise SystemExit(1) from None
+            raise Abort(str(ContentError(problems))) from None
 
     @property
     def workers(self) -> int:

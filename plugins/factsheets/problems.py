@@ -49,6 +49,20 @@ class ContentError(Exception):
         super().__init__(report(self.problems))
 
 
+class Abort(SystemExit):
+    """Stops a build for a reason an editor can act on (the content's problems, a wrong setting), carrying the
+    message that says so, as MkDocs' Abort does: the failure is a value, and exit status 1.
+
+    It is a SystemExit because Pelican's own command (`pelican content`) logs any Exception with its traceback:
+    there it ends the process with the message printed alone. `factsheets build` (build.py) catches it and prints
+    the message. Anything else a build raises is a fault of the plugin, and keeps its traceback.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 def field_name(path: Path) -> str:
     """Render a path the way an editor reads it: claims[3].responses[0].actor."""
     text = ""
