@@ -43,7 +43,7 @@ def test_an_unexpected_error_shows_its_traceback_and_leaves_the_output_as_it_was
     )
     assert result.returncode == 1
     assert "Traceback (most recent call last):" in result.stderr
-    assert "plugin.py\", line" in result.stderr and ", in write_site\n" in result.stderr  # where it was raised
+    assert 'plugin.py", line' in result.stderr and ", in write_site\n" in result.stderr  # where it was raised
     assert result.stderr.strip().splitlines()[-1] == "RuntimeError: a fault of the plugin"
     assert _files(output) == before
     assert sorted(path.name for path in tmp_path.iterdir()) == ["output"]  # no staging folder left

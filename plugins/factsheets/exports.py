@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape
 from feedgenerator import Atom1Feed
 
 from .models import FactSheet
-from .render import Page
+from .pages import Page
 from .resolve import ActorNode, ClaimNode, EventNode, Site, SourceNode
 from .structured_data import Publication, all_claim_reviews
 

@@ -18,9 +18,9 @@ from pelican.utils import sanitised_join
 from .cache import CardCache, SignedBytecodeCache, configured_cache_root, signing_key, template_settings_key
 from .exports import FEED_FILE, DataFile
 from .load import links_leaving
+from .pages import NAVIGATION, Page
 from .pipeline import read_site, write_site
 from .problems import Abort, ContentError
-from .render import NAVIGATION, Page
 from .resolve import describe_date, record_reads
 from .search import DEFAULT_MAX_PROCESSES, SearchIndexer, plan_parts
 from .settings import SettingsError, read_plugin_settings

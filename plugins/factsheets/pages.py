@@ -1,4 +1,5 @@
-"""Stage 5: plan every page of the site: where it is written, which template, what it shows."""
+"""Stage 5: plan every page of the site: where it is written, which template, what it shows (it renders nothing:
+the generator in plugin.py writes the pages through Pelican's Writer)."""
 
 from __future__ import annotations
 
