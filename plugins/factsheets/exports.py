@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -20,6 +19,7 @@ from xml.sax.saxutils import escape
 
 from feedgenerator import Atom1Feed
 
+from .files import DataFile
 from .models import FactSheet
 from .pages import Page
 from .resolve import ActorNode, ClaimNode, EventNode, Site, SourceNode
@@ -27,18 +27,6 @@ from .structured_data import Publication, all_claim_reviews
 
 SCHEMA_FILE = "data/factsheet.schema.json"
 FEED_FILE = "feeds/changes.atom.xml"
-
-
-@dataclass(frozen=True)
-class DataFile:
-    """A file written as it is, with no template; its text (or bytes: an image) is made when it is written."""
-
-    save_as: str
-    make_text: Callable[[], str | bytes]
-
-    @property
-    def text(self) -> str | bytes:
-        return self.make_text()
 
 
 def plan_files(site: Site, publication: Publication, pages: list[Page]) -> list[DataFile]:

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from .cache import SheetCache
 from .dates import check_desk_dates
-from .exports import DataFile, plan_files
+from .exports import plan_files
+from .files import DataFile
 from .load import (
     MAX_FILE_BYTES,
     FileToRead,

@@ -16,7 +16,8 @@ from pelican.generators import Generator
 from pelican.utils import sanitised_join
 
 from .cache import CardCache, SignedBytecodeCache, configured_cache_root, signing_key, template_settings_key
-from .exports import FEED_FILE, DataFile
+from .exports import FEED_FILE
+from .files import DataFile
 from .load import links_leaving
 from .pages import NAVIGATION, Page
 from .pipeline import read_site, write_site
