@@ -126,7 +126,7 @@ class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
         if location:
             newurl = urljoin(req.full_url, location)
             try:
-                models._check_web_url(newurl)
+                models.check_web_url(newurl)
             except ValueError as error:
                 raise ArchiveRefused(f"{req.full_url} redirects to {newurl!r}, which is refused: {error}") from None
         return super().http_error_302(req, fp, code, msg, headers)
@@ -137,7 +137,7 @@ class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
 def fetch(url: str, timeout: float = DEFAULT_TIMEOUT) -> Retrieved:
     """The document at url (redirects followed), at most MAX_DOWNLOAD_BYTES, within timeout seconds in all."""
     try:
-        models._check_web_url(url)
+        models.check_web_url(url)
     except ValueError as error:
         raise ArchiveRefused(f"{url!r}: {error}") from None
     opener = urllib.request.build_opener(_CheckedRedirects())
@@ -345,7 +345,7 @@ def archive(
 
 def _check_id(source_id: str) -> None:
     try:
-        models._check_slug(source_id)
+        models.check_slug(source_id)
     except ValueError as error:
         raise ArchiveRefused(f"--id {source_id!r}: {error}") from None
 
@@ -359,7 +359,7 @@ def _derived_id(document: Retrieved, extracted: Extracted, now: datetime.datetim
         stem = Path(document.name).stem
     candidate = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:80].rstrip("-")
     try:
-        models._check_slug(candidate)
+        models.check_slug(candidate)
     except ValueError:
         raise ArchiveRefused(f"no id can be made from {document.url or document.name!r}: give one with --id") from None
     return candidate
@@ -369,7 +369,7 @@ def _partial_date(value: str | None) -> str | None:
     if not value:
         return None
     try:
-        return models._check_partial_date(value[:10])
+        return models.check_partial_date(value[:10])
     except ValueError:
         return None
 
@@ -417,7 +417,7 @@ def _record_fields(
 
 def _web_url(value: str | None) -> bool:
     try:
-        return value is not None and bool(models._check_web_url(value))
+        return value is not None and bool(models.check_web_url(value))
     except ValueError:
         return False
 

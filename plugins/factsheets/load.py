@@ -111,6 +111,10 @@ class LoadedFile:
             node = child
         return node
 
+    def forget_nodes(self) -> None:
+        """Drop the composed nodes: they are composed again only if a later stage needs a position."""
+        self._root = None
+
     def forget_contents(self) -> None:
         """Drop the data, the text and the nodes: a later problem reads the file again for its position."""
         self.data, self.text, self._root = None, "", None
@@ -311,7 +315,7 @@ def load_file(path: FsPath, problems: list[Problem], raw: bytes | None = None) -
         return None
     file = LoadedFile(shown, None, text, root)
     file.data = _Builder(file, problems).build(root, ())
-    file._root = None  # composed again only if a later stage needs a position
+    file.forget_nodes()
     if not isinstance(file.data, dict):
         problems.append(
             file.problem((), f"the file must be a mapping of lists such as 'claims:', not a {_kind_of(root)}")

@@ -196,12 +196,23 @@ def sanitise_page(content) -> None:
     is kept (no script, style, event handler or javascript: link), whatever a contributor writes."""
     if not isinstance(content, Article | PelicanPage):
         return
-    content._content = clean_html(content._content or "")
-    if getattr(content, "_summary", None):
-        content._summary = clean_html(content._summary)
+    clean_pelican_html(content)
     if isinstance(content, PelicanPage):  # what base.html reads of a page: a search result, of the kind Page
         content.searchable = True
         content.search_facets = [("kind", "Page")]
+
+
+def clean_pelican_html(content: Article | PelicanPage) -> None:
+    """Keep only harmless markup in a Pelican page's HTML and in the summary written in its metadata.
+
+    Pelican has no public setter for either: its readers' HTML is kept in ``_content`` (``content`` is
+    read-only) and a summary given in the metadata in ``_summary``, which Pelican's own code says plugins
+    write to (``Content.refresh_metadata_intersite_links``: "_summary is an internal variable that some
+    plugins may be writing to"). This function is the one place that does.
+    """
+    content._content = clean_html(content._content or "")  # noqa: SLF001 (see above)
+    if getattr(content, "_summary", None):
+        content._summary = clean_html(content._summary)  # noqa: SLF001 (see above)
 
 
 def prepare_theme(generator) -> None:
