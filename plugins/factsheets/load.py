@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from .problems import Path, Problem, field_name
+from .problems import Path, Problem, clipped, field_name
 
 if TYPE_CHECKING:
     from .cache import SheetCache
@@ -475,8 +475,7 @@ def _unreadable_scalar(node: yaml.ScalarNode, error: Exception) -> str:
     if node.tag.endswith(":int") and digits > 100 and "limit" in str(error):
         return f"a number of {digits:,} digits is too long"
     what = {"int": "a whole number", "float": "a number", "bool": "true or false"}.get(node.tag.rpartition(":")[2])
-    shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
-    return f"{shown!r} cannot be read as {what or node.tag}"
+    return f"{clipped(node.value, 40)!r} cannot be read as {what or node.tag}"
 
 
 def _problem_at(node: yaml.Node, file: LoadedFile, path: Path, message: str, hint: str = "") -> Problem:

@@ -41,6 +41,12 @@ def printable(text: str) -> str:
     return "".join(character if character.isprintable() else repr(character)[1:-1] for character in text)
 
 
+def clipped(text: str, limit: int) -> str:
+    """The text whole if it has at most limit characters, else its first limit - 3 and '...': a value quoted in a
+    message, never longer than limit."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 class ContentError(Exception):
     """Raised when the content has problems; carries all of them."""
 
