@@ -174,9 +174,9 @@ def dataset(site: Site, publication: Publication) -> dict[str, Any]:
                 claim.record.id: {
                     "claimant": claim.claimant.record.id,
                     "about": ids(claim.about),
-                    "supported_by": ids(r.actor for r in claim.responses if r.record.stance == "supports"),
-                    "disputed_by": ids(r.actor for r in claim.responses if r.record.stance == "disputes"),
-                    "questioned_by": ids(r.actor for r in claim.responses if r.record.stance == "questions"),
+                    "supported_by": ids(claim.responders("supports")),
+                    "disputed_by": ids(claim.responders("disputes")),
+                    "questioned_by": ids(claim.responders("questions")),
                     "competes_with": ids(claim.competing),
                     "restates": ids(claim.restated_in),
                 }
