@@ -36,7 +36,7 @@ from pydantic import ValidationError
 from . import models
 from .load import display_path, find_factsheet_files, load_file, read_file_bytes
 from .problems import printable
-from .scaffold import INDENT, Added, ScaffoldRefused, lies_in, plan_record
+from .scaffold import INDENT, Added, PlannedRecord, ScaffoldRefused, lies_in, plan_record
 from .verify import _ARCHIVED_TEXT_CONTROLS, MAX_ARCHIVED_TEXT_BYTES
 
 SOURCES_FOLDER = "sources"
@@ -126,7 +126,7 @@ class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
         if location:
             newurl = urljoin(req.full_url, location)
             try:
-                models._check_web_url(newurl)
+                models.check_web_url(newurl)
             except ValueError as error:
                 raise ArchiveRefused(f"{req.full_url} redirects to {newurl!r}, which is refused: {error}") from None
         return super().http_error_302(req, fp, code, msg, headers)
@@ -137,7 +137,7 @@ class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
 def fetch(url: str, timeout: float = DEFAULT_TIMEOUT) -> Retrieved:
     """The document at url (redirects followed), at most MAX_DOWNLOAD_BYTES, within timeout seconds in all."""
     try:
-        models._check_web_url(url)
+        models.check_web_url(url)
     except ValueError as error:
         raise ArchiveRefused(f"{url!r}: {error}") from None
     opener = urllib.request.build_opener(_CheckedRedirects())
@@ -307,14 +307,33 @@ def archive(
     document = retrieve(what, timeout)
     extracted = extract(document)
     source_id = source_id or _derived_id(document, extracted, now)
+    text_path, original_path = _new_archive_paths(content_dir, source_id, document.kind)
+    text_bytes = extracted.text.encode("utf-8")
+    lines, placeholders = _record_lines(source_id, document, extracted, now, text_bytes)
+    try:
+        planned = plan_record("sources", source_id, lines, content_dir, folder)
+    except ScaffoldRefused as refusal:
+        raise ArchiveRefused(str(refusal)) from None
+    added = _write_source(planned, ((text_path, text_bytes), (original_path, document.data)))
+    return Archived(source_id, added, text_path, original_path, placeholders)
+
+
+def _new_archive_paths(content_dir: Path, source_id: str, kind: str) -> tuple[Path, Path]:
+    """Where the archived text and the original go: new files inside the content folder, or ArchiveRefused."""
     text_path = content_dir / SOURCES_FOLDER / f"{source_id}.txt"
-    original_path = content_dir / ORIGINALS_FOLDER / f"{source_id}.{EXTENSIONS[document.kind]}"
+    original_path = content_dir / ORIGINALS_FOLDER / f"{source_id}.{EXTENSIONS[kind]}"
     for path in (text_path, original_path):
         if not lies_in(path, content_dir):
             raise ArchiveRefused(f"{display_path(path)}: its folder links outside the content folder: not written")
         if os.path.lexists(path):
             raise ArchiveRefused(f"{display_path(path)} already exists: choose another id with --id")
-    text_bytes = extracted.text.encode("utf-8")
+    return text_path, original_path
+
+
+def _record_lines(
+    source_id: str, document: Retrieved, extracted: Extracted, now: datetime.datetime, text_bytes: bytes
+) -> tuple[list[str], list[str]]:
+    """The new source's YAML lines, with comments saying what to check, and the names of its placeholders."""
     fields, placeholders = _record_fields(source_id, document, extracted, now, text_bytes)
     lines = [
         f"# Archived by `factsheets archive` from {_comment(document.url or document.name)}: check the title, date",
@@ -324,13 +343,14 @@ def archive(
     if extracted.publisher_name:
         lines.append(f"# The document names its publisher {_comment(extracted.publisher_name)}.")
     lines += [("- " if index == 0 else INDENT) + f"{name}: {value}" for index, (name, value) in enumerate(fields)]
-    try:
-        planned = plan_record("sources", source_id, lines, content_dir, folder)
-    except ScaffoldRefused as refusal:
-        raise ArchiveRefused(str(refusal)) from None
+    return lines, placeholders
+
+
+def _write_source(planned: PlannedRecord, files: tuple[tuple[Path, bytes], ...]) -> Added:
+    """Write the archive's files (never through a link or over a file), then the record; on failure none is kept."""
     written: list[Path] = []
     try:
-        for path, data in ((text_path, text_bytes), (original_path, document.data)):
+        for path, data in files:
             path.parent.mkdir(parents=True, exist_ok=True)
             with open(path, "xb") as file:  # never through a link or over a file that appeared meanwhile
                 written.append(path)
@@ -340,12 +360,12 @@ def archive(
         for path in written:
             path.unlink(missing_ok=True)
         raise ArchiveRefused(f"cannot write the source: {error.strerror or error}; nothing was kept") from None
-    return Archived(source_id, added, text_path, original_path, placeholders)
+    return added
 
 
 def _check_id(source_id: str) -> None:
     try:
-        models._check_slug(source_id)
+        models.check_slug(source_id)
     except ValueError as error:
         raise ArchiveRefused(f"--id {source_id!r}: {error}") from None
 
@@ -359,7 +379,7 @@ def _derived_id(document: Retrieved, extracted: Extracted, now: datetime.datetim
         stem = Path(document.name).stem
     candidate = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:80].rstrip("-")
     try:
-        models._check_slug(candidate)
+        models.check_slug(candidate)
     except ValueError:
         raise ArchiveRefused(f"no id can be made from {document.url or document.name!r}: give one with --id") from None
     return candidate
@@ -369,7 +389,7 @@ def _partial_date(value: str | None) -> str | None:
     if not value:
         return None
     try:
-        return models._check_partial_date(value[:10])
+        return models.check_partial_date(value[:10])
     except ValueError:
         return None
 
@@ -417,7 +437,7 @@ def _record_fields(
 
 def _web_url(value: str | None) -> bool:
     try:
-        return value is not None and bool(models._check_web_url(value))
+        return value is not None and bool(models.check_web_url(value))
     except ValueError:
         return False
 
@@ -464,12 +484,43 @@ def accept(
     """Record the current SHA-256 of the source's archived text and original where it differs from the one
     recorded (a changelog line with change is then required and added) or none is recorded yet. None when
     every digest recorded is already right."""
-    from .verify import _original_digest, _read_archived_text
-
     found = _find_source(source_id, content_dir / folder, content_dir)
     path, text, record_node, record = found
-    root = content_dir.resolve()
-    edits: list[tuple[int, int, str]] = []  # (start, end, new text) in the file's text
+    edits, new_record, changed_fields = _digest_edits(found, source_id, content_dir.resolve())
+    if not edits:
+        return None
+    if changed_fields:
+        if not change or not change.strip():
+            raise ArchiveRefused(
+                f"source '{source_id}': {', '.join(changed_fields)} changed: say what was corrected with "
+                "--change 'what was corrected' (it goes into the source's changelog)"
+            )
+        date = (today or datetime.datetime.now(datetime.UTC).date()).isoformat()
+        entry = {"date": date, "change": " ".join(change.split())}
+        edits.append(_changelog_edit(text, record_node, entry, path, source_id))
+        new_record["changelog"] = [*(record.get("changelog") or []), entry]
+    new_text = text
+    for start, end, replacement in sorted(edits, reverse=True):
+        new_text = new_text[:start] + replacement + new_text[end:]
+    _check_record_became(path, new_text, source_id, new_record)
+    _replace_file_text(path, new_text)
+    keys = [
+        key
+        for key in ("archived_text_sha256", "original_sha256")
+        if key in new_record and record.get(key) != new_record[key]
+    ]
+    return Accepted(path, record_node.start_mark.line + 1, keys, bool(changed_fields))
+
+
+def _digest_edits(
+    found: tuple[Path, str, yaml.MappingNode, dict], source_id: str, root: Path
+) -> tuple[list[tuple[int, int, str]], dict, list[str]]:
+    """The edits of the source's file text (start, end, new text) that record the current SHA-256 of its archived
+    text and original where it is missing or differs; the record as they make it; the fields whose digest changed."""
+    from .verify import _original_digest, _read_archived_text
+
+    path, text, record_node, record = found
+    edits: list[tuple[int, int, str]] = []
     new_record = dict(record)
     changed_fields: list[str] = []
     for field_name in ("archived_text", "original"):
@@ -498,22 +549,11 @@ def accept(
             offset = _offset_after(text, nodes[field_name])
             edits.append((offset, offset, " " * key_node.start_mark.column + f"{key}: {digest}\n"))
         new_record[key] = digest
-    if not edits:
-        return None
-    if changed_fields:
-        if not change or not change.strip():
-            raise ArchiveRefused(
-                f"source '{source_id}': {', '.join(changed_fields)} changed: say what was corrected with "
-                "--change 'what was corrected' (it goes into the source's changelog)"
-            )
-        date = (today or datetime.datetime.now(datetime.UTC).date()).isoformat()
-        entry = {"date": date, "change": " ".join(change.split())}
-        edits.append(_changelog_edit(text, record_node, entry, path, source_id))
-        new_record["changelog"] = [*(record.get("changelog") or []), entry]
-    new_text = text
-    for start, end, replacement in sorted(edits, reverse=True):
-        new_text = new_text[:start] + replacement + new_text[end:]
-    _check_record_became(path, new_text, source_id, new_record)
+    return edits, new_record, changed_fields
+
+
+def _replace_file_text(path: Path, new_text: str) -> None:
+    """Write the file's new text beside it, then put it in its place in one step."""
     temporary = path.with_name(f".{path.name}.accept-{os.getpid()}")
     try:
         with open(temporary, "x", encoding="utf-8", newline="") as file:
@@ -522,12 +562,6 @@ def accept(
     except OSError as error:
         temporary.unlink(missing_ok=True)
         raise ArchiveRefused(f"{display_path(path)}: cannot be written: {error.strerror or error}") from None
-    keys = [
-        key
-        for key in ("archived_text_sha256", "original_sha256")
-        if key in new_record and record.get(key) != new_record[key]
-    ]
-    return Accepted(path, record_node.start_mark.line + 1, keys, bool(changed_fields))
 
 
 def _find_source(source_id: str, factsheet_folder: Path, content_dir: Path):  # noqa: ANN202

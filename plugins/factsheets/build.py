@@ -28,18 +28,22 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from jinja2 import TemplateError
 from pelican import Pelican, signals
+from pelican import log as pelican_log
 from pelican.generators import Generator
 from pelican.log import FatalLogger, console
 from pelican.log import init as init_logging
 from pelican.settings import read_settings
 
 from .cache import clear_cache, configured_cache_root
-from .problems import printable
+from .problems import Abort, printable
+from .workers import WorkerFailed
 
 BUILD_STAMP = ".factsheets-build"
 """Written into every build: the next build, and `factsheets clean`, know the folder for one of the site's."""
@@ -160,17 +164,31 @@ def _generators_made() -> Iterator[list[Generator]]:
 
 
 def _run_pelican(settings: dict, staging: Path) -> bool:
-    """Pelican's whole build into staging; False, with the problems printed, when it fails."""
+    """Pelican's whole build into staging; False, with the reason printed, when it stops for a reason an editor
+    can act on (see _reported_failure). Anything else is a fault of the plugin: raised, with its traceback."""
     settings = {**settings, "OUTPUT_PATH": str(staging), "DELETE_OUTPUT_DIRECTORY": False}
     try:
         with _pelican_errors_fatal():
             Pelican(settings).run()
-    except SystemExit:  # content problems: the generator has printed them
+    except Abort as abort:  # the content's problems, a wrong setting
+        print(abort.message, file=sys.stderr)
         return False
-    except Exception as error:  # a template or settings error: say what, without a traceback
+    except Exception as error:
+        if not _reported_failure(error):
+            raise
         print(printable(f"build failed: {type(error).__name__}: {error}"), file=sys.stderr)
         return False
     return True
+
+
+def _reported_failure(error: Exception) -> bool:
+    """Whether a build's error is one to report in a line rather than a fault of the plugin: an error in a
+    template, a page-writing process that has printed its own traceback, or an error Pelican logged (with
+    errors fatal, Pelican's logger raises a RuntimeError from pelican/log.py once it has logged one)."""
+    if isinstance(error, TemplateError | WorkerFailed):
+        return True
+    frames = traceback.extract_tb(error.__traceback__)
+    return isinstance(error, RuntimeError) and bool(frames) and frames[-1].filename == pelican_log.__file__
 
 
 BUILD_HINT = "choose an empty or new folder, or replace what it holds with `factsheets build --force`"

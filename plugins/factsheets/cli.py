@@ -111,10 +111,7 @@ def _archive_command(arguments: argparse.Namespace) -> int:
     return 0
 
 
-@_interrupts_end_quietly
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="factsheets", description="Check and build YAML fact-sheet sites.")
-    commands = parser.add_subparsers(dest="command", required=True)
+def _check_arguments(commands) -> None:
     check = commands.add_parser("check", help="validate all fact sheets without rendering; exit 1 on any problem")
     check.add_argument("content_dir", nargs="?", default="content", type=Path)
     check.add_argument("--folder", default=DEFAULT_FACTSHEETS_FOLDER, help="fact-sheet folder inside content_dir")
@@ -122,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
         "--cache-dir", type=Path, help=f"where validated files are cached (default: {user_cache_root()})"
     )
     check.add_argument("--no-cache", action="store_true", help="read and validate every file again")
+
+
+def _build_arguments(commands) -> None:
     build = commands.add_parser("build", help="build the site; the old output stays as it was if anything fails")
     build.add_argument("-s", "--settings", type=Path, default=Path("pelicanconf.py"), help="Pelican settings file")
     build.add_argument("-o", "--output", type=Path, help="output folder (default: the settings' OUTPUT_PATH)")
@@ -129,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument(
         "--force", action="store_true", help="replace an output folder that holds files other than a build of the site"
     )
+
+
+def _serve_arguments(commands) -> None:
     serve = commands.add_parser("serve", help="build, serve and rebuild on every change, reloading the browser")
     serve.add_argument("-s", "--settings", type=Path, default=Path("pelicanconf.py"), help="Pelican settings file")
     serve.add_argument(
@@ -137,12 +140,18 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8000, help="port to listen on (default: 8000)")
     serve.add_argument("content_dir", nargs="?", type=Path, help="content folder (default: the settings' PATH)")
+
+
+def _new_arguments(commands) -> None:
     new = commands.add_parser("new", help="add a record to start from, every field explained, to a fact-sheet file")
     new.add_argument("kind", choices=list(KINDS), help="what to add")
     new.add_argument("id", help="the new record's id: lowercase letters, digits and single hyphens")
     new.add_argument("content_dir", nargs="?", default="content", type=Path)
     new.add_argument("--folder", default=DEFAULT_FACTSHEETS_FOLDER, help="fact-sheet folder inside content_dir")
     new.add_argument("--file", type=Path, help="the fact-sheet file to add it to (default: FOLDER/<kind>s.yaml)")
+
+
+def _archive_arguments(commands) -> None:
     archive = commands.add_parser(
         "archive", help="archive a web page, PDF or saved file as a new source: its text, original and record"
     )
@@ -153,6 +162,9 @@ def main(argv: list[str] | None = None) -> int:
     archive.add_argument(
         "--timeout", type=_seconds, default=30.0, help="seconds to wait for the download in all (default: 30)"
     )
+
+
+def _accept_arguments(commands) -> None:
     accept = commands.add_parser(
         "accept", help="record the SHA-256s of a source's archive after an intended correction (or for the first time)"
     )
@@ -160,6 +172,9 @@ def main(argv: list[str] | None = None) -> int:
     accept.add_argument("content_dir", nargs="?", default="content", type=Path)
     accept.add_argument("--change", help="what was corrected: added to the source's changelog (needed for a change)")
     accept.add_argument("--folder", default=DEFAULT_FACTSHEETS_FOLDER, help="fact-sheet folder inside content_dir")
+
+
+def _quote_arguments(commands) -> None:
     quote = commands.add_parser(
         "quote", help="find the exact words of a source that loosely retyped words stand for, ready to paste"
     )
@@ -167,63 +182,48 @@ def main(argv: list[str] | None = None) -> int:
     quote.add_argument("words", help="the words as you have them (other quotation marks, dashes or a word may differ)")
     quote.add_argument("content_dir", nargs="?", default="content", type=Path)
     quote.add_argument("--folder", default=DEFAULT_FACTSHEETS_FOLDER, help="fact-sheet folder inside content_dir")
+
+
+def _clean_arguments(commands) -> None:
     clean = commands.add_parser("clean", help="remove the output folder if it is a build of the site")
     clean.add_argument("-s", "--settings", type=Path, default=Path("pelicanconf.py"), help="Pelican settings file")
     clean.add_argument("-o", "--output", type=Path, help="output folder (default: the settings' OUTPUT_PATH)")
+
+
+def _reference_arguments(commands) -> None:
     reference = commands.add_parser("reference", help="print the fact-sheet format reference (Markdown)")
     reference.add_argument(
         "--update", type=Path, metavar="README", help="rewrite the format reference and settings table of this file"
     )
     reference.add_argument("--settings", action="store_true", help="print the table of the plugin's settings instead")
+
+
+def _schema_arguments(commands) -> None:
     commands.add_parser("schema", help="print the JSON Schema of a fact-sheet file")
-    arguments = _parse(parser, argv)
-    if arguments.command == "schema":
-        print(json.dumps(factsheet_schema(), ensure_ascii=False, indent=2))
-        return 0
-    if arguments.command == "build":
-        from .build import build_site  # here: `factsheets check` need not import Pelican (0.2 s)
 
-        built = build_site(arguments.settings, arguments.content_dir, arguments.output, force=arguments.force)
-        return 0 if built.ok else 1
-    if arguments.command == "serve":
-        from .build import BuildRefused
-        from .serve import serve as serve_site  # here: the build subprocess need not import tornado (0.1 s)
 
-        try:
-            serve_site(arguments.settings, arguments.content_dir, arguments.output, arguments.host, arguments.port)
-        except BuildRefused as refusal:
-            print(printable(str(refusal)), file=sys.stderr)
-            return 1
-        except OSError as error:  # the port is taken, the address is not this machine's
-            print(f"cannot serve on {arguments.host}:{arguments.port}: {error.strerror or error}", file=sys.stderr)
-            return 1
-        print("interrupted; stopped serving", file=sys.stderr)  # the server returns only on Ctrl-C
-        return 130
-    if arguments.command == "clean":
-        from .build import clean_output
+def _parser() -> argparse.ArgumentParser:
+    """The command line: each sub-command's arguments, in the order `factsheets --help` lists them."""
+    parser = argparse.ArgumentParser(prog="factsheets", description="Check and build YAML fact-sheet sites.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    for add_arguments in (
+        _check_arguments,
+        _build_arguments,
+        _serve_arguments,
+        _new_arguments,
+        _archive_arguments,
+        _accept_arguments,
+        _quote_arguments,
+        _clean_arguments,
+        _reference_arguments,
+        _schema_arguments,
+    ):
+        add_arguments(commands)
+    return parser
 
-        try:
-            return 0 if clean_output(arguments.settings, arguments.output) else 1
-        except SettingsError as error:
-            print(error, file=sys.stderr)
-            return 1
-    if arguments.command == "new":
-        try:
-            added = add_record(arguments.kind, arguments.id, arguments.content_dir, arguments.folder, arguments.file)
-        except ScaffoldRefused as refusal:
-            print(f"factsheets new: {refusal}", file=sys.stderr)
-            return 1
-        print(f"{added}: added the {arguments.kind} '{arguments.id}': replace its TODOs, then run make check")
-        return 0
-    if arguments.command in ("archive", "accept", "quote"):
-        return _archive_command(arguments)
-    if arguments.command == "reference":
-        if arguments.update:
-            update_readme(arguments.update)
-        else:
-            print(settings_reference() if arguments.settings else format_reference(), end="")
-        return 0
 
+def _check(arguments: argparse.Namespace) -> int:
+    """`factsheets check`: every problem of the content, or a count of what was checked."""
     try:
         cache_dir = None if arguments.no_cache else (arguments.cache_dir or user_cache_root()).absolute()
         site = read_site(arguments.content_dir, arguments.folder, cache_dir, workers=default_workers())
@@ -238,6 +238,83 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(site.actors)} actors, {len(site.sources)} sources, {len(site.quotes)} quotes checked: {found}."
     )
     return 0
+
+
+def _build(arguments: argparse.Namespace) -> int:
+    from .build import build_site  # here: `factsheets check` need not import Pelican (0.2 s)
+
+    built = build_site(arguments.settings, arguments.content_dir, arguments.output, force=arguments.force)
+    return 0 if built.ok else 1
+
+
+def _serve(arguments: argparse.Namespace) -> int:
+    from .build import BuildRefused
+    from .serve import serve as serve_site  # here: the build subprocess need not import tornado (0.1 s)
+
+    try:
+        serve_site(arguments.settings, arguments.content_dir, arguments.output, arguments.host, arguments.port)
+    except BuildRefused as refusal:
+        print(printable(str(refusal)), file=sys.stderr)
+        return 1
+    except OSError as error:  # the port is taken, the address is not this machine's
+        print(f"cannot serve on {arguments.host}:{arguments.port}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    print("interrupted; stopped serving", file=sys.stderr)  # the server returns only on Ctrl-C
+    return 130
+
+
+def _clean(arguments: argparse.Namespace) -> int:
+    from .build import clean_output
+
+    try:
+        return 0 if clean_output(arguments.settings, arguments.output) else 1
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return 1
+
+
+def _new(arguments: argparse.Namespace) -> int:
+    try:
+        added = add_record(arguments.kind, arguments.id, arguments.content_dir, arguments.folder, arguments.file)
+    except ScaffoldRefused as refusal:
+        print(f"factsheets new: {refusal}", file=sys.stderr)
+        return 1
+    print(f"{added}: added the {arguments.kind} '{arguments.id}': replace its TODOs, then run make check")
+    return 0
+
+
+def _reference(arguments: argparse.Namespace) -> int:
+    if arguments.update:
+        update_readme(arguments.update)
+    else:
+        print(settings_reference() if arguments.settings else format_reference(), end="")
+    return 0
+
+
+def _schema(arguments: argparse.Namespace) -> int:
+    print(json.dumps(factsheet_schema(), ensure_ascii=False, indent=2))
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "check": _check,
+    "build": _build,
+    "serve": _serve,
+    "new": _new,
+    "archive": _archive_command,
+    "accept": _archive_command,
+    "quote": _archive_command,
+    "clean": _clean,
+    "reference": _reference,
+    "schema": _schema,
+}
+"""Each sub-command's function, as MkDocs' __main__ has one per command: it returns the exit status."""
+
+
+@_interrupts_end_quietly
+def main(argv: list[str] | None = None) -> int:
+    arguments = _parse(_parser(), argv)
+    return COMMANDS[arguments.command](arguments)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -20,25 +19,14 @@ from xml.sax.saxutils import escape
 
 from feedgenerator import Atom1Feed
 
+from .files import DataFile
 from .graph import ActorNode, ClaimNode, EventNode, Site, SourceNode
 from .models import FactSheet
-from .render import Page
+from .pages import Page
 from .structured_data import Publication, all_claim_reviews
 
 SCHEMA_FILE = "data/factsheet.schema.json"
 FEED_FILE = "feeds/changes.atom.xml"
-
-
-@dataclass(frozen=True)
-class DataFile:
-    """A file written as it is, with no template; its text (or bytes: an image) is made when it is written."""
-
-    save_as: str
-    make_text: Callable[[], str | bytes]
-
-    @property
-    def text(self) -> str | bytes:
-        return self.make_text()
 
 
 def plan_files(site: Site, publication: Publication, pages: list[Page]) -> list[DataFile]:
@@ -186,9 +174,9 @@ def dataset(site: Site, publication: Publication) -> dict[str, Any]:
                 claim.record.id: {
                     "claimant": claim.claimant.record.id,
                     "about": ids(claim.about),
-                    "supported_by": ids(r.actor for r in claim.responses if r.record.stance == "supports"),
-                    "disputed_by": ids(r.actor for r in claim.responses if r.record.stance == "disputes"),
-                    "questioned_by": ids(r.actor for r in claim.responses if r.record.stance == "questions"),
+                    "supported_by": ids(claim.responders("supports")),
+                    "disputed_by": ids(claim.responders("disputes")),
+                    "questioned_by": ids(claim.responders("questions")),
                     "competes_with": ids(claim.competing),
                     "restates": ids(claim.restated_in),
                 }

@@ -480,8 +480,9 @@ class ClaimNode(Node):
             response.replace_record(response_record)
 
     @property
-    def short_label(self) -> str:
-        """The statement's first words, for table headings."""
+    def opening_words(self) -> str:
+        """The statement's first eight words (an ellipsis when it has more): a link's text where the whole
+        statement would be too long (a figure's claim)."""
         words = self.record.statement.split()
         return " ".join(words[:8]) + ("…" if len(words) > 8 else "")
 
@@ -498,13 +499,17 @@ class ClaimNode(Node):
     def status_rank(self) -> int:
         return STATUS_ORDER.index(self.record.status)
 
+    def responders(self, stance: str) -> list[ActorNode]:
+        """The actors whose responses take this stance on the claim ('supports', 'disputes', 'questions'), each once."""
+        return unique_nodes(response.actor for response in self.responses if response.stance == stance)
+
     @property
     def disputed_by(self) -> list[ActorNode]:
-        return unique_nodes(response.actor for response in self.responses if response.stance == "disputes")
+        return self.responders("disputes")
 
     @property
     def questioned_by(self) -> list[ActorNode]:
-        return unique_nodes(response.actor for response in self.responses if response.stance == "questions")
+        return self.responders("questions")
 
     @property
     def sources_drawn_on(self) -> list[SourceNode]:

@@ -237,9 +237,6 @@ class LiveSite:
         site.sheets = [new_sheets.get(sheet.file.source, sheet) for sheet in site.sheets]
         return changed
 
-    def _is_factsheet(self, path: Path) -> bool:
-        return path.suffix in FACTSHEET_SUFFIXES and self.factsheet_folder in path.parents
-
     def _pelican_pages(self) -> list[Path]:
         """Pelican's own pages (About, Methodology: PAGE_PATHS): an edit of one rebuilds the whole site."""
         root = self.content_dir.resolve()

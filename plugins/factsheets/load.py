@@ -21,7 +21,7 @@ from pathlib import Path as FsPath
 
 import yaml
 
-from .problems import Path, Problem, field_name
+from .problems import Path, Problem, clipped, field_name
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -105,6 +105,10 @@ class LoadedFile:
                 return None if exact else node
             node = child
         return node
+
+    def forget_nodes(self) -> None:
+        """Drop the composed nodes: they are composed again only if a later stage needs a position."""
+        self._root = None
 
     def forget_contents(self) -> None:
         """Drop the data, the text and the nodes: a later problem reads the file again for its position."""
@@ -245,6 +249,24 @@ def ids_in_unreadable_file(raw: bytes | None) -> set[str]:
 
 def load_file(path: FsPath, problems: list[Problem], raw: bytes | None = None) -> LoadedFile | None:
     shown = display_path(path)
+    raw = _file_bytes(path, shown, problems, raw)
+    text = _file_text(raw, shown, problems) if raw is not None else None
+    root = _composed(text, shown, problems) if text is not None else None
+    if root is None:
+        return None
+    file = LoadedFile(shown, None, text, root)
+    file.data = _Builder(file, problems).build(root, ())
+    file.forget_nodes()
+    if not isinstance(file.data, dict):
+        problems.append(
+            file.problem((), f"the file must be a mapping of lists such as 'claims:', not a {_kind_of(root)}")
+        )
+        return None
+    return file
+
+
+def _file_bytes(path: FsPath, shown: str, problems: list[Problem], raw: bytes | None) -> bytes | None:
+    """The file's bytes (raw, when already read), or None with a problem: unreadable, or over the size limit."""
     try:
         size = len(raw) if raw is not None else path.stat().st_size
         if raw is None and size <= MAX_FILE_BYTES:
@@ -264,6 +286,11 @@ def load_file(path: FsPath, problems: list[Problem], raw: bytes | None = None) -
             )
         )
         return None
+    return raw
+
+
+def _file_text(raw: bytes, shown: str, problems: list[Problem]) -> str | None:
+    """The file's UTF-8 text (a byte-order mark dropped), or None with a problem: not UTF-8, or empty."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -274,6 +301,12 @@ def load_file(path: FsPath, problems: list[Problem], raw: bytes | None = None) -
     if not text.strip():
         problems.append(Problem(shown, 1, 1, "", "file is empty", "write a mapping such as 'claims: [...]'"))
         return None
+    return text
+
+
+def _composed(text: str, shown: str, problems: list[Problem]) -> yaml.Node | None:
+    """The YAML nodes of the text, or None with a problem: a syntax error, nesting too deep, a character YAML
+    refuses, or nothing but comments."""
     try:
         root = _compose(text)
     except yaml.MarkedYAMLError as error:
@@ -297,15 +330,7 @@ def load_file(path: FsPath, problems: list[Problem], raw: bytes | None = None) -
     if root is None:  # nothing but comments, or an empty document ('---')
         problems.append(Problem(shown, 1, 1, "", "file holds only comments", "write a mapping such as 'claims: [...]'"))
         return None
-    file = LoadedFile(shown, None, text, root)
-    file.data = _Builder(file, problems).build(root, ())
-    file._root = None  # composed again only if a later stage needs a position
-    if not isinstance(file.data, dict):
-        problems.append(
-            file.problem((), f"the file must be a mapping of lists such as 'claims:', not a {_kind_of(root)}")
-        )
-        return None
-    return file
+    return root
 
 
 def _refused_character(shown: str, text: str, error: yaml.reader.ReaderError) -> Problem:
@@ -390,22 +415,33 @@ class _Builder:
             file.refused.add(path)
             return None
         if tag == _MAPPING_TAG:
-            mapping: dict[str, object] = {}
-            for key_node, value_node in node.value:
-                key = key_node.value
-                if key_node.tag != _STR_TAG or not isinstance(key, str):
-                    problems.append(_problem_at(key_node, file, path, "keys must be plain names"))
-                elif self.may_hold_controls and not self.plain_text(key_node, path):
-                    continue
-                elif key == "<<":
-                    problems.append(_problem_at(key_node, file, path, "merge keys (<<) are not allowed"))
-                elif key in mapping:
-                    problems.append(_problem_at(key_node, file, path + (key,), f"duplicate key '{key}'"))
-                else:
-                    mapping[key] = self.build(value_node, path + (key,))
-            return mapping
+            return self.mapping(node, path)
         if tag == _SEQUENCE_TAG:
             return [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
+        return self.scalar(node, path)
+
+    def mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, object]:
+        """A mapping of plain names, each once; a key refused (not a name, a merge key, a duplicate) is left out."""
+        file, problems = self.file, self.problems
+        mapping: dict[str, object] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key_node.tag != _STR_TAG or not isinstance(key, str):
+                problems.append(_problem_at(key_node, file, path, "keys must be plain names"))
+            elif self.may_hold_controls and not self.plain_text(key_node, path):
+                continue
+            elif key == "<<":
+                problems.append(_problem_at(key_node, file, path, "merge keys (<<) are not allowed"))
+            elif key in mapping:
+                problems.append(_problem_at(key_node, file, path + (key,), f"duplicate key '{key}'"))
+            else:
+                mapping[key] = self.build(value_node, path + (key,))
+        return mapping
+
+    def scalar(self, node: yaml.Node, path: Path) -> object:
+        """A value of a tag YAML's safe loader reads (a number, true/false, a date as text); any other tag, or
+        a value that cannot be read as its tag, is reported (None)."""
+        file, problems, tag = self.file, self.problems, node.tag
         construct = _SCALAR_CONSTRUCTORS.get(tag) if isinstance(node, yaml.ScalarNode) else None
         if construct is None:
             problems.append(
@@ -459,8 +495,7 @@ def _unreadable_scalar(node: yaml.ScalarNode, error: Exception) -> str:
     if node.tag.endswith(":int") and digits > 100 and "limit" in str(error):
         return f"a number of {digits:,} digits is too long"
     what = {"int": "a whole number", "float": "a number", "bool": "true or false"}.get(node.tag.rpartition(":")[2])
-    shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
-    return f"{shown!r} cannot be read as {what or node.tag}"
+    return f"{clipped(node.value, 40)!r} cannot be read as {what or node.tag}"
 
 
 def _problem_at(node: yaml.Node, file: LoadedFile, path: Path, message: str, hint: str = "") -> Problem:

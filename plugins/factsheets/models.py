@@ -43,7 +43,7 @@ def _check_not_placeholder(value: str) -> None:
         raise ValueError(f"placeholder {PLACEHOLDER} left in: replace it with the field's value")
 
 
-def _check_slug(value: str) -> str:
+def check_slug(value: str) -> str:
     _check_not_placeholder(value)
     if not SLUG_PATTERN.fullmatch(value) or len(value) > 80:
         raise ValueError("not a safe id: use 1 to 80 lowercase letters, digits and single hyphens")
@@ -52,7 +52,7 @@ def _check_slug(value: str) -> str:
     return value
 
 
-def _check_web_url(value: str) -> str:
+def check_web_url(value: str) -> str:
     _check_not_placeholder(value)
     hidden = next((ch for ch in value if ch.isspace() or not ch.isprintable()), None)
     if hidden is not None:  # controls, DEL, C1, and what reorders or hides text: bidi overrides, U+200E
@@ -67,7 +67,7 @@ def _check_web_url(value: str) -> str:
     return value
 
 
-def _check_partial_date(value: str) -> str:
+def check_partial_date(value: str) -> str:
     _check_not_placeholder(value)
     match = DATE_PATTERN.fullmatch(value)
     if not match:
@@ -80,7 +80,7 @@ def _check_partial_date(value: str) -> str:
     return value
 
 
-def _check_text(value: str) -> str:
+def check_text(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be empty")
     _check_not_placeholder(value)
@@ -98,14 +98,14 @@ SHA256_PATTERN = re.compile(r"[0-9a-f]{64}")
 TIMESTAMP_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 
 
-def _check_sha256(value: str) -> str:
+def check_sha256(value: str) -> str:
     _check_not_placeholder(value)
     if not SHA256_PATTERN.fullmatch(value):
         raise ValueError("not a SHA-256: write its 64 lowercase hexadecimal digits, as `factsheets archive` does")
     return value
 
 
-def _check_timestamp(value: str) -> str:
+def check_timestamp(value: str) -> str:
     _check_not_placeholder(value)
     if not TIMESTAMP_PATTERN.fullmatch(value):
         raise ValueError("not a time in UTC: write YYYY-MM-DDThh:mm:ssZ, such as 2024-01-31T09:30:00Z")
@@ -125,7 +125,7 @@ def _not_true_or_false(value: object) -> object:
 CLOCK_PATTERN = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 
 
-def _check_clock_time(value: str) -> str:
+def check_clock_time(value: str) -> str:
     _check_not_placeholder(value)
     if not CLOCK_PATTERN.fullmatch(value):
         raise ValueError("not a time of day: write HH:MM, 24-hour, such as 06:30 or 18:05")
@@ -146,36 +146,36 @@ def _check_quote_length(value: str) -> str:
 
 
 _SLUG_SCHEMA = WithJsonSchema({"type": "string", "pattern": f"^{SLUG_PATTERN.pattern}$", "maxLength": 80})
-Text = Annotated[str, AfterValidator(_check_text), WithJsonSchema({"type": "string", "pattern": "\\S"})]
+Text = Annotated[str, AfterValidator(check_text), WithJsonSchema({"type": "string", "pattern": "\\S"})]
 QuoteText = Annotated[
     str,
     AfterValidator(_check_quote_length),
-    AfterValidator(_check_text),
+    AfterValidator(check_text),
     WithJsonSchema({"type": "string", "pattern": "\\S", "maxLength": MAX_QUOTE_CHARS}),
 ]
-Id = Annotated[str, AfterValidator(_check_slug), _SLUG_SCHEMA]
+Id = Annotated[str, AfterValidator(check_slug), _SLUG_SCHEMA]
 """A record's own id: the last part of its page's address."""
-Ref = Annotated[str, AfterValidator(_check_slug), _SLUG_SCHEMA]
+Ref = Annotated[str, AfterValidator(check_slug), _SLUG_SCHEMA]
 """The id of another record."""
 WebUrl = Annotated[
-    str, AfterValidator(_check_web_url), WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://"})
+    str, AfterValidator(check_web_url), WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://"})
 ]
 PartialDate = Annotated[
-    str, AfterValidator(_check_partial_date), WithJsonSchema({"type": "string", "pattern": f"^{DATE_PATTERN.pattern}$"})
+    str, AfterValidator(check_partial_date), WithJsonSchema({"type": "string", "pattern": f"^{DATE_PATTERN.pattern}$"})
 ]
 """A date as precise as it is known: 2024-01-24, 2024-01 or 2024."""
 Sha256 = Annotated[
-    str, AfterValidator(_check_sha256), WithJsonSchema({"type": "string", "pattern": f"^{SHA256_PATTERN.pattern}$"})
+    str, AfterValidator(check_sha256), WithJsonSchema({"type": "string", "pattern": f"^{SHA256_PATTERN.pattern}$"})
 ]
 """The SHA-256 digest of a file's bytes, in lowercase hexadecimal."""
 Timestamp = Annotated[
     str,
-    AfterValidator(_check_timestamp),
+    AfterValidator(check_timestamp),
     WithJsonSchema({"type": "string", "pattern": f"^{TIMESTAMP_PATTERN.pattern}$"}),
 ]
 """A moment in UTC, to the second: 2024-01-31T09:30:00Z."""
 ClockTime = Annotated[
-    str, AfterValidator(_check_clock_time), WithJsonSchema({"type": "string", "pattern": f"^{CLOCK_PATTERN.pattern}$"})
+    str, AfterValidator(check_clock_time), WithJsonSchema({"type": "string", "pattern": f"^{CLOCK_PATTERN.pattern}$"})
 ]
 """A time of day, 24-hour: 06:30."""
 SequenceNumber = Annotated[int, Field(ge=1, le=10_000), BeforeValidator(_not_true_or_false)]
@@ -239,11 +239,6 @@ QUOTE_KIND_MEANINGS: dict[str, str] = {
     "reported": "Reported: the source's own words (its reporting or its paraphrase of a speaker), "
     "outside quotation marks.",
 }
-STANCE_LABELS: dict[str, str] = {
-    "supports": "supports",
-    "disputes": "disputes",
-    "questions": "questions",
-}
 ACTOR_KIND_LABELS: dict[str, str] = {
     "person": "Person",
     "organisation": "Organisation",
@@ -275,13 +270,13 @@ def text_fields(model: type[BaseModel]) -> frozenset[str]:
     return frozenset(
         name
         for name, info in model.model_fields.items()
-        if _is_text(info.annotation) or any(getattr(item, "func", None) is _check_text for item in info.metadata)
+        if _is_text(info.annotation) or any(getattr(item, "func", None) is check_text for item in info.metadata)
     )
 
 
 def _is_text(annotation: object) -> bool:
     if typing.get_origin(annotation) is Annotated:
-        return any(getattr(item, "func", None) is _check_text for item in typing.get_args(annotation)[1:])
+        return any(getattr(item, "func", None) is check_text for item in typing.get_args(annotation)[1:])
     return any(_is_text(argument) for argument in typing.get_args(annotation))
 
 

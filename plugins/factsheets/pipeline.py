@@ -1,4 +1,4 @@
-"""The whole build, in the order it happens: load -> validate -> resolve -> verify -> rules -> render -> write.
+"""The whole build, in the order it happens: load -> validate -> resolve -> verify -> rules -> plan pages -> write.
 
 ``read_site`` runs the checking stages and raises :class:`ContentError` with
 every problem at once; ``write_site`` renders each planned page and file
@@ -16,7 +16,8 @@ from pathlib import Path
 
 from .cache import SheetCache
 from .dates import check_desk_dates
-from .exports import DataFile, plan_files
+from .exports import plan_files
+from .files import DataFile
 from .load import (
     MAX_FILE_BYTES,
     FileToRead,
@@ -28,8 +29,8 @@ from .load import (
     read_file_bytes,
     unreadable,
 )
+from .pages import Page, plan_pages
 from .problems import ContentError, Problem
-from .render import Page, plan_pages
 from .resolve import Site, resolve
 from .rules import check_rules
 from .settings import DEFAULTS

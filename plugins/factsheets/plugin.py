@@ -16,12 +16,13 @@ from pelican.generators import Generator
 from pelican.utils import sanitised_join
 
 from .cache import CardCache, SignedBytecodeCache, configured_cache_root, signing_key, template_settings_key
-from .exports import FEED_FILE, DataFile
+from .exports import FEED_FILE
+from .files import DataFile
 from .graph import record_reads
 from .load import links_leaving
+from .pages import NAVIGATION, Page
 from .pipeline import read_site, write_site
-from .problems import ContentError
-from .render import NAVIGATION, Page
+from .problems import Abort, ContentError
 from .search import DEFAULT_MAX_PROCESSES, SearchIndexer, plan_parts
 from .settings import SettingsError, read_plugin_settings
 from .share_cards import ShareCards, renderer_version
@@ -42,8 +43,7 @@ class FactSheetGenerator(Generator):
         try:  # the plugin's settings, typed (see settings.py)
             self.plugin_settings = read_plugin_settings(self.settings)
         except SettingsError as error:
-            print(error, file=sys.stderr)
-            raise SystemExit(1) from None
+            raise Abort(str(error)) from None
         # Validated files and compiled templates are cached, signed with this user's key (see cache.py).
         cache_root = configured_cache_root(self.settings)
         project = Path(self.path).resolve().parent
@@ -68,8 +68,7 @@ class FactSheetGenerator(Generator):
         # A theme file or folder linking outside the theme (to /etc/passwd, say) would be published: refused.
         problems += links_leaving(Path(self.theme), "theme folder")
         if problems:
-            print(ContentError(problems), file=sys.stderr)
-            raise SystemExit(1) from None
+            raise Abort(str(ContentError(problems))) from None
 
     @property
     def workers(self) -> int:
@@ -193,12 +192,23 @@ def sanitise_page(content) -> None:
     is kept (no script, style, event handler or javascript: link), whatever a contributor writes."""
     if not isinstance(content, Article | PelicanPage):
         return
-    content._content = clean_html(content._content or "")
-    if getattr(content, "_summary", None):
-        content._summary = clean_html(content._summary)
+    clean_pelican_html(content)
     if isinstance(content, PelicanPage):  # what base.html reads of a page: a search result, of the kind Page
         content.searchable = True
         content.search_facets = [("kind", "Page")]
+
+
+def clean_pelican_html(content: Article | PelicanPage) -> None:
+    """Keep only harmless markup in a Pelican page's HTML and in the summary written in its metadata.
+
+    Pelican has no public setter for either: its readers' HTML is kept in ``_content`` (``content`` is
+    read-only) and a summary given in the metadata in ``_summary``, which Pelican's own code says plugins
+    write to (``Content.refresh_metadata_intersite_links``: "_summary is an internal variable that some
+    plugins may be writing to"). This function is the one place that does.
+    """
+    content._content = clean_html(content._content or "")  # noqa: SLF001 (see above)
+    if getattr(content, "_summary", None):
+        content._summary = clean_html(content._summary)  # noqa: SLF001 (see above)
 
 
 def prepare_theme(generator) -> None:

@@ -41,12 +41,32 @@ def printable(text: str) -> str:
     return "".join(character if character.isprintable() else repr(character)[1:-1] for character in text)
 
 
+def clipped(text: str, limit: int) -> str:
+    """The text whole if it has at most limit characters, else its first limit - 3 and '...': a value quoted in a
+    message, never longer than limit."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 class ContentError(Exception):
     """Raised when the content has problems; carries all of them."""
 
     def __init__(self, problems: Iterable[Problem]):
         self.problems = sorted(problems)
         super().__init__(report(self.problems))
+
+
+class Abort(SystemExit):
+    """Stops a build for a reason an editor can act on (the content's problems, a wrong setting), carrying the
+    message that says so, as MkDocs' Abort does: the failure is a value, and exit status 1.
+
+    It is a SystemExit because Pelican's own command (`pelican content`) logs any Exception with its traceback:
+    there it ends the process with the message printed alone. `factsheets build` (build.py) catches it and prints
+    the message. Anything else a build raises is a fault of the plugin, and keeps its traceback.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def field_name(path: Path) -> str:

@@ -28,13 +28,13 @@ DOCUMENTED_RECORDS: list[type[BaseModel]] = [
     models.Quote,
 ]
 _CHECK_NAMES = {
-    models._check_slug: "id",
-    models._check_web_url: "http(s) URL",
-    models._check_partial_date: "date (YYYY-MM-DD, YYYY-MM or YYYY)",
-    models._check_text: "text",
-    models._check_sha256: "SHA-256 (64 hex digits)",
-    models._check_timestamp: "UTC time (YYYY-MM-DDThh:mm:ssZ)",
-    models._check_clock_time: "time of day (HH:MM)",
+    models.check_slug: "id",
+    models.check_web_url: "http(s) URL",
+    models.check_partial_date: "date (YYYY-MM-DD, YYYY-MM or YYYY)",
+    models.check_text: "text",
+    models.check_sha256: "SHA-256 (64 hex digits)",
+    models.check_timestamp: "UTC time (YYYY-MM-DDThh:mm:ssZ)",
+    models.check_clock_time: "time of day (HH:MM)",
 }
 
 

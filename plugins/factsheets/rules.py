@@ -48,35 +48,7 @@ def _check_status(claim: ClaimNode) -> list[Problem]:
             )
         ]
     if status in ("uncontested", "unverified"):
-        problems = [
-            response.problem(
-                ("stance",),
-                f"a response disputes this {status} claim",
-                "a claim someone disputes is 'disputed'; if the response only says evidence is lacking, "
-                "its stance is 'questions'",
-            )
-            for response in disputing
-        ]
-        if claim.competing:
-            names = ", ".join(f"'{other.record.id}'" for other in claim.competing)
-            problems.append(
-                claim.problem(
-                    ("status",),
-                    f"an {status} claim has a competing account ({names})",
-                    f"a claim with a competing account is 'disputed'; {RUBRIC_HINT}",
-                )
-            )
-        if status == "uncontested":
-            problems += [
-                response.problem(
-                    ("stance",),
-                    "a response questions this uncontested claim",
-                    f"a claim someone questions is 'unverified'; {RUBRIC_HINT}",
-                )
-                for response in questioning
-            ]
-            problems += _unanswered_subjects(claim)
-        return problems
+        return _check_not_contested(claim, disputing, questioning)
     if status == "confirmed":
         return _check_two_sources(claim)
     if status == "refuted" and not any(_independent_of(claim, response) for response in disputing):
@@ -88,6 +60,43 @@ def _check_status(claim: ClaimNode) -> list[Problem]:
             )
         ]
     return []
+
+
+def _check_not_contested(
+    claim: ClaimNode, disputing: list[ResponseNode], questioning: list[ResponseNode]
+) -> list[Problem]:
+    """An uncontested or unverified claim: no response disputes it and it has no competing account; an
+    uncontested one is not questioned either, and its subjects have answered (_unanswered_subjects)."""
+    status = claim.record.status
+    problems = [
+        response.problem(
+            ("stance",),
+            f"a response disputes this {status} claim",
+            "a claim someone disputes is 'disputed'; if the response only says evidence is lacking, "
+            "its stance is 'questions'",
+        )
+        for response in disputing
+    ]
+    if claim.competing:
+        names = ", ".join(f"'{other.record.id}'" for other in claim.competing)
+        problems.append(
+            claim.problem(
+                ("status",),
+                f"an {status} claim has a competing account ({names})",
+                f"a claim with a competing account is 'disputed'; {RUBRIC_HINT}",
+            )
+        )
+    if status == "uncontested":
+        problems += [
+            response.problem(
+                ("stance",),
+                "a response questions this uncontested claim",
+                f"a claim someone questions is 'unverified'; {RUBRIC_HINT}",
+            )
+            for response in questioning
+        ]
+        problems += _unanswered_subjects(claim)
+    return problems
 
 
 def _unanswered_subjects(claim: ClaimNode) -> list[Problem]:

@@ -90,7 +90,7 @@ def plan_record(
     indented) added to its list as text, checked to add that record and change nothing else. ScaffoldRefused
     for an unsafe id or one already used (in any fact-sheet file), or a file the build would not read."""
     try:
-        models._check_slug(record_id)
+        models.check_slug(record_id)
     except ValueError as error:
         raise ScaffoldRefused(f"{record_id!r}: {error}") from None
     if not content_dir.is_dir():

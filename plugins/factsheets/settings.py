@@ -21,6 +21,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .problems import clipped
+
 PREFIX = "FACTSHEETS_"
 """The plugin's own settings start with this; any other name so spelt is a mistake."""
 
@@ -209,8 +211,7 @@ def _members(hint: object) -> tuple[object, ...]:
 
 
 def _describe(value: object) -> str:
-    shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
-    return f"{shown} ({_TYPE_WORDS.get(type(value), type(value).__name__)})"
+    return f"{clipped(repr(value), 60)} ({_TYPE_WORDS.get(type(value), type(value).__name__)})"
 
 
 @cache

@@ -20,16 +20,13 @@ import zlib
 from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import PIL
 from PIL import Image, ImageChops, ImageColor, ImageDraw, ImageFont
 
 from .cache import CardCache
+from .files import DataFile
 from .graph import ClaimNode, Site
-
-if TYPE_CHECKING:
-    from .exports import DataFile
 
 WIDTH, HEIGHT = 1200, 630
 MARGIN = 72
@@ -353,8 +350,6 @@ class ShareCards:
 
     def plan(self, claims: list[ClaimNode]) -> list[DataFile]:
         """One file per claim: its words are taken now, its bytes made (or read back) when it is written."""
-        from .exports import DataFile  # exports plans pages with render, which reads the cards' sizes from here
-
         return [
             DataFile(card_path(claim), partial(self.card_bytes, card_content(claim, self.site_name)))
             for claim in claims

@@ -13,7 +13,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .load import LoadedFile
 from .models import FactSheet, Overview, Record
-from .problems import Path, Problem, did_you_mean
+from .problems import Path, Problem, clipped, did_you_mean
 from .sheets import ValidSheet
 
 RECORD_LISTS: dict[str, type[Record]] = {
@@ -276,5 +276,4 @@ def _describe(value: object) -> str:
 
 
 def _show(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return clipped(repr(value), 60)

@@ -18,7 +18,7 @@ from pathlib import Path as FsPath
 from .graph import MarkedText, QuoteNode, Site, SourceNode
 from .models import Source
 from .passages import WordIndex, closest_passage
-from .problems import Problem
+from .problems import Problem, clipped
 from .quotation_marks import QuotedRuns
 
 MAX_ARCHIVED_TEXT_BYTES = 2 * 1024 * 1024
@@ -287,5 +287,4 @@ def _closest_passage(needle: str, archived: FoldedText, text: str) -> str:
         return ""
     start, end = archived.original_index(passage.start), archived.original_index(passage.end - 1) + 1
     found = " ".join(text[start:end].split())
-    shown = found if len(found) <= 160 else found[:157] + "..."
-    return f'the closest passage in the source reads: "{shown}"'
+    return f'the closest passage in the source reads: "{clipped(found, 160)}"'

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from .graph import STATUS_ORDER, ActorNode, ClaimNode, EventNode, Site, Sourcing, status_explanation
 from .models import STANCE_MEANINGS, STATUS_RULES
 
-NO_STATEMENT = "no statement"
 HOME_LIST_LIMIT = 50
 """The home page shows at most this many of each list and links to the full index."""
 
@@ -219,15 +218,6 @@ class ClaimStances:
     stances: list[Stance]
 
 
-def stance_of(actor: ActorNode, claim: ClaimNode) -> str:
-    """Every stance the actor takes on the claim, in words: 'asserts', 'relays and disputes'."""
-    stances = ["asserts"] if claim.claimant is actor else []
-    if claim.reported_by is actor:
-        stances.append("relays")
-    stances += [response.record.stance for response in claim.responses if response.actor is actor]
-    return " and ".join(dict.fromkeys(stances)) or NO_STATEMENT
-
-
 @dataclass(frozen=True)
 class StanceGroup:
     """Rows of the who-says-what view shown together: competing accounts of one matter, or a claim alone."""
@@ -275,9 +265,14 @@ def competing_accounts(event: EventNode) -> list[list[ClaimNode]]:
 
 
 def claim_stances(claim: ClaimNode) -> ClaimStances:
-    speakers = [claim.claimant, claim.reported_by, *(response.actor for response in claim.responses)]
-    unique = {id(actor): actor for actor in speakers if actor is not None}
-    return ClaimStances(claim, [Stance(actor, stance_of(actor, claim)) for actor in unique.values()])
+    """Each actor that speaks about the claim once, with every stance it takes in words ('relays and disputes'),
+    in the order of stances_on."""
+    speakers: dict[int, ActorNode] = {}
+    stances: dict[int, list[str]] = {}
+    for actor, stance in stances_on(claim):
+        speakers[id(actor)] = actor
+        stances.setdefault(id(actor), []).append(stance)
+    return ClaimStances(claim, [Stance(actor, " and ".join(stances[key])) for key, actor in speakers.items()])
 
 
 DIAGRAM_WIDTH = 704
@@ -355,8 +350,9 @@ def _box(node: ActorNode | ClaimNode, lines: list[str], x: int, y: int, width: i
     return DiagramBox(node, lines, x, y, width, 2 * PADDING + FONT_SIZE + (len(lines) - 1) * LINE_HEIGHT + 4)
 
 
-def _links(claim: ClaimNode) -> list[tuple[ActorNode, str]]:
-    """Each actor's stances on the claim, one a line: an actor that disputes and questions has two."""
+def stances_on(claim: ClaimNode) -> list[tuple[ActorNode, str]]:
+    """Every stance taken on the claim, as (actor, stance), each once: the claimant asserts it, who reports it
+    relays it, then each response's actor takes its stance. An actor that disputes and questions has two."""
     links = [(claim.claimant, "asserts")]
     if claim.reported_by:
         links.append((claim.reported_by, "relays"))
@@ -376,7 +372,7 @@ def relationship_diagram(site: Site) -> Diagram:
         claims.append(_box(claim, lines, CLAIM_X, y, CLAIM_WIDTH))
         y += claims[-1].height + GAP
     claim_box = {id(box.node): box for box in claims}
-    links = [(actor, stance, box.node) for box in claims for actor, stance in _links(box.node)]
+    links = [(actor, stance, box.node) for box in claims for actor, stance in stances_on(box.node)]
 
     speaking: dict[int, list[float]] = {}
     for actor, _, claim in links:
@@ -414,13 +410,13 @@ def _claims_in_order(claims: list[ClaimNode]) -> list[ClaimNode]:
     for _ in range(2):
         actor_places: dict[int, list[float]] = {}
         for claim in claims:
-            for actor, _stance in _links(claim):
+            for actor, _stance in stances_on(claim):
                 actor_places.setdefault(id(actor), []).append(place[id(claim)])
         actor_place = {key: sum(places) / len(places) for key, places in actor_places.items()}
         order = sorted(
             claims,
             key=lambda claim: (
-                sum(actor_place[id(actor)] for actor, _ in _links(claim)) / max(1, len(_links(claim))),
+                sum(actor_place[id(actor)] for actor, _ in stances_on(claim)) / max(1, len(stances_on(claim))),
                 place[id(claim)],
             ),
         )

@@ -1,4 +1,5 @@
-"""Stage 5: plan every page of the site: where it is written, which template, what it shows."""
+"""Stage 5: plan every page of the site: where it is written, which template, what it shows (it renders nothing:
+the generator in plugin.py writes the pages through Pelican's Writer)."""
 
 from __future__ import annotations
 
@@ -132,8 +133,14 @@ class Page:
 
 
 def plan_pages(site: Site, publication: Publication) -> list[Page]:
-    lead = _shorten(site.overview.summary) if site.overview else ""
+    """Every page: the home page, the indexes, the timeline, diagram, search and 404 pages, then each record's."""
     title = site.overview.title if site.overview else publication.site_name
+    return [*_home_and_indexes(site, title), *_views_of_the_site(site, title), *_record_pages(site, publication)]
+
+
+def _home_and_indexes(site: Site, title: str) -> list[Page]:
+    """The home page and an index of each kind of record."""
+    lead = _shorten(site.overview.summary) if site.overview else ""
     everything = {"site": site}
     pages = [
         Page(
@@ -153,7 +160,13 @@ def plan_pages(site: Site, publication: Publication) -> list[Page]:
         summary = f"{heading} in these fact sheets: {title}"
         views = {"claims": partial(_claims_by_status, site, "claims")} if folder == "claims" else {}
         pages.append(Page(f"{folder}/index.html", folder, everything, heading=heading, summary=summary, views=views))
-    pages += [
+    return pages
+
+
+def _views_of_the_site(site: Site, title: str) -> list[Page]:
+    """The timeline, the diagram and the search page, which show every record, and the 404 page."""
+    everything = {"site": site}
+    return [
         Page(
             "timeline.html",
             "timeline",
@@ -188,6 +201,11 @@ def plan_pages(site: Site, publication: Publication) -> list[Page]:
             relative_links=False,
         ),
     ]
+
+
+def _record_pages(site: Site, publication: Publication) -> list[Page]:
+    """A page for each record: events, actors, claims and sources."""
+    pages = []
     node_groups: list[tuple[str, list]] = [
         ("event", site.events),
         ("actor", site.actors),
