@@ -18,9 +18,10 @@ from pelican.utils import sanitised_join
 from .cache import CardCache, SignedBytecodeCache, configured_cache_root, signing_key, template_settings_key
 from .exports import FEED_FILE, DataFile
 from .load import links_leaving
+from .numbers import number_text, plural
 from .pipeline import read_site, write_site
 from .problems import ContentError
-from .render import NAVIGATION, Page
+from .render import NAVIGATION, Page, navigation_place
 from .resolve import describe_date, record_reads
 from .search import DEFAULT_MAX_PROCESSES, SearchIndexer, plan_parts
 from .settings import SettingsError, read_plugin_settings
@@ -28,6 +29,9 @@ from .share_cards import ShareCards, renderer_version
 from .structured_data import Publication
 from .views import stance_meanings, status_legend
 from .workers import default_workers
+
+# The theme's own filters, for the plugin's pages and Pelican's (About, Methodology) alike.
+TEMPLATE_FILTERS = {"date_text": describe_date, "number": number_text, "plural": plural}
 
 
 class FactSheetGenerator(Generator):
@@ -37,7 +41,7 @@ class FactSheetGenerator(Generator):
         super().__init__(*args, **kwargs)
         # Every string from a fact sheet is escaped, whatever JINJA_ENVIRONMENT says.
         self.env.autoescape = True
-        self.env.filters["date_text"] = describe_date
+        self.env.filters.update(TEMPLATE_FILTERS)
         try:  # the plugin's settings, typed (see settings.py)
             self.plugin_settings = read_plugin_settings(self.settings)
         except SettingsError as error:
@@ -203,11 +207,12 @@ def sanitise_page(content) -> None:
     if isinstance(content, PelicanPage):  # what base.html reads of a page: a search result, of the kind Page
         content.searchable = True
         content.search_facets = [("kind", "Page")]
+        content.current_section, content.aria_current = navigation_place(content.save_as)
 
 
 def prepare_theme(generator) -> None:
-    """Pelican's own generators (its pages) render the same theme: its filter, and escaping on."""
-    generator.env.filters["date_text"] = describe_date
+    """Pelican's own generators (its pages) render the same theme: its filters, and escaping on."""
+    generator.env.filters.update(TEMPLATE_FILTERS)
     generator.env.autoescape = True
 
 
