@@ -10,22 +10,43 @@ text under ``sources/`` that contains each quoted sentence verbatim. Records are
 split into one YAML file per 50 events (with their claims, actors and sources)
 under ``factsheets/``, plus ``shared.yaml`` (states and news agencies) and
 ``overview.yaml``. The output depends only on N and the seed.
+
+Every record is built as the project's own model (``factsheets.models``: Claim, Event, Actor, Source, ...),
+so a field the models rename or no longer know stops the generator at once, with pydantic's message.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
+import json
 import random
 import re
 import shutil
 import sys
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import yaml
+from pydantic import BaseModel
+
+from factsheets.models import (
+    Actor,
+    Change,
+    Claim,
+    Event,
+    FactSheet,
+    Figure,
+    FigurePart,
+    Overview,
+    Quote,
+    Response,
+    Source,
+)
 
 DEFAULT_SEED = 20240131
 CLAIMS_PER_EVENT = 6
@@ -159,13 +180,52 @@ MORE_STANCES_FOR_STATUS = {
 """The further responses a status allows: no one disputes what is unverified, no one answers what is uncontested."""
 
 
+WRITTEN_AFTER: dict[type[BaseModel], dict[str, str]] = {
+    Source: {"distributor": "archived_text"},
+    Figure: {"total_in_source": "quote"},
+}
+"""Where the files put a field elsewhere than the models' order: after the field named. The generator has always
+written these so; keeping it keeps the files for a given N and seed byte-identical from one version to the next."""
+
+RecordT = TypeVar("RecordT", bound=BaseModel)
+
+
 def models_have_changelog() -> bool:
-    """Records gained a corrections log ('changelog') after the first release: write it when the models know it."""
-    try:
-        from factsheets.models import Claim
-    except ImportError:
-        return False
+    """Records gained a corrections log ('changelog') after the first release: write it when the models know it
+    (an older commit's models, when run.py benchmarks one: it runs this script with that commit's plugin)."""
     return "changelog" in Claim.model_fields
+
+
+def given(**fields: Any) -> dict[str, Any]:
+    """The fields that have a value, for a model's constructor: None leaves a field out, so the record keeps the
+    model's default and its file does not mention the field."""
+    return {name: value for name, value in fields.items() if value is not None}
+
+
+def with_fields(record: RecordT, **fields: Any) -> RecordT:
+    """The record with more fields, validated again like a new one (the models are frozen)."""
+    kept = {name: getattr(record, name) for name in record.model_fields_set}
+    return type(record)(**kept, **fields)
+
+
+@functools.cache
+def written_order(model: type[BaseModel]) -> list[str]:
+    """The order a model's fields are written in: the models' own, but for WRITTEN_AFTER."""
+    names = [name for name in model.model_fields]
+    for name, after in WRITTEN_AFTER.get(model, {}).items():
+        names.remove(name)
+        names.insert(names.index(after) + 1, name)
+    return names
+
+
+def yaml_data(value: Any) -> Any:
+    """A record as its file holds it: only the fields it was given, nested records likewise."""
+    if isinstance(value, BaseModel):
+        given_fields = value.model_fields_set
+        return {name: yaml_data(getattr(value, name)) for name in written_order(type(value)) if name in given_fields}
+    if isinstance(value, list):
+        return [yaml_data(item) for item in value]
+    return value
 
 
 def slugify(text: str) -> str:
@@ -182,7 +242,7 @@ def capitalise(text: str) -> str:
 class SourceDraft:
     """A source record and the paragraphs of its archived text, grown as quotes are taken from it."""
 
-    record: dict
+    record: Source
     agency_name: str
     paragraphs: list[str] = field(default_factory=list)
 
@@ -191,14 +251,14 @@ class SourceDraft:
 class EventCast:
     """The actors of one event: who speaks, who responds and which state is involved."""
 
-    person: dict
-    organisation: dict
-    third: dict
-    state: dict
-    other_state: dict
+    person: Actor
+    organisation: Actor
+    third: Actor
+    state: Actor
+    other_state: Actor
 
     @property
-    def speakers(self) -> list[dict]:
+    def speakers(self) -> list[Actor]:
         return [self.person, self.organisation, self.third, self.state]
 
 
@@ -208,17 +268,14 @@ class FileDraft:
 
     name: str
     sources: list[SourceDraft] = field(default_factory=list)
-    actors: list[dict] = field(default_factory=list)
-    events: list[dict] = field(default_factory=list)
-    claims: list[dict] = field(default_factory=list)
+    actors: list[Actor] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
 
-    def as_yaml_data(self) -> dict:
-        return {
-            "sources": [draft.record for draft in self.sources],
-            "actors": self.actors,
-            "events": self.events,
-            "claims": self.claims,
-        }
+    def fact_sheet(self) -> FactSheet:
+        return FactSheet(
+            sources=[draft.record for draft in self.sources], actors=self.actors, events=self.events, claims=self.claims
+        )
 
 
 @dataclass
@@ -247,27 +304,27 @@ class ContentGenerator:
         self.seed = seed
         self.claim_count = claims
         self.event_count = -(-claims // CLAIMS_PER_EVENT)
-        self.states = [self._state(name) for name in STATES]
-        self.agencies = [self._agency(state) for state in self.states]
+        self.with_changelog = models_have_changelog()
+        states = [self._state(name) for name in STATES]
+        self.agencies = self._logged([self._agency(state) for state in states], FIRST_DAY)
+        self.states = self._logged(states, FIRST_DAY)
         self.event_ids: list[str] = []
         self.figure_ids: list[str] = []
         self.last_date = FIRST_DAY
         self.stats = ContentStats(actors=len(self.states) + len(self.agencies))
-        self.with_changelog = models_have_changelog()
-        self._add_changelogs([*self.states, *self.agencies], FIRST_DAY)
 
     # Shared actors ---------------------------------------------------------------------------
 
-    def _state(self, name: str) -> dict:
-        return {"id": slugify(name), "name": name, "kind": "state", "same_as": [f"https://example.org/{slugify(name)}"]}
+    def _state(self, name: str) -> Actor:
+        return Actor(id=slugify(name), name=name, kind="state", same_as=[f"https://example.org/{slugify(name)}"])
 
-    def _agency(self, state: dict) -> dict:
-        return {
-            "id": f"{state['id']}-press-agency",
-            "name": f"{state['name']} Press Agency",
-            "kind": "organisation",
-            "description": f"A news agency based in {state['name']}; publisher of several of the sources.",
-        }
+    def _agency(self, state: Actor) -> Actor:
+        return Actor(
+            id=f"{state.id}-press-agency",
+            name=f"{state.name} Press Agency",
+            kind="organisation",
+            description=f"A news agency based in {state.name}; publisher of several of the sources.",
+        )
 
     # Per-event actors ------------------------------------------------------------------------
 
@@ -275,57 +332,68 @@ class ContentGenerator:
         state, other_state = self.rng.sample(self.states, 2)
         organisation = self._organisation(number, place, state)
         person = self._person(number, organisation)
-        third = self._third_actor(number, place, organisation, avoid_name=person["name"])
+        third = self._third_actor(number, place, organisation, avoid_name=person.name)
         return EventCast(person, organisation, third, state, other_state)
 
-    def _organisation(self, number: int, place: str, state: dict) -> dict:
+    def _organisation(self, number: int, place: str, state: Actor) -> Actor:
         organisation_kind = self.rng.choice(ORGANISATION_KINDS)
         name = f"{place} {organisation_kind}"
-        return {
-            "id": f"{slugify(name)}-{number}",
-            "name": name,
-            "kind": "organisation",
-            "role": f"the {organisation_kind.lower()} responsible for {place}",
-            "affiliation": state["id"],
-        }
+        return Actor(
+            id=f"{slugify(name)}-{number}",
+            name=name,
+            kind="organisation",
+            role=f"the {organisation_kind.lower()} responsible for {place}",
+            affiliation=state.id,
+        )
 
     def _person_name(self, avoid: str = "") -> str:
         while (name := f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(LAST_NAMES)}") == avoid:
             pass
         return name
 
-    def _person(self, number: int, organisation: dict) -> dict:
+    def _person(self, number: int, organisation: Actor) -> Actor:
         name = self._person_name()
-        actor = {
-            "id": f"{slugify(name)}-{number}",
-            "name": name,
-            "kind": "person",
-            "role": f"spokesperson for the {organisation['name']}",
-            "affiliation": organisation["id"],
-        }
-        if self.rng.random() < 0.3:
-            actor["description"] = f'Described in the sources as "a representative of the {organisation["name"]}".'
-        return actor
+        described = self.rng.random() < 0.3
+        return Actor(
+            **given(
+                id=f"{slugify(name)}-{number}",
+                name=name,
+                kind="person",
+                role=f"spokesperson for the {organisation.name}",
+                affiliation=organisation.id,
+                description=f'Described in the sources as "a representative of the {organisation.name}".'
+                if described
+                else None,
+            )
+        )
 
-    def _third_actor(self, number: int, place: str, organisation: dict, avoid_name: str) -> dict:
+    def _third_actor(self, number: int, place: str, organisation: Actor, avoid_name: str) -> Actor:
         kind = THIRD_ACTOR_KINDS[number % len(THIRD_ACTOR_KINDS)]
         if kind == "anonymous":
-            name = f"Sources in the {organisation['name']}"
-            extra = {
-                "role": f"unnamed sources in the {organisation['name']}",
-                "affiliation": organisation["id"],
-                "description": "Unnamed; the sources do not say how many there were or how they know.",
-            }
-        elif kind == "group":
+            name = f"Sources in the {organisation.name}"
+            return Actor(
+                id=f"{slugify(name)}-{number}",
+                name=name,
+                kind=kind,
+                role=f"unnamed sources in the {organisation.name}",
+                affiliation=organisation.id,
+                description="Unnamed; the sources do not say how many there were or how they know.",
+            )
+        if kind == "group":
             name = f"Residents of {place}"
-            extra = {"description": f"People living in {place}, quoted by the sources without their names."}
-        elif kind == "person":
+            description = f"People living in {place}, quoted by the sources without their names."
+            return Actor(id=f"{slugify(name)}-{number}", name=name, kind=kind, description=description)
+        if kind == "person":
             name = self._person_name(avoid=avoid_name)
-            extra = {"role": "independent engineer", "same_as": [f"https://example.org/people/{slugify(name)}"]}
-        else:
-            name = f"{place} Human Rights Monitor"
-            extra = {"role": "a local monitoring group"}
-        return {"id": f"{slugify(name)}-{number}", "name": name, "kind": kind, **extra}
+            return Actor(
+                id=f"{slugify(name)}-{number}",
+                name=name,
+                kind=kind,
+                role="independent engineer",
+                same_as=[f"https://example.org/people/{slugify(name)}"],
+            )
+        name = f"{place} Human Rights Monitor"
+        return Actor(id=f"{slugify(name)}-{number}", name=name, kind=kind, role="a local monitoring group")
 
     # Events, sources, figures ----------------------------------------------------------------
 
@@ -336,35 +404,40 @@ class ContentGenerator:
         drafts = []
         for index, agency in enumerate(self.rng.sample(self.agencies, 2), start=1):
             published = date + dt.timedelta(days=self.rng.randrange(4))
-            source_id = f"{agency['id']}-{event_id}-{index}"
-            record = {
-                "id": source_id,
-                "title": f"{agency['name']} report on {noun} in {place}",
-                "publisher": agency["id"],
-                "date": published.isoformat(),
-                "language": "en",
-                "url": f"https://news.example.org/{agency['id']}/{published:%Y/%m/%d}/{event_id}-{index}",
-                "archived_text": f"sources/{source_id}.txt",
-            }
-            if self.rng.random() < 0.3:
-                record["distributor"] = self.rng.choice([a for a in self.agencies if a is not agency])["id"]
-            if self.rng.random() < 0.3:
-                record["notes"] = "The archived text is the report as distributed; the headline is not known."
-            dateline = f"{published.day} {published:%B %Y} ({agency['name']}) Reports about {noun} in {place} came in."
-            drafts.append(SourceDraft(record, agency["name"], [dateline]))
+            source_id = f"{agency.id}-{event_id}-{index}"
+            distributed = self.rng.random() < 0.3
+            distributor = self.rng.choice([a for a in self.agencies if a is not agency]).id if distributed else None
+            noted = self.rng.random() < 0.3
+            record = Source(
+                **given(
+                    id=source_id,
+                    title=f"{agency.name} report on {noun} in {place}",
+                    publisher=agency.id,
+                    date=published.isoformat(),
+                    language="en",
+                    url=f"https://news.example.org/{agency.id}/{published:%Y/%m/%d}/{event_id}-{index}",
+                    archived_text=f"sources/{source_id}.txt",
+                    distributor=distributor,
+                    notes="The archived text is the report as distributed; the headline is not known."
+                    if noted
+                    else None,
+                )
+            )
+            dateline = f"{published.day} {published:%B %Y} ({agency.name}) Reports about {noun} in {place} came in."
+            drafts.append(SourceDraft(record, agency.name, [dateline]))
             self.stats.sources += 1
         return drafts
 
-    def _add_quote(self, source: SourceDraft, paragraph: str, quote: str, context: dict) -> dict:
+    def _add_quote(self, source: SourceDraft, paragraph: str, quote: str, context: dict) -> Quote:
         """Put the paragraph holding the quote into the source's text; return the quote record."""
         source.paragraphs.append(paragraph)
         if self.rng.random() < 0.4:
             filler = self.rng.choice(FILLERS).format(**{**context, "count": self.rng.randrange(5, 90)})
             source.paragraphs.append(filler)
         self.stats.quotes += 1
-        return {"text": quote, "source": source.record["id"]}
+        return Quote(text=quote, source=source.record.id)
 
-    def _figure(self, event_id: str, kind: EventKind, cast: EventCast, source: SourceDraft, context: dict) -> dict:
+    def _figure(self, event_id: str, kind: EventKind, cast: EventCast, source: SourceDraft, context: dict) -> Figure:
         speaker = self.rng.choice([cast.organisation, cast.person, cast.state])
         parts = [(label, self.rng.randrange(1, 400)) for label in kind.parts]
         total = sum(value for _, value in parts)
@@ -372,48 +445,27 @@ class ContentGenerator:
         total_in_source = not has_breakdown or self.rng.random() < 0.8
         listed = ", ".join(f"{value} {label}" for label, value in parts[:-1]) + f" and {parts[-1][1]} {parts[-1][0]}"
         if not has_breakdown:
-            sentence = f"{speaker['name']} said that {total} {kind.unit} {kind.figure_verb} in {context['place']}."
+            sentence = f"{speaker.name} said that {total} {kind.unit} {kind.figure_verb} in {context['place']}."
         elif total_in_source:
-            sentence = f"{speaker['name']} said that {total} {kind.unit} {kind.figure_verb}, including {listed}."
+            sentence = f"{speaker.name} said that {total} {kind.unit} {kind.figure_verb}, including {listed}."
         else:
-            sentence = f"{speaker['name']} said that {listed} {kind.figure_verb}."
+            sentence = f"{speaker.name} said that {listed} {kind.figure_verb}."
         figure_id = f"{event_id}-{slugify(kind.unit)}-{len(self.figure_ids) + 1}"
-        figure = {
-            "id": figure_id,
-            "label": f"{capitalise(kind.unit)} that {kind.figure_verb}, according to {speaker['name']}",
-            "value": total,
-            "unit": kind.unit,
-            "according_to": speaker["id"],
-            "quote": self._add_quote(source, sentence, sentence, context),
-        }
-        if has_breakdown:
-            figure["total_in_source"] = total_in_source
-            figure["breakdown"] = [{"label": label, "value": value} for label, value in parts]
+        figure = Figure(
+            **given(
+                id=figure_id,
+                label=f"{capitalise(kind.unit)} that {kind.figure_verb}, according to {speaker.name}",
+                value=total,
+                unit=kind.unit,
+                according_to=speaker.id,
+                quote=self._add_quote(source, sentence, sentence, context),
+                total_in_source=total_in_source if has_breakdown else None,
+                breakdown=[FigurePart(label=label, value=value) for label, value in parts] if has_breakdown else None,
+            )
+        )
         self.figure_ids.append(figure_id)
         self.stats.figures += 1
         return figure
-
-    def _event(self, number: int, cast: EventCast, kind: EventKind, place: str, date: dt.date) -> dict:
-        event_id = f"{kind.slug}-{slugify(place)}-{number}"
-        event = {
-            "id": event_id,
-            "title": kind.title.format(place=place),
-            "date": date.isoformat(),
-        }
-        qualifier = self.rng.choice(DATE_QUALIFIERS)
-        if qualifier != "exact":
-            event["date_qualifier"] = qualifier
-        event["place"] = f"{place}, {cast.state['name']}"
-        event["summary"] = (
-            f"According to the {cast.organisation['name']}, {kind.noun} in {place} began on {date.day} {date:%B %Y}. "
-            f"What caused it and how many were affected is contested: {cast.person['name']} and "
-            f"{cast.third['name']} give different accounts, and {cast.other_state['name']} blames the authorities."
-        )
-        event["participants"] = [cast.state["id"], cast.organisation["id"]]
-        related = self._related_events()
-        if related:
-            event["related"] = related
-        return event
 
     def _related_events(self) -> list[str]:
         if not self.event_ids or self.rng.random() < 0.3:
@@ -423,53 +475,56 @@ class ContentGenerator:
 
     # Claims and responses --------------------------------------------------------------------
 
-    def _claim(self, event: dict, cast: EventCast, sources: list[SourceDraft], context: dict, serial: int) -> dict:
+    def _claim(
+        self, event_id: str, event_date: dt.date, related: list[str], cast: EventCast, sources: list[SourceDraft],
+        context: dict, serial: int,
+    ) -> Claim:  # fmt: skip
         claimant = self.rng.choice(cast.speakers)
         predicate = self.rng.choice(CLAIM_PREDICATES).format(**{**context, "count": self.rng.randrange(2, 300)})
         source = self.rng.choice(sources)
-        date = dt.date.fromisoformat(event["date"]) + dt.timedelta(days=self.rng.randrange(1, 10))
+        date = event_date + dt.timedelta(days=self.rng.randrange(1, 10))
         self.last_date = max(self.last_date, date)
         status = self.rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()))[0]
-        claim = {
-            "id": f"{event['id']}-claim-{serial}",
-            "statement": f"{claimant['name']} said that {predicate}, according to {source.agency_name}.",
-            "claimant": claimant["id"],
-        }
-        if claimant is cast.third and self.rng.random() < 0.5:
-            claim["reported_by"] = cast.person["id"]
-        claim["date"] = date.isoformat()
+        relayed = claimant is cast.third and self.rng.random() < 0.5
         qualifier = self.rng.choice(DATE_QUALIFIERS)
-        if qualifier != "exact":
-            claim["date_qualifier"] = qualifier
-        claim["about"] = [event["id"], *event.get("related", [])[: self.rng.randint(0, 1)]]
-        claim["status"] = status
-        responses = self._responses(status, claimant, cast, predicate, sources, {**context, "date": claim["date"]})
-        responder = cast.other_state["name"] if not responses else _actor_name(responses[0]["actor"], cast)
-        claim["rationale"] = RATIONALES[status].format(claimant=claimant["name"], responder=responder)
-        claim["quote"] = self._claim_quote(claimant, predicate, source, context)
-        claim["evidence"] = self._some(EVIDENCE, 2, context)
-        claim["open_questions"] = self._some(OPEN_QUESTIONS, 3, {**context, "claimant": claimant["name"]})
-        if responses:
-            claim["responses"] = responses
-        return claim
+        about = [event_id, *related[: self.rng.randint(0, 1)]]
+        responses = self._responses(status, claimant, cast, predicate, sources, {**context, "date": date.isoformat()})
+        responder = cast.other_state.name if not responses else _actor_name(responses[0].actor, cast)
+        return Claim(
+            **given(
+                id=f"{event_id}-claim-{serial}",
+                statement=f"{claimant.name} said that {predicate}, according to {source.agency_name}.",
+                claimant=claimant.id,
+                reported_by=cast.person.id if relayed else None,
+                date=date.isoformat(),
+                date_qualifier=None if qualifier == "exact" else qualifier,
+                about=about,
+                status=status,
+                rationale=RATIONALES[status].format(claimant=claimant.name, responder=responder),
+                quote=self._claim_quote(claimant, predicate, source, context),
+                evidence=self._some(EVIDENCE, 2, context),
+                open_questions=self._some(OPEN_QUESTIONS, 3, {**context, "claimant": claimant.name}),
+                responses=responses or None,
+            )
+        )
 
-    def _claim_quote(self, claimant: dict, predicate: str, source: SourceDraft, context: dict) -> dict:
+    def _claim_quote(self, claimant: Actor, predicate: str, source: SourceDraft, context: dict) -> Quote:
         if self.rng.random() < 0.5:
-            quote = f"{claimant['name']} said that {predicate}."
+            quote = f"{claimant.name} said that {predicate}."
             return self._add_quote(source, f"{quote} The claim could not be verified.", quote, context)
         quote = f"{capitalise(predicate)}."
-        paragraph = f"\u201c{quote}\u201d {claimant['name']} told {source.agency_name} on {context['weekday']}."
+        paragraph = f"\u201c{quote}\u201d {claimant.name} told {source.agency_name} on {context['weekday']}."
         return self._add_quote(source, paragraph, quote, context)
 
     def _responses(
         self,
         status: str,
-        claimant: dict,
+        claimant: Actor,
         cast: EventCast,
         predicate: str,
         sources: list[SourceDraft],
         context: dict,
-    ) -> list[dict]:
+    ) -> list[Response]:
         others = [actor for actor in [*cast.speakers, cast.other_state] if actor is not claimant]
         needed = STANCES_FOR_STATUS[status]
         responses = [
@@ -490,30 +545,35 @@ class ContentGenerator:
         ]
         return responses
 
-    def _response(self, stance: str, actor: dict, predicate: str, source: SourceDraft, context: dict) -> dict:
+    def _response(self, stance: str, actor: Actor, predicate: str, source: SourceDraft, context: dict) -> Response:
         summary_form, quote_form = RESPONSE_FORMS[stance]
         quote = quote_form.format(predicate=predicate) + "."
-        paragraph = f"{actor['name']} said: \u201c{quote}\u201d"
-        response = {
-            "actor": actor["id"],
-            "stance": stance,
-            "summary": f"{actor['name']} {summary_form.format(predicate=predicate)}.",
-            "quote": self._add_quote(source, paragraph, quote, context),
-        }
-        if self.rng.random() < 0.5:
-            response["date"] = context["date"]
-        return response
+        paragraph = f"{actor.name} said: \u201c{quote}\u201d"
+        quoted = self._add_quote(source, paragraph, quote, context)
+        dated = self.rng.random() < 0.5
+        return Response(
+            **given(
+                actor=actor.id,
+                stance=stance,
+                summary=f"{actor.name} {summary_form.format(predicate=predicate)}.",
+                quote=quoted,
+                date=context["date"] if dated else None,
+            )
+        )
 
-    def _add_changelogs(self, records: list[dict], published: dt.date) -> None:
-        """A first-publication line for every record; some claims also record a later status change."""
+    def _logged(self, records: list[RecordT], published: dt.date) -> list[RecordT]:
+        """The records with a first-publication line in their changelog; some claims also record a later status
+        change (in the order given: the random draws depend on it)."""
         if not self.with_changelog:
-            return
-        for record in records:
-            changes = [{"date": published.isoformat(), "change": "First published in the benchmark fact sheets."}]
-            if "status" in record and self.rng.random() < 0.2:
-                later = published + dt.timedelta(days=self.rng.randrange(10, 60))
-                changes.append({"date": later.isoformat(), "change": f"Status changed to {record['status']}."})
-            record["changelog"] = changes
+            return records
+        return [with_fields(record, changelog=self._changelog(record, published)) for record in records]
+
+    def _changelog(self, record: BaseModel, published: dt.date) -> list[Change]:
+        changes = [Change(date=published.isoformat(), change="First published in the benchmark fact sheets.")]
+        if isinstance(record, Claim) and self.rng.random() < 0.2:
+            later = published + dt.timedelta(days=self.rng.randrange(10, 60))
+            changes.append(Change(date=later.isoformat(), change=f"Status changed to {record.status}."))
+        return changes
 
     def _some(self, templates: Sequence[str], most: int, context: dict) -> list[str]:
         chosen = self.rng.sample(list(templates), self.rng.randint(0, most))
@@ -527,35 +587,57 @@ class ContentGenerator:
         place = self.rng.choice(PLACES)
         date = self._date()
         cast = self._cast(number, place)
-        event = self._event(number, cast, kind, place, date)
-        sources = self._sources(event["id"], date, place, kind.noun)
+        event_id = f"{kind.slug}-{slugify(place)}-{number}"
+        qualifier = self.rng.choice(DATE_QUALIFIERS)
+        related = self._related_events()
+        sources = self._sources(event_id, date, place, kind.noun)
         context = {
             "place": place,
             "noun": kind.noun,
             "facility": kind.facility,
-            "other": cast.other_state["name"],
+            "other": cast.other_state.name,
             "agency": sources[0].agency_name,
             "weekday": f"{date:%A}",
             "date": date.isoformat(),
             "count": self.rng.randrange(5, 90),
         }
         count = 1 if number == 1 else self.rng.choice([0, 0, 1, 1, 2])
-        figures = [self._figure(event["id"], kind, cast, self.rng.choice(sources), context) for _ in range(count)]
-        if figures:
-            event["figures"] = figures
-        event["sources"] = [source.record["id"] for source in sources]
+        figures = [self._figure(event_id, kind, cast, self.rng.choice(sources), context) for _ in range(count)]
+        participants = [cast.state.id, cast.organisation.id]
         if self.rng.random() < 0.5:
-            event["participants"].append(cast.third["id"])
-        claim_records = [self._claim(event, cast, sources, context, serial) for serial in range(1, claims + 1)]
-        actors = [cast.organisation, cast.person, cast.third]
+            participants.append(cast.third.id)
+        claim_records = [
+            self._claim(event_id, date, related, cast, sources, context, serial) for serial in range(1, claims + 1)
+        ]
         # The desk publishes once its sources are out: never before the newest of them (the build checks it).
-        published = max(dt.date.fromisoformat(source.record["date"]) for source in sources)
-        self._add_changelogs([*actors, event, *(source.record for source in sources), *claim_records], published)
-        draft.actors += actors
+        published = max(dt.date.fromisoformat(source.record.date) for source in sources)
+        event = Event(
+            **given(
+                id=event_id,
+                title=kind.title.format(place=place),
+                date=date.isoformat(),
+                date_qualifier=None if qualifier == "exact" else qualifier,
+                place=f"{place}, {cast.state.name}",
+                summary=(
+                    f"According to the {cast.organisation.name}, {kind.noun} in {place} began on "
+                    f"{date.day} {date:%B %Y}. What caused it and how many were affected is contested: "
+                    f"{cast.person.name} and {cast.third.name} give different accounts, and "
+                    f"{cast.other_state.name} blames the authorities."
+                ),
+                participants=participants,
+                related=related or None,
+                figures=figures or None,
+                sources=[source.record.id for source in sources],
+            )
+        )
+        draft.actors += self._logged([cast.organisation, cast.person, cast.third], published)
+        [event] = self._logged([event], published)
+        for source in sources:
+            [source.record] = self._logged([source.record], published)
         draft.sources += sources
         draft.events.append(event)
-        draft.claims += claim_records
-        self.event_ids.append(event["id"])
+        draft.claims += self._logged(claim_records, published)
+        self.event_ids.append(event_id)
         self.stats.events += 1
         self.stats.actors += 3
         self.stats.claims += claims
@@ -571,25 +653,24 @@ class ContentGenerator:
             self.event_group(number, claims, drafts[-1])
         return drafts
 
-    def shared_actors(self) -> dict:
-        return {"actors": self.states + self.agencies}
+    def shared_actors(self) -> FactSheet:
+        return FactSheet(actors=self.states + self.agencies)
 
-    def overview(self) -> dict:
-        return {
-            "overview": {
-                "title": f"Synthetic fact sheets: {self.claim_count} claims about {self.event_count} events",
-                "summary": (
-                    "Generated content for benchmarks, shaped like the real fact sheets. "
-                    f"Every claim is attributed and quoted from an archived source (seed {self.seed})."
-                ),
-                "key_figures": self.figure_ids[:2],
-                "updated": self.last_date.isoformat(),
-            }
-        }
+    def overview(self) -> FactSheet:
+        overview = Overview(
+            title=f"Synthetic fact sheets: {self.claim_count} claims about {self.event_count} events",
+            summary=(
+                "Generated content for benchmarks, shaped like the real fact sheets. "
+                f"Every claim is attributed and quoted from an archived source (seed {self.seed})."
+            ),
+            key_figures=self.figure_ids[:2],
+            updated=self.last_date.isoformat(),
+        )
+        return FactSheet(overview=overview)
 
 
 def _actor_name(actor_id: str, cast: EventCast) -> str:
-    return next(actor["name"] for actor in [*cast.speakers, cast.other_state] if actor["id"] == actor_id)
+    return next(actor.name for actor in [*cast.speakers, cast.other_state] if actor.id == actor_id)
 
 
 # Writing ---------------------------------------------------------------------------------------
@@ -612,8 +693,8 @@ def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
 _FactSheetDumper.add_representer(str, _represent_text)
 
 
-def write_yaml(path: Path, data: dict, header: str) -> int:
-    text = yaml.dump(data, Dumper=_FactSheetDumper, sort_keys=False, allow_unicode=True, width=88)
+def write_yaml(path: Path, fact_sheet: FactSheet, header: str) -> int:
+    text = yaml.dump(yaml_data(fact_sheet), Dumper=_FactSheetDumper, sort_keys=False, allow_unicode=True, width=88)
     path.write_text(f"# {header}\n{text}", encoding="utf-8")
     return path.stat().st_size
 
@@ -627,7 +708,7 @@ def write_content(generator: ContentGenerator, out: Path) -> ContentStats:
         folder.mkdir(parents=True)
     header = f"Generated by benchmarks/generate.py (seed {generator.seed}): synthetic content for benchmarks."
     drafts = generator.files()
-    sizes = [write_yaml(factsheets / draft.name, draft.as_yaml_data(), header) for draft in drafts]
+    sizes = [write_yaml(factsheets / draft.name, draft.fact_sheet(), header) for draft in drafts]
     sizes.append(write_yaml(factsheets / "shared.yaml", generator.shared_actors(), header))
     sizes.append(write_yaml(factsheets / "overview.yaml", generator.overview(), header))
     for source in (source for draft in drafts for source in draft.sources):
@@ -639,7 +720,7 @@ def write_content(generator: ContentGenerator, out: Path) -> ContentStats:
 
 def write_archived_text(out: Path, source: SourceDraft) -> None:
     text = "\n\n".join(source.paragraphs) + "\n"
-    (out / source.record["archived_text"]).write_text(text, encoding="utf-8")
+    (out / source.record.archived_text).write_text(text, encoding="utf-8")
 
 
 def generate(claims: int, out: Path, seed: int = DEFAULT_SEED) -> ContentStats:
@@ -652,8 +733,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--claims", type=int, required=True, help="number of claims (events = claims / 6)")
     parser.add_argument("--out", type=Path, required=True, help="content folder to write (factsheets/, sources/)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--json", action="store_true", help="print what was written as JSON (for run.py)")
     arguments = parser.parse_args(argv)
     stats = generate(arguments.claims, arguments.out, arguments.seed)
+    if arguments.json:
+        print(json.dumps(asdict(stats)))
+        return 0
     print(
         f"{arguments.out}: {stats.claims} claims, {stats.events} events, {stats.actors} actors, "
         f"{stats.sources} sources, {stats.figures} figures, {stats.quotes} quotes in {stats.files} files "

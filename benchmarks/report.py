@@ -19,6 +19,24 @@ BUSY = 0.25
 """Other processes using more than this many CPU-seconds per second make a run's wall-clock time suspect."""
 
 
+@dataclass(frozen=True)
+class PreviewResult:
+    """The preview server's incremental update after editing one claim, as preview.py measures it (its JSON)."""
+
+    outcome: str
+    claim: str
+    """The edited claim's id."""
+    changed_records: list[str]
+    pages_rendered: int
+    first_build_seconds: float
+    edited_page_seconds: float
+    """Until the edited claim's page is written again (when the browser is told to reload)."""
+    pages_and_data_seconds: float
+    with_search_index_seconds: float
+    outcome_ok: bool
+    """The update was incremental (Outcome.UPDATED)."""
+
+
 @dataclass
 class SizeResult:
     """Everything measured at one size."""
@@ -33,8 +51,8 @@ class SizeResult:
     rebuild_edited: Run
     references: dict[str, Run | None] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-    preview: dict[str, object] = field(default_factory=dict)
-    """The preview server's incremental update after editing one claim (preview.py)."""
+    preview: PreviewResult | None = None
+    """The preview server's incremental update after editing one claim (None: it failed, see the notes)."""
     cold_build: Run | None = None
     """The same build with an empty cache (no validated file, compiled template or share card kept)."""
     peer: PeerResult | None = None
@@ -138,13 +156,15 @@ def _background(result: SizeResult) -> str:
 # Tables ----------------------------------------------------------------------------------------
 
 
-def _table_head(*columns: str) -> list[str]:
-    """A Markdown table's header row and its alignment row (every column holds figures: right-aligned)."""
-    return ["| " + " | ".join(columns) + " |", "|" + " ---: |" * len(columns)]
+def markdown_table(columns: list[str], rows: list[list[str]], align: str = "") -> list[str]:
+    """A Markdown table: its header, its alignment row and one line per row of cells. align gives each
+    column's alignment, 'r' (right: figures) or 'l' (left: words); every column is right-aligned unless said."""
+    alignment = "|" + "".join(" --- |" if kind == "l" else " ---: |" for kind in align.ljust(len(columns), "r"))
+    return ["| " + " | ".join(columns) + " |", alignment, *("| " + " | ".join(cells) + " |" for cells in rows)]
 
 
 def build_table(results: list[SizeResult]) -> list[str]:
-    rows = _table_head(
+    columns = [
         "claims",
         "records",
         "pages",
@@ -158,20 +178,30 @@ def build_table(results: list[SizeResult]) -> list[str]:
         "check s",
         "rebuild, no change s",
         "rebuild, 1 claim edited s",
-    )
-    for r in results:
-        rows.append(
-            f"| {r.claims:,} | {r.stats.records:,} | {r.pages:,} | {r.build.seconds:.2f} "
-            f"| {r.build.pages_per_second(r.pages):,.0f} | {r.build.cpu_seconds:.2f} "
-            f"| {r.build.max_rss_mb:,.0f} | {_tree_mb(r.build)} "
-            f"| {f'{r.cold_build.seconds:.2f} | {r.cold_build.cpu_seconds:.2f}' if r.cold_build else '– | –'} "
-            f"| {r.check.seconds:.2f} | {r.rebuild.seconds:.2f} | {r.rebuild_edited.seconds:.2f} |"
-        )
-    return rows
+    ]
+    rows = [
+        [
+            f"{r.claims:,}",
+            f"{r.stats.records:,}",
+            f"{r.pages:,}",
+            f"{r.build.seconds:.2f}",
+            f"{r.build.pages_per_second(r.pages):,.0f}",
+            f"{r.build.cpu_seconds:.2f}",
+            f"{r.build.max_rss_mb:,.0f}",
+            _tree_mb(r.build),
+            f"{r.cold_build.seconds:.2f}" if r.cold_build else "–",
+            f"{r.cold_build.cpu_seconds:.2f}" if r.cold_build else "–",
+            f"{r.check.seconds:.2f}",
+            f"{r.rebuild.seconds:.2f}",
+            f"{r.rebuild_edited.seconds:.2f}",
+        ]
+        for r in results
+    ]
+    return markdown_table(columns, rows)
 
 
 def preview_table(results: list[SizeResult]) -> list[str]:
-    rows = _table_head(
+    columns = [
         "claims",
         "first build s",
         "records changed",
@@ -179,60 +209,73 @@ def preview_table(results: list[SizeResult]) -> list[str]:
         "edited page served s",
         "all pages and data s",
         "with search index s",
-    )
+    ]
+    rows = []
     for r in results:
         p = r.preview
-        if "edited_page_seconds" not in p:
-            rows.append(f"| {r.claims:,} | – | – | – | – | – | – |")
+        if p is None:
+            rows.append([f"{r.claims:,}", *["–"] * (len(columns) - 1)])
             continue
         rows.append(
-            f"| {r.claims:,} | {p['first_build_seconds']:.2f} | {len(p['changed_records'])} | {p['pages_rendered']} "
-            f"| {p['edited_page_seconds']:.3f} | {p['pages_and_data_seconds']:.2f} "
-            f"| {p['with_search_index_seconds']:.2f} |"
+            [
+                f"{r.claims:,}",
+                f"{p.first_build_seconds:.2f}",
+                f"{len(p.changed_records)}",
+                f"{p.pages_rendered}",
+                f"{p.edited_page_seconds:.3f}",
+                f"{p.pages_and_data_seconds:.2f}",
+                f"{p.with_search_index_seconds:.2f}",
+            ]
         )
-    return rows
+    return markdown_table(columns, rows)
 
 
 def reference_table(results: list[SizeResult]) -> list[str]:
-    rows = _table_head(
-        "pages",
-        "ours pages/s",
-        "Pelican pages/s",
-        "Hugo pages/s",
-        "floor pages/s",
-        "ours/Pelican",
-        "ours/Hugo",
-        "ours/floor",
-    )
-    for r in results:
-        rates = " | ".join(_rate(r.references.get(name), r.pages) for name in REFERENCES)
-        ratios = " | ".join(_speed_ratio(r.build, r.references.get(name)) for name in REFERENCES)
-        rows.append(f"| {r.pages:,} | {_rate(r.build, r.pages)} | {rates} | {ratios} |")
-    return rows
+    columns = ["pages", "ours pages/s", *(f"{name} pages/s" for name in REFERENCES)]
+    columns += [f"ours/{name}" for name in REFERENCES]
+    rows = [
+        [
+            f"{r.pages:,}",
+            _rate(r.build, r.pages),
+            *(_rate(r.references.get(name), r.pages) for name in REFERENCES),
+            *(_speed_ratio(r.build, r.references.get(name)) for name in REFERENCES),
+        ]
+        for r in results
+    ]
+    return markdown_table(columns, rows)
 
 
 def cpu_table(results: list[SizeResult]) -> list[str]:
-    rows = _table_head(
-        "pages", "ours CPU s", "Pelican CPU s", "Hugo CPU s", "floor CPU s", "ours/Pelican", "ours/Hugo", "ours/floor"
-    )
-    for r in results:
-        seconds = " | ".join(_cpu(r.references.get(name)) for name in REFERENCES)
-        ratios = " | ".join(_cpu_ratio(r.build, r.references.get(name)) for name in REFERENCES)
-        rows.append(f"| {r.pages:,} | {_cpu(r.build)} | {seconds} | {ratios} |")
-    return rows
+    columns = [
+        "pages",
+        "ours CPU s",
+        *(f"{name} CPU s" for name in REFERENCES),
+        *(f"ours/{name}" for name in REFERENCES),
+    ]
+    rows = [
+        [
+            f"{r.pages:,}",
+            _cpu(r.build),
+            *(_cpu(r.references.get(name)) for name in REFERENCES),
+            *(_cpu_ratio(r.build, r.references.get(name)) for name in REFERENCES),
+        ]
+        for r in results
+    ]
+    return markdown_table(columns, rows)
 
 
 def memory_table(results: list[SizeResult]) -> list[str]:
-    rows = _table_head("pages", "ours: check MB", "ours: build MB", "Pelican MB", "Hugo MB", "floor MB")
-    for r in results:
-        references = " | ".join(_mb(r.references.get(name)) for name in REFERENCES)
-        rows.append(f"| {r.pages:,} | {_mb(r.check)} | {_mb(r.build)} | {references} |")
-    return rows
+    columns = ["pages", "ours: check MB", "ours: build MB", *(f"{name} MB" for name in REFERENCES)]
+    rows = [
+        [f"{r.pages:,}", _mb(r.check), _mb(r.build), *(_mb(r.references.get(name)) for name in REFERENCES)]
+        for r in results
+    ]
+    return markdown_table(columns, rows)
 
 
 def peer_table(results: list[SizeResult]) -> list[str]:
     """Ours against the Hugo peer alone and Hugo + Pagefind: medians of interleaved rounds, one row per build."""
-    rows = _table_head(
+    columns = [
         "claims",
         "build",
         "pages",
@@ -242,8 +285,8 @@ def peer_table(results: list[SizeResult]) -> list[str]:
         "peak MB, all processes",
         "ours faster (wall)",
         "ours: less CPU",
-    )
-    rows[1] = "| ---: | --- |" + " ---: |" * 7
+    ]
+    rows = []
     for r in results:
         if not r.peer or not r.peer.ours or not r.peer.hugo:
             continue
@@ -254,13 +297,20 @@ def peer_table(results: list[SizeResult]) -> list[str]:
         for name, runs, pages in builds:
             m = median(runs)
             mine = runs is p.ours
-            speedup = "" if mine else f"{p.speedup(runs):.2f}x"
-            cpu = "" if mine else f"{p.cpu_ratio(runs):.2f}x"
             rows.append(
-                f"| {r.claims:,} | {name} | {pages:,} | {m.seconds:.2f} | {m.cpu_seconds:.2f} "
-                f"| {m.pages_per_second(pages):,.0f} | {m.peak_mb:,.0f} | {speedup} | {cpu} |"
+                [
+                    f"{r.claims:,}",
+                    name,
+                    f"{pages:,}",
+                    f"{m.seconds:.2f}",
+                    f"{m.cpu_seconds:.2f}",
+                    f"{m.pages_per_second(pages):,.0f}",
+                    f"{m.peak_mb:,.0f}",
+                    "" if mine else f"{p.speedup(runs):.2f}x",
+                    "" if mine else f"{p.cpu_ratio(runs):.2f}x",
+                ]
             )
-    return rows
+    return markdown_table(columns, rows, align="rl")
 
 
 def peer_rounds(results: list[SizeResult]) -> int:
@@ -268,7 +318,7 @@ def peer_rounds(results: list[SizeResult]) -> int:
 
 
 def content_table(results: list[SizeResult]) -> list[str]:
-    rows = _table_head(
+    columns = [
         "claims",
         "events",
         "actors",
@@ -279,14 +329,23 @@ def content_table(results: list[SizeResult]) -> list[str]:
         "largest file KB",
         "generate s",
         "background load",
-    )
-    for r in results:
-        s = r.stats
-        rows.append(
-            f"| {s.claims:,} | {s.events:,} | {s.actors:,} | {s.sources:,} | {s.figures:,} | {s.quotes:,} "
-            f"| {s.files} | {s.largest_file_bytes / 1024:,.0f} | {r.generate_seconds:.1f} | {_background(r)} |"
-        )
-    return rows
+    ]
+    rows = [
+        [
+            f"{r.stats.claims:,}",
+            f"{r.stats.events:,}",
+            f"{r.stats.actors:,}",
+            f"{r.stats.sources:,}",
+            f"{r.stats.figures:,}",
+            f"{r.stats.quotes:,}",
+            f"{r.stats.files}",
+            f"{r.stats.largest_file_bytes / 1024:,.0f}",
+            f"{r.generate_seconds:.1f}",
+            _background(r),
+        ]
+        for r in results
+    ]
+    return markdown_table(columns, rows)
 
 
 def busy_note(results: list[SizeResult]) -> list[str]:

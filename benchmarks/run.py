@@ -33,9 +33,9 @@ from pathlib import Path
 
 import peer
 import references
-from generate import DEFAULT_SEED, generate
+from generate import DEFAULT_SEED, ContentStats
 from measure import BenchmarkError, Run, best_of, must_succeed, timed
-from report import SizeResult, git_description, machine_description, report
+from report import PreviewResult, SizeResult, git_description, machine_description, report
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -91,12 +91,21 @@ def snapshot_code(destination: Path, commit: str | None = None, settings: tuple[
                 shutil.copytree(ROOT / name, destination / name, ignore=ignore)
             else:
                 shutil.copy2(ROOT / name, destination / name)
-    # The generator asks the models which optional fields exist: let it see the copy's models.
-    sys.path.insert(0, str(destination / "plugins"))
     digest = hashlib.sha256()
     for path in sorted(path for path in destination.rglob("*") if path.is_file()):
         digest.update(str(path.relative_to(destination)).encode() + b"\0" + path.read_bytes())
     return Code(destination, digest.hexdigest()[:12], settings)
+
+
+def generate_content(code: Code, claims: int, content: Path, seed: int) -> ContentStats:
+    """generate.py in a fresh process with the copy's plugin first on its path, as the builds: it writes the
+    records as the models under test define them (a changelog only if they know one)."""
+    command = [sys.executable, str(Path(__file__).with_name("generate.py")), "--claims", str(claims)]
+    command += ["--out", str(content), "--seed", str(seed), "--json"]
+    result = subprocess.run(command, capture_output=True, text=True, env=code.environment, check=False)
+    if result.returncode != 0:
+        raise BenchmarkError(f"generate.py failed at {claims} claims: {result.stderr.strip()[-300:]}")
+    return ContentStats(**json.loads(result.stdout.strip().splitlines()[-1]))
 
 
 def smoke_test(code: Code, work: Path) -> None:
@@ -158,7 +167,7 @@ def bench_size(
 
     log(f"[{claims} claims] generating content")
     start = time.perf_counter()
-    stats = generate(claims, content, seed)
+    stats = generate_content(code, claims, content, seed)
     generate_seconds = time.perf_counter() - start
     log(f"[{claims} claims] factsheets check")
     check = ours("check", code.check(content))
@@ -189,9 +198,13 @@ def bench_size(
     result.cold_build = cold_build
     result.notes += build_notes(result, output / "claims" / f"{edited[-1]}.html")
     log(f"[{claims} claims] preview server: build once, then edit a claim")
-    result.preview = measure_preview(code, content, work / "preview-output", logs / "preview.log")
-    if not result.preview.get("outcome_ok"):
-        result.notes.append(f"{claims} claims: the preview did not update incrementally ({result.preview})")
+    preview = measure_preview(code, content, work / "preview-output", logs / "preview.log")
+    if isinstance(preview, str):
+        result.notes.append(f"{claims} claims: the preview failed ({preview})")
+    else:
+        result.preview = preview
+        if not preview.outcome_ok:
+            result.notes.append(f"{claims} claims: the preview did not update incrementally ({preview})")
     result.references = run_references(pages, work, hugo, attempts, result.notes)
     if fair_peer:
         result.peer = run_peer(fair_peer, code, content, work, pages, result.notes, cache)
@@ -245,16 +258,17 @@ def run_peer(
     return result
 
 
-def measure_preview(code: Code, content: Path, output: Path, log_file: Path) -> dict[str, object]:
-    """The preview server's incremental update after one edit, in a fresh process (preview.py)."""
+def measure_preview(code: Code, content: Path, output: Path, log_file: Path) -> PreviewResult | str:
+    """The preview server's incremental update after one edit, in a fresh process (preview.py); or, if it failed,
+    the end of what it printed."""
     command = [sys.executable, str(Path(__file__).with_name("preview.py")), str(content), str(output)]
     command.append(str(code.root / "pelicanconf.py"))
     environment = {**code.environment, "PYTHONPATH": f"{code.root / 'plugins'}:{Path(__file__).parent}"}
     result = subprocess.run(command, cwd=code.root, capture_output=True, text=True, env=environment, check=False)
     log_file.write_text(result.stdout + result.stderr)
     if result.returncode != 0:
-        return {"error": result.stderr.strip()[-300:]}
-    return json.loads(result.stdout.strip().splitlines()[-1])
+        return result.stderr.strip()[-300:]
+    return PreviewResult(**json.loads(result.stdout.strip().splitlines()[-1]))
 
 
 def build_notes(result: SizeResult, edited_page: Path) -> list[str]:

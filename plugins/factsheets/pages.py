@@ -11,6 +11,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .graph import ActorNode, ClaimNode, EventNode, Site, SourceNode
+from .numbers import plural
 from .share_cards import HEIGHT, WIDTH, card_content, card_path
 from .structured_data import Publication, page_item, to_script_json
 from .views import (
@@ -48,6 +49,18 @@ NAVIGATION = [
     NavigationItem("diagram.html", "Diagram", "diagram.html"),
     NavigationItem("search.html", "Search", "search.html"),
 ]
+
+
+def navigation_place(save_as: str) -> tuple[str, str]:
+    """Where a page written at save_as is in the navigation, as base.html marks it: the address of the entry
+    it is under and its aria-current, 'page' on the entry's own page, 'true' on another page of its section.
+    A page in no section is its own entry (Pelican's pages: About, Methodology), if it has one."""
+    for item in NAVIGATION:
+        if save_as == item.href:
+            return item.href, "page"
+        if save_as.startswith(item.section):
+            return item.href, "true"
+    return save_as, "page"
 
 
 RecordNode = EventNode | ActorNode | ClaimNode | SourceNode
@@ -121,6 +134,16 @@ class Page:
             return None
         content = card_content(self.node, self.publication.site_name)
         return ShareCardMeta(self.publication.absolute(card_path(self.node)), WIDTH, HEIGHT, content.alt)
+
+    @property
+    def current_section(self) -> str:
+        """The address of the navigation entry this page is under (see navigation_place)."""
+        return navigation_place(self.save_as)[0]
+
+    @property
+    def aria_current(self) -> str:
+        """How that entry is marked: 'page' or 'true'."""
+        return navigation_place(self.save_as)[1]
 
     @property
     def kind(self) -> str:
@@ -249,7 +272,7 @@ def _description_of(node: EventNode | ActorNode | ClaimNode | SourceNode) -> str
     if isinstance(node, ActorNode):
         what = node.record.role or node.kind_label
         made = len(node.claims_made)
-        return _shorten(f"{node.record.name}, {what}. {made} claim{'s' if made != 1 else ''} in these fact sheets.")
+        return _shorten(f"{node.record.name}, {what}. {plural(made, 'claim')} in these fact sheets.")
     return _shorten(f"{node.record.title}, {node.date_text}. {len(node.quotes)} quoted passages, each marked.")
 
 

@@ -18,6 +18,7 @@ from .cache import SheetCache
 from .dates import check_desk_dates
 from .exports import plan_files
 from .files import DataFile
+from .graph import Site
 from .load import (
     MAX_FILE_BYTES,
     FileToRead,
@@ -31,7 +32,7 @@ from .load import (
 )
 from .pages import Page, plan_pages
 from .problems import ContentError, Problem
-from .resolve import Site, resolve
+from .resolve import resolve
 from .rules import check_rules
 from .settings import DEFAULTS
 from .sheets import ValidSheet

@@ -20,7 +20,8 @@ from .exports import FEED_FILE
 from .files import DataFile
 from .graph import record_reads
 from .load import links_leaving
-from .pages import NAVIGATION, Page
+from .numbers import number_text, plural
+from .pages import NAVIGATION, Page, navigation_place
 from .pipeline import read_site, write_site
 from .problems import Abort, ContentError
 from .search import DEFAULT_MAX_PROCESSES, SearchIndexer, plan_parts
@@ -31,6 +32,9 @@ from .views import stance_meanings, status_legend
 from .wording import describe_date
 from .workers import default_workers
 
+# The theme's own filters, for the plugin's pages and Pelican's (About, Methodology) alike.
+TEMPLATE_FILTERS = {"date_text": describe_date, "number": number_text, "plural": plural}
+
 
 class FactSheetGenerator(Generator):
     """Reads the fact sheets when created, writes their pages in generate_output."""
@@ -39,7 +43,7 @@ class FactSheetGenerator(Generator):
         super().__init__(*args, **kwargs)
         # Every string from a fact sheet is escaped, whatever JINJA_ENVIRONMENT says.
         self.env.autoescape = True
-        self.env.filters["date_text"] = describe_date
+        self.env.filters.update(TEMPLATE_FILTERS)
         try:  # the plugin's settings, typed (see settings.py)
             self.plugin_settings = read_plugin_settings(self.settings)
         except SettingsError as error:
@@ -196,6 +200,7 @@ def sanitise_page(content) -> None:
     if isinstance(content, PelicanPage):  # what base.html reads of a page: a search result, of the kind Page
         content.searchable = True
         content.search_facets = [("kind", "Page")]
+        content.current_section, content.aria_current = navigation_place(content.save_as)
 
 
 def clean_pelican_html(content: Article | PelicanPage) -> None:
@@ -212,8 +217,8 @@ def clean_pelican_html(content: Article | PelicanPage) -> None:
 
 
 def prepare_theme(generator) -> None:
-    """Pelican's own generators (its pages) render the same theme: its filter, and escaping on."""
-    generator.env.filters["date_text"] = describe_date
+    """Pelican's own generators (its pages) render the same theme: its filters, and escaping on."""
+    generator.env.filters.update(TEMPLATE_FILTERS)
     generator.env.autoescape = True
 
 

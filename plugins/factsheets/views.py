@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from .graph import STATUS_ORDER, ActorNode, ClaimNode, EventNode, Site, Sourcing, status_explanation
 from .models import STANCE_MEANINGS, STATUS_RULES
+from .numbers import number_text, plural
 
 HOME_LIST_LIMIT = 50
 """The home page shows at most this many of each list and links to the full index."""
@@ -92,8 +93,8 @@ def at_a_glance(site: Site) -> AtAGlance:
     established = sorted((claim for claim in claims if claim.status in ESTABLISHED), key=_weight)
     questions = [(question, claim) for claim in sorted(claims, key=_weight) for question in claim.open_questions]
     counted = [(status, sum(claim.status == status for claim in claims)) for status in STATUS_ORDER]
-    counts = ", ".join(f"{count} {status}" for status, count in counted if count)
-    total = f"{len(claims)} claim{'s' if len(claims) != 1 else ''}"
+    counts = ", ".join(f"{number_text(count)} {status}" for status, count in counted if count)
+    total = plural(len(claims), "claim")
     empty = Shortlist([], 0)
     parts = [
         GlancePart("disputed", "Disputed", shortlist(contested, GLANCE_LIMIT), empty),
@@ -106,17 +107,13 @@ def at_a_glance(site: Site) -> AtAGlance:
     )
 
 
-def _claims(count: int) -> str:
-    return f"{count:,} claim{'s' if count != 1 else ''}"
-
-
 def sourcing_summary(site: Site) -> str:
     """How independent the whole site's sourcing is, in one plain sentence for the home page: 'All 11 claims
     rest on a single report, published by Ukrinform on 31 January 2024.' (see ClaimNode.sourcing)."""
     claims = site.claims
     if not claims:
         return ""
-    every = "The claim" if len(claims) == 1 else f"All {_claims(len(claims))}"
+    every = "The claim" if len(claims) == 1 else f"All {plural(len(claims), 'claim')}"
     rests = "rests" if len(claims) == 1 else "rest"
     sourcings = [claim.sourcing for claim in claims]
     sources = list({id(source): source for sourcing in sourcings for source in sourcing.sources}.values())
@@ -128,7 +125,7 @@ def sourcing_summary(site: Site) -> str:
         tied = f", a publisher tied to {side.record.name}," if side is not None else ""
         return f"{every} {rests} on a single report, published by {publisher}{tied} on {source.date_text}."
     if overall.independent == 1 and overall.groups[0].top is not None:
-        return f"{every} {rests} on {len(sources):,} sources, all tied to {overall.groups[0].top.record.name}."
+        return f"{every} {rests} on {plural(len(sources), 'source')}, all tied to {overall.groups[0].top.record.name}."
     single = sum(len(sourcing.sources) == 1 for sourcing in sourcings)
     one_side = sum(len(sourcing.sources) > 1 and sourcing.independent == 1 for sourcing in sourcings)
     independent = len(claims) - single - one_side
@@ -137,10 +134,10 @@ def sourcing_summary(site: Site) -> str:
         (one_side, "on sources tied to one side"),
         (independent, "on independent sources"),
     ]
-    said = [f"{count:,} {text}" for count, text in parts if count]
+    said = [f"{number_text(count)} {text}" for count, text in parts if count]
     said[0] = said[0].replace(" on ", " rests on " if said[0].startswith("1 ") else " rest on ", 1)
     listed = said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
-    return f"Of {_claims(len(claims))}, {listed}."
+    return f"Of {plural(len(claims), 'claim')}, {listed}."
 
 
 @dataclass(frozen=True)
