@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BIN, CONTENT, ROOT, free_port, run_factsheets
+from helpers import BIN, CONTENT, ROOT, free_port, run_factsheets
 
 STAMP = ".factsheets-build"
 

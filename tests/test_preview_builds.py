@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BIN, CONTENT, ROOT, DevServer, start_dev_server, stop, wait_until
 from factsheets.incremental import Outcome, UpdateReport
 from factsheets.serve import LastBuild, PreviewBuilds, RecordingStderr, shown_problems
+from helpers import BIN, CONTENT, ROOT, DevServer, start_dev_server, stop, wait_until
 
 SITEURL = "https://example.org/fact-sheets"
 

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from conftest import BIN, CONTENT, ROOT, read_page, run_pelican
+from helpers import BIN, CONTENT, ROOT, read_page, run_pelican
 
 SITEURL = "https://example.org/fact-sheets"
 ATOM = "{http://www.w3.org/2005/Atom}"

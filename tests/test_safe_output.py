@@ -12,8 +12,8 @@ from pathlib import Path
 import yaml
 from bs4 import BeautifulSoup
 
-from conftest import BIN, ROOT, accept_edited_archive, run_pelican
 from factsheets import models
+from helpers import BIN, ROOT, accept_edited_archive, run_pelican
 
 PAYLOAD = '<script>alert(1)</script>"><img src=x onerror=alert(1)>'
 

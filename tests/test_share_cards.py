@@ -14,8 +14,8 @@ import pytest
 from PIL import Image
 from test_safe_output import tree_digest
 
-from conftest import ROOT, read_page, run_pelican
 from factsheets.share_cards import STATEMENT_SIZES, WIDTH, CardContent, _statement_lines
+from helpers import ROOT, read_page, run_pelican
 
 ARTIFACTS = ROOT / "test-artifacts"
 EDITED_CLAIM = "ukrainian-pows-on-board-il76"
