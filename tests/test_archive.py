@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import FIXTURES, read_page, run_pelican
 from factsheets.cli import main
 from factsheets.pipeline import read_site
 from factsheets.problems import ContentError
 from factsheets.scaffold import plan_record
+from helpers import FIXTURES, read_page, run_pelican
 
 PAGES = FIXTURES / "archive"
 NEWS_SENTENCES = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import ROOT, run_check, run_pelican
+from helpers import ROOT, run_check, run_pelican
 
 CLAIMS = 60
 GENERATOR = ROOT / "benchmarks" / "generate.py"

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import run_check, run_pelican
+from helpers import run_check, run_pelican
 
 
 def _replace_once(path, old: str, new: str) -> None:
@@ -59,7 +59,7 @@ def test_check_reports_every_problem_in_one_run(content_copy):
 
 
 def test_check_passes_on_the_real_content(tmp_path):
-    from conftest import CONTENT
+    from helpers import CONTENT
 
     result = run_check(CONTENT)
     assert result.returncode == 0, result.stderr

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import shutil
 
-from conftest import CONTENT, ROOT, accept_edited_archive, read_page, run_pelican
 from factsheets.cli import main as factsheets
+from helpers import CONTENT, ROOT, accept_edited_archive, read_page, run_pelican
 
 
 def _entries(cache_dir):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from test_safe_output import tree_digest
 
-from conftest import CONTENT, ROOT, run_factsheets, run_pelican
+from helpers import CONTENT, ROOT, run_factsheets, run_pelican
 
 
 class RunsCode:

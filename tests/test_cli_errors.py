@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from conftest import CONTENT, ROOT, run_factsheets
+from helpers import CONTENT, ROOT, run_factsheets
 
 factsheets = run_factsheets
 

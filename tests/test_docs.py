@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 
-from conftest import ROOT
 from factsheets.exports import factsheet_schema
 from factsheets.reference import format_reference, reference_section, settings_reference, settings_section
+from helpers import ROOT
 
 
 def test_readme_format_reference_matches_the_models():

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ElementTree
 
 import yaml
 
-from conftest import run_pelican
+from helpers import run_pelican
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 MARKUP = '<a href="https://evil.example/">read this</a><img src=x onerror=alert(1)>'

@@ -18,10 +18,10 @@ from bs4 import BeautifulSoup
 from pydantic import TypeAdapter
 from test_safe_output import build, tree_digest
 
-from conftest import ROOT, accept_edited_archive, run_check, run_pelican
 from factsheets import load, models, resolve
 from factsheets.cli import main as factsheets
 from factsheets.pipeline import read_site
+from helpers import ROOT, accept_edited_archive, run_check, run_pelican
 
 ACTOR = "actors:\n  - id: someone\n    name: Someone\n    kind: person\n"
 

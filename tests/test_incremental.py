@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from conftest import ROOT
 from factsheets.build import build_site
 from factsheets.cli import main as factsheets
 from factsheets.incremental import LiveSite, Outcome
+from helpers import ROOT
 
 CLAIM = "ukrainian-pows-on-board-il76"
 

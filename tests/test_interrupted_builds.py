@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BIN, CONTENT, ROOT, run_factsheets
+from helpers import BIN, CONTENT, ROOT, run_factsheets
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import FIXTURES, read_page, run_pelican
+from helpers import FIXTURES, read_page, run_pelican
 
 
 def _current(site, page: str) -> dict[str, str]:

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import unquote
 
-from conftest import FIXTURES, read_page, run_pelican
+import pytest
+
+from helpers import FIXTURES, BuiltSites, read_page
 
 # The site's name is a setting of each site (pelicanconf.py names this project's); the code carries none.
 OTHER_SITE = {"SITENAME": "Riverton flood fact sheets"}
 
 
-def test_a_different_event_builds_into_linked_pages(tmp_path):
-    output = tmp_path / "output"
-    result = run_pelican(FIXTURES / "other-event", output, overrides=OTHER_SITE)
-    assert result.returncode == 0, result.stderr
+@pytest.fixture(scope="module")
+def output(built_site: BuiltSites) -> Path:
+    """The other event's fact sheets built with this project's settings, theme and plugin (the tests only read it)."""
+    return built_site(FIXTURES / "other-event", **OTHER_SITE)
+
+
+def test_a_different_event_builds_into_linked_pages(output):
     home = read_page(output, "index.html")
     assert "Il-76" not in home.get_text()
     claim_pages = sorted((output / "claims").glob("*.html"))
@@ -27,9 +33,7 @@ def test_a_different_event_builds_into_linked_pages(tmp_path):
     assert len(figure_rows) == 3
 
 
-def test_quotes_link_to_the_passage_on_the_original_site_and_the_archived_copy(tmp_path):
-    output = tmp_path / "output"
-    assert run_pelican(FIXTURES / "other-event", output, overrides=OTHER_SITE).returncode == 0
+def test_quotes_link_to_the_passage_on_the_original_site_and_the_archived_copy(output):
     figure = read_page(output, "claims/failure-caused-by-rainfall.html").select_one("#claim-quote")
     original = figure.figcaption.find("a", string="on the original site")
     href = original["href"]
@@ -49,10 +53,8 @@ def test_text_fragments_escape_the_characters_that_have_meanings_in_them():
     assert _fragment_part("well-known, cheap & fast") == "well%2Dknown%2C%20cheap%20%26%20fast"
 
 
-def test_the_other_event_uses_the_editorial_fields_and_its_pages_show_them(tmp_path):
+def test_the_other_event_uses_the_editorial_fields_and_its_pages_show_them(output):
     """Competing accounts, a direct quote, an approximate figure, a status history: another event, no code change."""
-    output = tmp_path / "output"
-    assert run_pelican(FIXTURES / "other-event", output, overrides=OTHER_SITE).returncode == 0
     event = read_page(output, "events/kestrel-dam-breach.html").main
     accounts = event.select("section[aria-labelledby='competing-heading'] .accounts > li")
     linked = [card.select_one(".account-statement a")["href"].rsplit("/", 1)[1] for card in accounts]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BIN, CONTENT, ROOT, free_port, run_factsheets
+from helpers import BIN, CONTENT, ROOT, copy_of_build, free_port, run_factsheets
 
 STAMP = ".factsheets-build"
 
@@ -135,11 +135,9 @@ def test_every_build_is_stamped_and_the_stamp_is_not_published(site_built_by_fac
 
 
 @pytest.fixture
-def site_built_by_factsheets(tmp_path) -> Path:
-    output = tmp_path / "output"
-    result = build(output)
-    assert result.returncode == 0, result.stderr
-    return output
+def site_built_by_factsheets(built_site, tmp_path) -> Path:
+    """A copy, that the test may clean, of the run's one `factsheets build` of the real content."""
+    return copy_of_build(built_site(tool="factsheets"), tmp_path / "output")
 
 
 def test_serve_refuses_the_same_folders(tmp_path):

@@ -7,7 +7,7 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
-from conftest import CONTENT, read_page
+from helpers import CONTENT, read_page
 
 
 def _records(kind: str) -> list[dict]:

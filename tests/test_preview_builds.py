@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BIN, CONTENT, ROOT, DevServer, start_dev_server, stop, wait_until
 from factsheets.incremental import Outcome, UpdateReport
 from factsheets.serve import LastBuild, PreviewBuilds, RecordingStderr, shown_problems
+from helpers import BIN, CONTENT, ROOT, DevServer, start_dev_server, stop, wait_until
 
 SITEURL = "https://example.org/fact-sheets"
 
@@ -30,22 +30,17 @@ def tree(folder: Path) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A checkout of the site as an editor has it: settings, theme, plugins and content in one folder."""
-    project = tmp_path / "project"
+@pytest.fixture(scope="module")
+def published_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A checkout of the site as an editor has it (settings, theme, plugins and content in one folder), after
+    `make publish`: the site built with publishconf.py into the project's output/. Made once: tests copy it."""
+    project = tmp_path_factory.mktemp("published") / "project"
     project.mkdir()
     for name in ("pelicanconf.py", "publishconf.py"):
         shutil.copy2(ROOT / name, project / name)
     shutil.copytree(ROOT / "theme", project / "theme")
     shutil.copytree(ROOT / "plugins", project / "plugins", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     shutil.copytree(CONTENT, project / "content")
-    return project
-
-
-@pytest.fixture
-def published(project: Path) -> Path:
-    """`make publish`: the site built with publishconf.py into the project's output/."""
     result = subprocess.run(
         [str(BIN / "factsheets"), "build", "-s", "publishconf.py"],
         cwd=project,
@@ -55,9 +50,22 @@ def published(project: Path) -> Path:
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    output = project / "output"
-    assert SITEURL in (output / "sitemap.xml").read_text()
-    return output
+    assert SITEURL in (project / "output" / "sitemap.xml").read_text()
+    return project
+
+
+@pytest.fixture
+def project(published_project: Path, tmp_path: Path) -> Path:
+    """A copy of the published checkout that the test may edit and preview."""
+    project = tmp_path / "project"
+    shutil.copytree(published_project, project, symlinks=True)
+    return project
+
+
+@pytest.fixture
+def published(project: Path) -> Path:
+    """The project's output/, as `make publish` left it."""
+    return project / "output"
 
 
 @pytest.fixture
@@ -166,7 +174,7 @@ def test_a_failed_rebuild_keeps_what_it_printed_on_stderr_for_the_pages(
     stderr = RecordingStderr(sys.stderr)
     monkeypatch.setattr(sys, "stderr", stderr)
     builds = PreviewBuilds(live, [], LastBuild(), stderr)
-    rebuild = builds._build_in_process(loop=None, everything=False)
+    rebuild = builds.build_in_process(loop=None, everything=False)
     assert (rebuild.wrote, rebuild.problems) == (False, shown)
     assert live.forgotten == whole_build_next
     terminal = capsys.readouterr().err

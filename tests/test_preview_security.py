@@ -22,9 +22,9 @@ from tornado.httpclient import HTTPClientError, HTTPRequest
 from tornado.ioloop import IOLoop
 from tornado.websocket import websocket_connect
 
-from conftest import free_port
 from factsheets.build import replace_folder
 from factsheets.serve import LastBuild, PreviewServer, RebuildWatcher, bound_hosts
+from helpers import free_port
 
 DRAFT = b"<!doctype html><html><head><title>Draft</title></head><body><h1>Unpublished claim</h1></body></html>\n"
 SHORTER = b"<!doctype html><html><head><title>New</title></head><body><h1>New</h1></body></html>\n"

@@ -8,25 +8,16 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from conftest import BIN, CONTENT, ROOT, read_page, run_pelican
+from helpers import BIN, CONTENT, ROOT, read_page
 
 SITEURL = "https://example.org/fact-sheets"
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory):
-    output = tmp_path_factory.mktemp("published")
-    result = subprocess.run(
-        [str(BIN / "factsheets"), "build", "-s", str(ROOT / "publishconf.py"), "-o", str(output), str(CONTENT)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "SITEURL": SITEURL},
-    )
-    assert result.returncode == 0, result.stderr
-    return output
+def published(built_site):
+    """`SITEURL=... factsheets build -s publishconf.py`: built once, read by the tests (and left as it was)."""
+    return built_site(settings="publishconf.py", tool="factsheets", env={"SITEURL": SITEURL})
 
 
 def test_pages_carry_canonical_and_social_meta(published):
@@ -85,9 +76,8 @@ def test_feed_lists_every_change_with_absolute_links(published):
     assert home.select_one('link[type="application/atom+xml"]')["href"] == "./feeds/changes.atom.xml"
 
 
-def test_feed_stops_after_the_newest_changes(tmp_path):
-    output = tmp_path / "output"
-    assert run_pelican(CONTENT, output, overrides={"FEED_MAX_ITEMS": 5}).returncode == 0
+def test_feed_stops_after_the_newest_changes(built_site):
+    output = built_site(FEED_MAX_ITEMS=5)
     entries = ElementTree.parse(output / "feeds" / "changes.atom.xml").getroot().findall(f"{ATOM}entry")
     assert len(entries) == 5
     claim = read_page(output, "claims/ukrainian-pows-on-board-il76.html")

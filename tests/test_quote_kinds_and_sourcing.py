@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import read_page, run_check, run_pelican
 from factsheets.quotation_marks import QuotedRuns
+from helpers import read_page, run_check, run_pelican
 
 YUSOV_QUOTED = "In Andrii Yusov's words, as quoted by Ukrinform:"
 UKRINFORM = "In Ukrinform's words:"
@@ -199,7 +199,7 @@ def two_publishers(tmp_path_factory) -> Path:
     """The real content with a second publisher, independent of Ukraine, and a third tied to it (as Ukrinform is)."""
     import shutil
 
-    from conftest import CONTENT
+    from helpers import CONTENT
 
     content = tmp_path_factory.mktemp("two-publishers") / "content"
     shutil.copytree(CONTENT, content)

@@ -7,7 +7,7 @@ import re
 import shutil
 import subprocess
 
-from conftest import BIN, ROOT, read_page, run_check
+from helpers import BIN, ROOT, read_page, run_check
 
 START, END = "<!-- example:start -->", "<!-- example:end -->"
 

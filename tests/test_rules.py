@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import read_page, run_check, run_pelican
+from helpers import read_page, run_check, run_pelican
 
 SOURCE = "ukrinform-2024-01-31"
 ZELENSKY = (

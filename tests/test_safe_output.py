@@ -12,8 +12,8 @@ from pathlib import Path
 import yaml
 from bs4 import BeautifulSoup
 
-from conftest import BIN, ROOT, accept_edited_archive, run_pelican
 from factsheets import models
+from helpers import BIN, ROOT, accept_edited_archive, copy_of_build, run_pelican
 
 PAYLOAD = '<script>alert(1)</script>"><img src=x onerror=alert(1)>'
 
@@ -36,9 +36,8 @@ def tree_digest(folder: Path) -> dict[str, str]:
     }
 
 
-def test_a_failed_build_leaves_the_last_good_output_as_it_was(content_copy, tmp_path):
-    output = tmp_path / "output"
-    assert build(content_copy, output).returncode == 0
+def test_a_failed_build_leaves_the_last_good_output_as_it_was(content_copy, tmp_path, built_site):
+    output = copy_of_build(built_site(tool="factsheets"), tmp_path / "output")  # the last good build
     (output / "CNAME").write_text("facts.example.org\n")
     before = tree_digest(output)
     claims = content_copy / "factsheets" / "claims.yaml"
@@ -51,10 +50,9 @@ def test_a_failed_build_leaves_the_last_good_output_as_it_was(content_copy, tmp_
     assert sorted(path.name for path in tmp_path.iterdir()) == ["content", "output"], "no staging folder left"
 
 
-def test_pelican_itself_fails_before_cleaning_the_output(content_copy, tmp_path, monkeypatch):
+def test_pelican_itself_fails_before_cleaning_the_output(content_copy, tmp_path, monkeypatch, built_site):
     monkeypatch.setenv("SITEURL", "https://example.org/fact-sheets")  # publishconf.py needs it
-    output = tmp_path / "output"
-    assert build(content_copy, output).returncode == 0
+    output = copy_of_build(built_site(tool="factsheets"), tmp_path / "output")  # the last good build
     before = tree_digest(output)
     events = content_copy / "factsheets" / "events.yaml"
     events.write_text(events.read_text().replace("value: 95", "value: 96", 1))
@@ -64,9 +62,8 @@ def test_pelican_itself_fails_before_cleaning_the_output(content_copy, tmp_path,
     assert tree_digest(output) == before
 
 
-def test_a_good_build_replaces_the_output_and_keeps_retained_files(content_copy, tmp_path):
-    output = tmp_path / "output"
-    assert build(content_copy, output).returncode == 0  # an earlier build
+def test_a_good_build_replaces_the_output_and_keeps_retained_files(content_copy, tmp_path, built_site):
+    output = copy_of_build(built_site(tool="factsheets"), tmp_path / "output")  # an earlier build
     (output / "CNAME").write_text("facts.example.org\n")
     (output / "stale.html").write_text("a page whose record was deleted")
     assert build(content_copy, output).returncode == 0

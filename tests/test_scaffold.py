@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from test_safe_output import tree_digest
 
-from conftest import BIN, ROOT, run_check
+from helpers import BIN, ROOT, run_check
 
 # What an editor would write in place of each TODO of the new records, by field (list items by their list).
 FILLED = {

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from pelican.settings import DEFAULT_CONFIG
 
-from conftest import BIN, CONTENT, ROOT, run_pelican
 from factsheets.settings import DEFAULTS, PluginSettings, SettingsError, declared_settings, read_plugin_settings
+from helpers import BIN, CONTENT, ROOT, run_pelican
 
 PLUGIN = ROOT / "plugins" / "factsheets"
 

@@ -14,8 +14,8 @@ import pytest
 from PIL import Image
 from test_safe_output import tree_digest
 
-from conftest import ROOT, read_page, run_pelican
 from factsheets.share_cards import STATEMENT_SIZES, WIDTH, CardContent, _statement_lines
+from helpers import ROOT, read_page, run_pelican
 
 ARTIFACTS = ROOT / "test-artifacts"
 EDITED_CLAIM = "ukrainian-pows-on-board-il76"
@@ -76,10 +76,8 @@ def test_every_claim_page_shows_its_card_to_link_previews(site):
     assert read_page(site, "index.html").find("meta", attrs={"property": "og:image"}) is None, "claims only"
 
 
-def test_with_a_site_url_the_card_address_is_absolute(tmp_path):
-    output = tmp_path / "output"
-    result = run_pelican(ROOT / "content", output, overrides={"SITEURL": "https://facts.example.org"})
-    assert result.returncode == 0, result.stderr
+def test_with_a_site_url_the_card_address_is_absolute(built_site):
+    output = built_site(SITEURL="https://facts.example.org")
     page = read_page(output, f"claims/{EDITED_CLAIM}.html")
     assert meta(page, "og:image") == f"https://facts.example.org/claims/{EDITED_CLAIM}.png"
     review = json.loads(page.find("script", type="application/ld+json").string)

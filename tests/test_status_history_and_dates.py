@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import read_page, run_check, run_pelican
+from helpers import read_page, run_check, run_pelican
 
 CLAIM = "exchange-continued-planned-exchange"
 CLAIMS = "factsheets/claims.yaml"
@@ -71,7 +71,7 @@ def history_site(tmp_path_factory) -> Path:
     """The real content with a status history on one claim, built once."""
     import shutil
 
-    from conftest import CONTENT
+    from helpers import CONTENT
 
     content = tmp_path_factory.mktemp("history") / "content"
     shutil.copytree(CONTENT, content)
@@ -141,7 +141,7 @@ def test_the_feed_ids_stay_the_same_from_build_to_build(history_site, tmp_path):
     content = tmp_path / "content"
     import shutil
 
-    from conftest import CONTENT
+    from helpers import CONTENT
 
     shutil.copytree(CONTENT, content)
     _edit(content, FIRST_CHANGELOG, HISTORY)

@@ -7,9 +7,9 @@ import json
 import jsonschema
 import pytest
 
-from conftest import CONTENT, read_page
 from factsheets.load import load_file
 from factsheets.models import FactSheet
+from helpers import CONTENT, read_page
 
 
 def structured_data(site, page: str) -> dict:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CONTENT, ROOT, run_factsheets
 from factsheets.build import _exchange, replace_folder
+from helpers import CONTENT, ROOT, run_factsheets
 
 
 def _site(folder, text):

@@ -10,7 +10,7 @@ import traceback
 
 import pytest
 
-from conftest import CONTENT, ROOT, run_factsheets
+from helpers import CONTENT, ROOT, run_factsheets
 
 FAULTY_BUILD = """
 import sys

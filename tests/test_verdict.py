@@ -7,9 +7,9 @@ from pathlib import Path
 
 import yaml
 
-from conftest import CONTENT, read_page, run_pelican
 from factsheets.graph import STATUS_ORDER
 from factsheets.models import STANCE_MEANINGS, STATUS_MEANINGS, STATUS_RULES
+from helpers import CONTENT, read_page, run_pelican
 
 CREDIBILITY_PAGES = {"About": "pages/about.html", "Methodology": "pages/methodology.html"}
 CORRECTIONS = ("Corrections policy", "pages/corrections.html")

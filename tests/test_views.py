@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from conftest import CONTENT, read_page, run_pelican
 from factsheets.graph import STATUS_ORDER
+from helpers import CONTENT, SMALL_SEARCH_PARTS, read_page, run_pelican
 
 
 def test_timeline_lists_events_and_claims_in_date_order_with_honest_precision(site):
@@ -136,11 +136,8 @@ def test_search_finds_each_record_by_its_own_words_and_the_page_works_without_ja
     assert search.select_one("script[defer]")["src"] == "./theme/js/search.js"
 
 
-def test_a_large_site_is_indexed_in_even_parts_of_bounded_size(tmp_path):
-    output = tmp_path / "output"
-    overrides = {"FACTSHEETS_SEARCH_PAGES_PER_INDEX": 10, "FACTSHEETS_SEARCH_PROCESSES": 2}
-    result = run_pelican(CONTENT, output, overrides=overrides)
-    assert result.returncode == 0, result.stderr
+def test_a_large_site_is_indexed_in_even_parts_of_bounded_size(built_site):
+    output = built_site(**SMALL_SEARCH_PARTS)  # parts of 10 pages, indexed by two processes
     records = len(_record_pages(output)) + len(list((output / "pages").glob("*.html")))  # and About, ...
     counts = _indexed_page_counts(output)
     assert len(counts) == -(-records // 10)

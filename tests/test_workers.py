@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from conftest import BIN, ROOT
 from factsheets import workers
+from helpers import BIN, ROOT
 
 
 def _write(folder):
@@ -74,10 +74,8 @@ def test_progress_is_reported_up_to_all_done(tmp_path):
     assert shares == sorted(shares) and shares[-1] == 1.0 and len(shares) <= 101
 
 
-def test_builds_show_no_progress_when_nobody_watches(tmp_path):
-    from conftest import CONTENT, run_pelican
-
-    result = run_pelican(CONTENT, tmp_path / "output")  # output captured: not a terminal
+def test_builds_show_no_progress_when_nobody_watches(built_site):
+    result = built_site.result()  # the real site's build, its output captured: not a terminal
     assert result.returncode == 0 and "Writing pages" not in result.stderr + result.stdout
 
 

@@ -227,7 +227,7 @@ class PreviewBuilds:
                     print("The plugin's code changed: every rebuild now runs in a new process.", flush=True)
                 if self.in_process:
                     everything = "everything" in changes
-                    rebuild = await loop.run_in_executor(None, self._build_in_process, loop, everything)
+                    rebuild = await loop.run_in_executor(None, self.build_in_process, loop, everything)
                 else:
                     rebuild = await self._build_in_subprocess()
                 if rebuild.problems:
@@ -248,7 +248,7 @@ class PreviewBuilds:
         self.last_build.succeeded()
         reload_browsers()
 
-    def _build_in_process(self, loop: IOLoop, everything: bool) -> Rebuild:
+    def build_in_process(self, loop: IOLoop, everything: bool) -> Rebuild:
         """The incremental update, or the whole build when it is needed."""
         started = time.perf_counter()
         if everything:

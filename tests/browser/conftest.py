@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page, Request, Response
+from playwright.sync_api import Page
 
-from factsheets.build import build_site
+from helpers import SMALL_SEARCH_PARTS, BuiltSites
 
-ROOT = Path(__file__).resolve().parents[2]
+from .helpers import BrowserProblems, QuietHandler, SiteServer
+
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags Chromium tries to reach hosts this machine cannot reach, and logs errors.
 CHROMIUM_ARGS = [
@@ -37,29 +36,13 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real content, built once with the atomic build into a temporary folder.
+def built_site(built_site: BuiltSites) -> Path:
+    """The real content, built once (the run's shared build, see tests/conftest.py), for the browser tests.
 
-    The search index is built in parts of 10 pages, as a large site's would be, so that searching
-    merges several parts in the browser.
+    The search index is built in parts of 10 pages by two processes, as a large site's would be, so that
+    searching merges several parts in the browser (test_views reads the same build's parts).
     """
-    output = tmp_path_factory.mktemp("browser") / "output"
-    small_parts = {"FACTSHEETS_SEARCH_PAGES_PER_INDEX": 10}
-    result = build_site(ROOT / "pelicanconf.py", ROOT / "content", output, quiet=True, extra_settings=small_parts)
-    assert result.ok, "the real content does not build: run `make check`"
-    return output
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-class SiteServer(ThreadingHTTPServer):
-    """A static server for tests: the default listen backlog of 5 resets connections under a browser's bursts."""
-
-    request_queue_size = 1024
-    daemon_threads = True
+    return built_site(**SMALL_SEARCH_PARTS)
 
 
 @pytest.fixture(scope="session")
@@ -78,43 +61,6 @@ def site_url(built_site: Path) -> Iterator[str]:
 def site_pages(built_site: Path) -> list[str]:
     """Every page of the built site, as paths relative to its root."""
     return sorted(str(page.relative_to(built_site)) for page in built_site.rglob("*.html"))
-
-
-@dataclass
-class BrowserProblems:
-    """What a person would see go wrong in the browser's developer tools while pages load."""
-
-    messages: list[str] = field(default_factory=list)
-
-    def watch(self, page: Page) -> None:
-        page.on("console", self._on_console)
-        page.on("pageerror", lambda error: self.messages.append(f"uncaught error: {error}"))
-        page.on("requestfailed", self._on_request_failed)
-        page.on("response", self._on_response)
-
-    def _on_console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            location = message.location.get("url", "")
-            self.messages.append(f"console error: {message.text} ({location})")
-
-    LIVE_RELOAD_REQUESTS = ("script", "websocket", "xhr", "fetch", "eventsource")
-    """What the preview's live reload and problems overlay use: their failures are always reported."""
-
-    def _on_request_failed(self, request: Request) -> None:
-        if request.failure == "net::ERR_ABORTED" and request.resource_type not in self.LIVE_RELOAD_REQUESTS:
-            # A page load replaced by another (a live reload arriving meanwhile), or what that page was still
-            # fetching (its favicon): not a failure. Scripts and websockets that fail are still reported.
-            return
-        self.messages.append(f"request failed: {request.url} ({request.failure})")
-
-    def _on_response(self, response: Response) -> None:
-        if response.status >= 400:
-            self.messages.append(f"HTTP {response.status}: {response.url}")
-
-    def take(self) -> list[str]:
-        """The problems seen since the last call."""
-        seen, self.messages = self.messages, []
-        return seen
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ import yaml
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from conftest import WAIT, DevServer, start_dev_server, stop, wait_until
+from helpers import WAIT, DevServer, start_dev_server, stop, wait_until
 
-from .conftest import ROOT, BrowserProblems
+from .helpers import ROOT, BrowserProblems
 
 ARTIFACTS = ROOT / "test-artifacts"
 PHONE = {"width": 375, "height": 812}

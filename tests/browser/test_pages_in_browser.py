@@ -10,7 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext, Page, expect
 
-from .conftest import ROOT, BrowserProblems
+from .helpers import ROOT, BrowserProblems
 
 ARTIFACTS = ROOT / "test-artifacts"
 PHONE = {"width": 375, "height": 812}

@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 
 from factsheets.build import build_site
 
-from .conftest import ROOT, QuietHandler, SiteServer
+from .helpers import ROOT, QuietHandler, SiteServer
 from .test_pages_in_browser import ARTIFACTS, DESKTOP, PHONE, open_page
 
 # Print is laid out on the printable width of an A4 page with 1 cm margins, at 96 px an inch.
