@@ -16,9 +16,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import ClassVar, Generic, TypeVar
 from urllib.parse import quote
 
+from . import models
 from .models import ACTOR_KIND_LABELS, PRECISION_WORDS, QUOTE_KIND_MEANINGS, STATUS_MEANINGS, Overview
 from .problems import Path, Problem
 from .sheets import ValidSheet
@@ -28,6 +29,9 @@ STATUS_ORDER = ("disputed", "refuted", "unverified", "uncontested", "confirmed")
 """How claim lists are ordered: what is contested first, what is settled last."""
 TRAILING_ATTRIBUTION = re.compile(r",?\s+according to\b.*$", re.IGNORECASE | re.DOTALL)
 
+
+RecordT = TypeVar("RecordT")
+"""The model of a node's record: models.Claim for a ClaimNode."""
 
 _page_reads: ContextVar[set[str] | None] = ContextVar("page_reads", default=None)
 """While a page renders, the ids of the records it reads (see record_reads); None when nothing records."""
@@ -45,25 +49,25 @@ def record_reads() -> Iterator[set[str]]:
 
 
 @dataclass(eq=False, repr=False)
-class Node:
-    """A record in the graph: reads like the record, with references resolved."""
+class Node(Generic[RecordT]):
+    """A record in the graph: its validated record (``record``), with references resolved to nodes."""
 
     kind: ClassVar[str] = "record"
     folder: ClassVar[str] = ""
 
-    _record: Any
+    _record: RecordT
     sheet: ValidSheet = field(repr=False)
     path: Path
 
     @property
-    def record(self) -> Any:
+    def record(self) -> RecordT:
         """The validated record; reading it is noted while a page's reads are being recorded."""
         reads = _page_reads.get()
         if reads is not None:
             reads.add(self.owner_id)
         return self._record
 
-    def replace_record(self, record: Any) -> None:
+    def replace_record(self, record: RecordT) -> None:
         """Put an edited record, with the same id and references, in this node's place (the preview's updates)."""
         self._record = record
 
@@ -75,15 +79,6 @@ class Node:
     def owner_id(self) -> str:
         """The id of the top-level record this node's record belongs to (a figure's event, a response's claim)."""
         return self._record.id
-
-    def __getattr__(self, name: str) -> Any:
-        record = self.__dict__.get("_record")
-        if record is None or name.startswith("__"):
-            raise AttributeError(name)
-        reads = _page_reads.get()
-        if reads is not None:
-            reads.add(self.owner_id)
-        return getattr(record, name)
 
     @functools.cached_property
     def href(self) -> str:
@@ -241,7 +236,7 @@ class QuoteVoice:
 
 
 @dataclass(eq=False, repr=False)
-class ActorNode(Node):
+class ActorNode(Node[models.Actor]):
     kind: ClassVar[str] = "actor"
     folder: ClassVar[str] = "actors"
     affiliation: ActorNode | None = None
@@ -300,7 +295,7 @@ class ActorNode(Node):
 
 
 @dataclass(eq=False, repr=False)
-class SourceNode(Node):
+class SourceNode(Node[models.Source]):
     kind: ClassVar[str] = "source"
     folder: ClassVar[str] = "sources"
     publisher: ActorNode | None = None
@@ -354,7 +349,7 @@ WEB_ARCHIVE = "https://web.archive.org/web"
 
 
 @dataclass(eq=False, repr=False)
-class FigureNode(Node):
+class FigureNode(Node[models.Figure]):
     kind: ClassVar[str] = "figure"
     event: EventNode | None = None
     according_to: ActorNode | None = None
@@ -405,7 +400,7 @@ class FigureNode(Node):
 
 
 @dataclass(eq=False, repr=False)
-class EventNode(Node):
+class EventNode(Node[models.Event]):
     kind: ClassVar[str] = "event"
     folder: ClassVar[str] = "events"
     participants: list[ActorNode] = field(default_factory=list)
@@ -419,7 +414,7 @@ class EventNode(Node):
     def heading(self) -> str:
         return self.record.title
 
-    def replace_record(self, record: Any) -> None:
+    def replace_record(self, record: models.Event) -> None:
         """The event's record, and each of its figures' (an edit keeps their number and order)."""
         super().replace_record(record)
         for figure, figure_record in zip(self.figures, record.figures, strict=True):
@@ -432,7 +427,7 @@ class EventNode(Node):
 
 
 @dataclass(eq=False, repr=False)
-class ResponseNode(Node):
+class ResponseNode(Node[models.Response]):
     kind: ClassVar[str] = "response"
     claim: ClaimNode | None = None
     actor: ActorNode | None = None
@@ -453,7 +448,7 @@ class ResponseNode(Node):
 
 
 @dataclass(eq=False, repr=False)
-class ClaimNode(Node):
+class ClaimNode(Node[models.Claim]):
     kind: ClassVar[str] = "claim"
     folder: ClassVar[str] = "claims"
     claimant: ActorNode | None = None
@@ -473,7 +468,7 @@ class ClaimNode(Node):
     def heading(self) -> str:
         return self.record.statement
 
-    def replace_record(self, record: Any) -> None:
+    def replace_record(self, record: models.Claim) -> None:
         """The claim's record, and each of its responses' (an edit keeps their number and order)."""
         super().replace_record(record)
         for response, response_record in zip(self.responses, record.responses, strict=True):
@@ -501,7 +496,7 @@ class ClaimNode(Node):
 
     def responders(self, stance: str) -> list[ActorNode]:
         """The actors whose responses take this stance on the claim ('supports', 'disputes', 'questions'), each once."""
-        return unique_nodes(response.actor for response in self.responses if response.stance == stance)
+        return unique_nodes(response.actor for response in self.responses if response.record.stance == stance)
 
     @property
     def disputed_by(self) -> list[ActorNode]:
@@ -702,7 +697,9 @@ class Site:
 
     @property
     def claims_by_status(self) -> list[tuple[str, list[ClaimNode]]]:
-        groups = [(status, [claim for claim in self.claims if claim.status == status]) for status in STATUS_ORDER]
+        groups = [
+            (status, [claim for claim in self.claims if claim.record.status == status]) for status in STATUS_ORDER
+        ]
         return [(status, claims) for status, claims in groups if claims]
 
 

@@ -88,11 +88,11 @@ def _weight(claim: ClaimNode) -> tuple:
 def at_a_glance(site: Site) -> AtAGlance:
     """The home page's opening: what is disputed, what is still unknown, what is established."""
     claims = site.claims
-    contested = sorted((claim for claim in claims if claim.status in CONTESTED), key=_weight)
-    unknown = sorted((claim for claim in claims if claim.status in UNKNOWN), key=_weight)
-    established = sorted((claim for claim in claims if claim.status in ESTABLISHED), key=_weight)
-    questions = [(question, claim) for claim in sorted(claims, key=_weight) for question in claim.open_questions]
-    counted = [(status, sum(claim.status == status for claim in claims)) for status in STATUS_ORDER]
+    contested = sorted((claim for claim in claims if claim.record.status in CONTESTED), key=_weight)
+    unknown = sorted((claim for claim in claims if claim.record.status in UNKNOWN), key=_weight)
+    established = sorted((claim for claim in claims if claim.record.status in ESTABLISHED), key=_weight)
+    questions = [(question, claim) for claim in sorted(claims, key=_weight) for question in claim.record.open_questions]
+    counted = [(status, sum(claim.record.status == status for claim in claims)) for status in STATUS_ORDER]
     counts = ", ".join(f"{number_text(count)} {status}" for status, count in counted if count)
     total = plural(len(claims), "claim")
     empty = Shortlist([], 0)
