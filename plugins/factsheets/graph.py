@@ -54,6 +54,9 @@ class Node(Generic[RecordT]):
 
     kind: ClassVar[str] = "record"
     folder: ClassVar[str] = ""
+    parts: ClassVar[str] = ""
+    """The field whose records have nodes of their own, held in the node's field of the same name (an
+    event's figures, a claim's responses)."""
 
     _record: RecordT
     sheet: ValidSheet = field(repr=False)
@@ -68,8 +71,12 @@ class Node(Generic[RecordT]):
         return self._record
 
     def replace_record(self, record: RecordT) -> None:
-        """Put an edited record, with the same id and references, in this node's place (the preview's updates)."""
+        """Put an edited record, with the same id and references, in this node's place (the preview's updates),
+        and its parts in their nodes' (an edit keeps their number and order)."""
         self._record = record
+        if self.parts:
+            for part, part_record in zip(getattr(self, self.parts), getattr(record, self.parts), strict=True):
+                part.replace_record(part_record)
 
     def __repr__(self) -> str:
         """The kind and id only: the graph's links go round (a claim's claimant lists the claim)."""
@@ -403,6 +410,7 @@ class FigureNode(Node[models.Figure]):
 class EventNode(Node[models.Event]):
     kind: ClassVar[str] = "event"
     folder: ClassVar[str] = "events"
+    parts: ClassVar[str] = "figures"
     participants: list[ActorNode] = field(default_factory=list)
     related: list[EventNode] = field(default_factory=list)
     figures: list[FigureNode] = field(default_factory=list)
@@ -413,12 +421,6 @@ class EventNode(Node[models.Event]):
     @property
     def heading(self) -> str:
         return self.record.title
-
-    def replace_record(self, record: models.Event) -> None:
-        """The event's record, and each of its figures' (an edit keeps their number and order)."""
-        super().replace_record(record)
-        for figure, figure_record in zip(self.figures, record.figures, strict=True):
-            figure.replace_record(figure_record)
 
     @property
     def sources_drawn_on(self) -> list[SourceNode]:
@@ -451,6 +453,7 @@ class ResponseNode(Node[models.Response]):
 class ClaimNode(Node[models.Claim]):
     kind: ClassVar[str] = "claim"
     folder: ClassVar[str] = "claims"
+    parts: ClassVar[str] = "responses"
     claimant: ActorNode | None = None
     reported_by: ActorNode | None = None
     about: list[EventNode] = field(default_factory=list)
@@ -467,12 +470,6 @@ class ClaimNode(Node[models.Claim]):
     @property
     def heading(self) -> str:
         return self.record.statement
-
-    def replace_record(self, record: models.Claim) -> None:
-        """The claim's record, and each of its responses' (an edit keeps their number and order)."""
-        super().replace_record(record)
-        for response, response_record in zip(self.responses, record.responses, strict=True):
-            response.replace_record(response_record)
 
     @property
     def opening_words(self) -> str:
