@@ -24,7 +24,7 @@ import datetime
 
 from .graph import ActorNode, ClaimNode, EventNode, Node, Site, SourceNode
 from .models import certainly_before, date_words
-from .problems import Path, Problem
+from .problems import FieldPath, Problem
 
 
 def check_desk_dates(site: Site, today: datetime.date | None = None) -> list[Problem]:
@@ -62,7 +62,7 @@ def _history_before_publication(claim: ClaimNode) -> list[Problem]:
     ]
 
 
-def _dated_entries(node: Node) -> list[tuple[str, Path]]:
+def _dated_entries(node: Node) -> list[tuple[str, FieldPath]]:
     """The desk's dated entries of the record, with where each date is written."""
     entries = [
         (change.date, ("changelog", index, "date"))

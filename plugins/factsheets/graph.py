@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from . import models
 from .models import ACTOR_KIND_LABELS, PRECISION_WORDS, QUOTE_KIND_MEANINGS, STATUS_MEANINGS, Overview
-from .problems import Path, Problem
+from .problems import FieldPath, Problem
 from .sheets import ValidSheet
 from .wording import describe_date, possessive
 
@@ -60,7 +60,7 @@ class Node(Generic[RecordT]):
 
     _record: RecordT
     sheet: ValidSheet = field(repr=False)
-    path: Path
+    path: FieldPath
 
     @property
     def record(self) -> RecordT:
@@ -92,7 +92,7 @@ class Node(Generic[RecordT]):
         """Kept once made: an id changes only with a whole new build (the preview's updates keep ids)."""
         return f"{self.folder}/{self._record.id}.html"
 
-    def problem(self, field_path: Path, message: str, hint: str = "") -> Problem:
+    def problem(self, field_path: FieldPath, message: str, hint: str = "") -> Problem:
         return self.sheet.file.problem(self.path + field_path, message, hint)
 
     @property
@@ -182,7 +182,7 @@ class QuoteNode:
     source: SourceNode
     anchor: str
     uses: list[QuoteUse] = field(default_factory=list)
-    written_at: list[tuple[Node, Path]] = field(default_factory=list, repr=False)
+    written_at: list[tuple[Node, FieldPath]] = field(default_factory=list, repr=False)
     in_quotation_marks: bool | None = None
     """Whether the passage lies wholly inside quotation marks in the archived text (a speaker's words, as
     the source quotes them) or not (the source's own words); set by verify, None until it finds the passage."""

@@ -17,11 +17,11 @@ import re
 import stat
 import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path as FsPath
+from pathlib import Path
 
 import yaml
 
-from .problems import Path, Problem, clipped, field_name
+from .problems import FieldPath, Problem, clipped, field_name
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -63,24 +63,24 @@ class LoadedFile:
     data: object
     text: str = field(default="", repr=False)
     _root: yaml.Node | None = field(default=None, repr=False)
-    source: FsPath | None = None
+    source: Path | None = None
     digest: str = ""
     """SHA-256 of the file's bytes: its key in the cache."""
-    refused: set[Path] = field(default_factory=set, repr=False)
+    refused: set[FieldPath] = field(default_factory=set, repr=False)
     """Where values were refused while loading (a problem says why): validation leaves them alone."""
 
-    def position(self, path: Path, at_key: bool = False) -> tuple[int, int]:
+    def position(self, path: FieldPath, at_key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the value at path (or of its key), or of its nearest parent."""
         node = self._node_at(path, at_key)
         return _line_and_column(node) if node is not None else (1, 1)
 
-    def written(self, path: Path) -> str | None:
+    def written(self, path: FieldPath) -> str | None:
         """The value at path as written, when it is a plain word that YAML may have read as something else
         than text (no, which YAML reads as false; 1.0, a number); None when it is not a plain word."""
         node = self._node_at(path, exact=True)
         return node.value if isinstance(node, yaml.ScalarNode) and not node.style and node.value else None
 
-    def _node_at(self, path: Path, at_key: bool = False, exact: bool = False) -> yaml.Node | None:
+    def _node_at(self, path: FieldPath, at_key: bool = False, exact: bool = False) -> yaml.Node | None:
         """The node of the value at path (or of its key), or of its nearest parent unless exact."""
         if self._root is None:
             try:
@@ -114,7 +114,7 @@ class LoadedFile:
         """Drop the data, the text and the nodes: a later problem reads the file again for its position."""
         self.data, self.text, self._root = None, "", None
 
-    def problem(self, path: Path, message: str, hint: str = "", at_key: bool = False) -> Problem:
+    def problem(self, path: FieldPath, message: str, hint: str = "", at_key: bool = False) -> Problem:
         line, column = self.position(path, at_key)
         return Problem(self.path, line, column, field_name(path), message, hint)
 
@@ -127,13 +127,13 @@ def content_digest(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def display_path(path: FsPath) -> str:
+def display_path(path: Path) -> str:
     """The path as an editor would type it: relative to the working folder when inside it."""
     relative = os.path.relpath(path)
     return str(path) if relative.startswith("..") else relative
 
 
-def find_factsheet_files(folder: FsPath, within: FsPath | None = None) -> list[FsPath]:
+def find_factsheet_files(folder: Path, within: Path | None = None) -> list[Path]:
     """The fact-sheet files under folder, and anything else named like one but a folder (a FIFO, say: it
     is reported when read). Links to folders are not followed; a link whose target lies outside `within`
     (the content folder; folder itself by default) is left out, and reported by links_leaving. A link to
@@ -146,16 +146,16 @@ def find_factsheet_files(folder: FsPath, within: FsPath | None = None) -> list[F
             if os.path.splitext(name)[1] not in FACTSHEET_SUFFIXES or not os.path.exists(path):
                 continue
             if not os.path.islink(path) or lies_within(os.path.realpath(path), root):
-                found.append(FsPath(path))
+                found.append(Path(path))
     return sorted(found)
 
 
-def lies_within(path: str | FsPath, folder: str | FsPath) -> bool:
+def lies_within(path: str | Path, folder: str | Path) -> bool:
     """Whether path (absolute, resolved) is folder (absolute, resolved) or lies inside it."""
     return os.path.commonpath([path, folder]) == os.fspath(folder)
 
 
-def links_leaving(folder: FsPath, folder_name: str = "content folder") -> list[Problem]:
+def links_leaving(folder: Path, folder_name: str = "content folder") -> list[Problem]:
     """A problem for each symbolic link under folder (to a file or to a folder) whose target, resolved, lies
     outside folder: what it links to would be read, or published, from elsewhere (/etc/passwd, say). Links
     that stay inside are fine. Nothing is followed or read."""
@@ -168,7 +168,7 @@ def links_leaving(folder: FsPath, folder_name: str = "content folder") -> list[P
             if not lies_within(target, root):
                 problems.append(
                     Problem(
-                        display_path(FsPath(path)),
+                        display_path(Path(path)),
                         1,
                         1,
                         "",
@@ -179,7 +179,7 @@ def links_leaving(folder: FsPath, folder_name: str = "content folder") -> list[P
     return problems
 
 
-def read_file_bytes(path: FsPath) -> bytes:
+def read_file_bytes(path: Path) -> bytes:
     """The bytes of a regular file. OSError when it cannot be read, or is not a regular file: a FIFO or a
     device is opened without waiting for a writer, and not read."""
     descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
@@ -206,7 +206,7 @@ _ID_LINE = re.compile(r"^[ \t-]*id:[ \t]*['\"]?([a-z0-9-]+)['\"]?[ \t]*$", re.MU
 class FileToRead:
     """A fact-sheet file found: to be read and validated, unless the cache holds it."""
 
-    path: FsPath
+    path: Path
     size: int
     digest: str = ""
     """SHA-256 of its bytes when there is a cache to look it up in and store the result in."""
@@ -217,11 +217,11 @@ class LoadResult:
     files: list[FileToRead] = field(default_factory=list)
     """Every fact-sheet file found that could be read, in the order they are read."""
     problems: list[Problem] = field(default_factory=list)
-    paths: list[FsPath] = field(default_factory=list)
+    paths: list[Path] = field(default_factory=list)
     """Every fact-sheet file found, in the order they are read."""
 
 
-def load_factsheets(folder: FsPath, digests: bool = False, content_dir: FsPath | None = None) -> LoadResult:
+def load_factsheets(folder: Path, digests: bool = False, content_dir: Path | None = None) -> LoadResult:
     """Find every fact-sheet file under folder, with the digest of its bytes if digests (for the cache).
     Links under content_dir (folder by default) whose target lies outside it are problems, and not read."""
     result = LoadResult()
@@ -247,7 +247,7 @@ def ids_in_unreadable_file(raw: bytes | None) -> set[str]:
     return set(_ID_LINE.findall(raw.decode("utf-8", errors="replace"))) if raw else set()
 
 
-def load_file(path: FsPath, problems: list[Problem], raw: bytes | None = None) -> LoadedFile | None:
+def load_file(path: Path, problems: list[Problem], raw: bytes | None = None) -> LoadedFile | None:
     shown = display_path(path)
     raw = _file_bytes(path, shown, problems, raw)
     text = _file_text(raw, shown, problems) if raw is not None else None
@@ -265,7 +265,7 @@ def load_file(path: FsPath, problems: list[Problem], raw: bytes | None = None) -
     return file
 
 
-def _file_bytes(path: FsPath, shown: str, problems: list[Problem], raw: bytes | None) -> bytes | None:
+def _file_bytes(path: Path, shown: str, problems: list[Problem], raw: bytes | None) -> bytes | None:
     """The file's bytes (raw, when already read), or None with a problem: unreadable, or over the size limit."""
     try:
         size = len(raw) if raw is not None else path.stat().st_size
@@ -393,7 +393,7 @@ class _Builder:
         # escapes of double-quoted text ("\x01", "\u0085"), so a file without a backslash has none.
         self.may_hold_controls = "\\" in file.text
 
-    def build(self, node: yaml.Node, path: Path) -> object:
+    def build(self, node: yaml.Node, path: FieldPath) -> object:
         file, problems = self.file, self.problems
         if id(node) in self.seen:
             problems.append(
@@ -420,7 +420,7 @@ class _Builder:
             return [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
         return self.scalar(node, path)
 
-    def mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, object]:
+    def mapping(self, node: yaml.MappingNode, path: FieldPath) -> dict[str, object]:
         """A mapping of plain names, each once; a key refused (not a name, a merge key, a duplicate) is left out."""
         file, problems = self.file, self.problems
         mapping: dict[str, object] = {}
@@ -438,7 +438,7 @@ class _Builder:
                 mapping[key] = self.build(value_node, path + (key,))
         return mapping
 
-    def scalar(self, node: yaml.Node, path: Path) -> object:
+    def scalar(self, node: yaml.Node, path: FieldPath) -> object:
         """A value of a tag YAML's safe loader reads (a number, true/false, a date as text); any other tag, or
         a value that cannot be read as its tag, is reported (None)."""
         file, problems, tag = self.file, self.problems, node.tag
@@ -463,7 +463,7 @@ class _Builder:
             file.refused.add(path)
             return None
 
-    def text(self, node: yaml.ScalarNode, path: Path) -> str:
+    def text(self, node: yaml.ScalarNode, path: FieldPath) -> str:
         """A text value as written; one with control characters is reported, and left to validation with
         them replaced (which does not report that value again)."""
         if self.plain_text(node, path):
@@ -471,7 +471,7 @@ class _Builder:
         self.file.refused.add(path)
         return CONTROL_CHARACTERS.sub(_REPLACEMENT, node.value)
 
-    def plain_text(self, node: yaml.ScalarNode, path: Path) -> bool:
+    def plain_text(self, node: yaml.ScalarNode, path: FieldPath) -> bool:
         """Whether a text (a value or a key) is free of control characters; if not, a problem says where."""
         found = CONTROL_CHARACTERS.search(node.value)
         if found is None:
@@ -498,6 +498,6 @@ def _unreadable_scalar(node: yaml.ScalarNode, error: Exception) -> str:
     return f"{clipped(node.value, 40)!r} cannot be read as {what or node.tag}"
 
 
-def _problem_at(node: yaml.Node, file: LoadedFile, path: Path, message: str, hint: str = "") -> Problem:
+def _problem_at(node: yaml.Node, file: LoadedFile, path: FieldPath, message: str, hint: str = "") -> Problem:
     line, column = _line_and_column(node)
     return Problem(file.path, line, column, field_name(path), message, hint)

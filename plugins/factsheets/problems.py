@@ -7,7 +7,7 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-Path = tuple[str | int, ...]
+FieldPath = tuple[str | int, ...]
 """Where a value sits inside a file: ("claims", 3, "responses", 0, "actor")."""
 
 
@@ -69,7 +69,7 @@ class Abort(SystemExit):
         self.message = message
 
 
-def field_name(path: Path) -> str:
+def field_name(path: FieldPath) -> str:
     """Render a path the way an editor reads it: claims[3].responses[0].actor."""
     text = ""
     for part in path:

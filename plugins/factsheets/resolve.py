@@ -24,7 +24,7 @@ from .graph import (
     unique_nodes,
 )
 from .models import Overview
-from .problems import Path, Problem, did_you_mean
+from .problems import FieldPath, Problem, did_you_mean
 from .sheets import ValidSheet
 
 MAX_SUGGESTIONS = 100
@@ -65,7 +65,7 @@ class _Resolver:
         self.suggestions_left -= 1
         return did_you_mean(ref, (key for key, value in self.by_id.items() if isinstance(value, expected)))
 
-    def link(self, node: Node, field_path: Path, ref: str | None, expected: type[Node]) -> Any:
+    def link(self, node: Node, field_path: FieldPath, ref: str | None, expected: type[Node]) -> Any:
         if ref is None:
             return None
         target = self.by_id.get(ref)
@@ -89,7 +89,7 @@ class _Resolver:
     def link_all(self, node: Node, field_name: str, refs: list[str], expected: type[Node]) -> list:
         return unique_nodes(self.link(node, (field_name, index), ref, expected) for index, ref in enumerate(refs))
 
-    def quote(self, node: Node, field_path: Path, quote) -> QuoteNode | None:
+    def quote(self, node: Node, field_path: FieldPath, quote) -> QuoteNode | None:
         speaker = self.link(node, field_path + ("speaker",), getattr(quote, "speaker", None), ActorNode)
         source = self.link(node, field_path + ("source",), quote.source, SourceNode)
         if source is None or quote.text is None:  # a partial quote's text failed validation

@@ -23,8 +23,7 @@ from pydantic.fields import FieldInfo
 
 from . import models
 from .load import FACTSHEET_SUFFIXES, display_path, find_factsheet_files, ids_in_unreadable_file, load_file
-from .problems import Path as DataPath
-from .problems import Problem
+from .problems import FieldPath, Problem
 from .reference import type_text
 from .validate import RECORD_LISTS
 
@@ -229,7 +228,7 @@ def _read_or_none(path: Path) -> bytes | None:
         return None
 
 
-def _ids_in(value: object, where: DataPath) -> Iterator[tuple[str, DataPath]]:
+def _ids_in(value: object, where: FieldPath) -> Iterator[tuple[str, FieldPath]]:
     """The ids of the records in value (a list of records) and of those nested in them (an event's figures)."""
     if isinstance(value, dict):
         if isinstance(value.get("id"), str):

@@ -13,7 +13,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .load import LoadedFile
 from .models import FactSheet, Overview, Record
-from .problems import Path, Problem, clipped, did_you_mean
+from .problems import FieldPath, Problem, clipped, did_you_mean
 from .sheets import ValidSheet
 
 RECORD_LISTS: dict[str, type[Record]] = {
@@ -61,7 +61,7 @@ def _ids_within(value: object) -> set[str]:
 
 
 def _validate(
-    model: type[Record], value: object, path: Path, file: LoadedFile, problems: list[Problem]
+    model: type[Record], value: object, path: FieldPath, file: LoadedFile, problems: list[Problem]
 ) -> tuple[Record, bool]:
     """The record and whether it is valid; one that is not is rebuilt from its valid fields."""
     try:
@@ -132,9 +132,9 @@ def _field_validator(model: type[Record], name: str, item: bool = False) -> Type
     return TypeAdapter(Annotated[info.annotation, *info.metadata]) if info.metadata else TypeAdapter(info.annotation)
 
 
-def _problems_from(details: list, file: LoadedFile, prefix: Path) -> list[Problem]:
-    problems: dict[Path, Problem] = {}
-    type_errors: set[Path] = set()
+def _problems_from(details: list, file: LoadedFile, prefix: FieldPath) -> list[Problem]:
+    problems: dict[FieldPath, Problem] = {}
+    type_errors: set[FieldPath] = set()
     for detail in details:
         path = _data_path(file.data, prefix + tuple(detail["loc"]), detail["type"])
         if path in file.refused:  # refused while loading, and reported then
@@ -149,7 +149,7 @@ def _problems_from(details: list, file: LoadedFile, prefix: Path) -> list[Proble
     return list(problems.values())
 
 
-def _data_path(data: object, loc: tuple, error_type: str) -> Path:
+def _data_path(data: object, loc: tuple, error_type: str) -> FieldPath:
     """Keep the parts of pydantic's location that are real keys or indexes (drop union member names)."""
     path: list[str | int] = []
     for position, part in enumerate(loc):
@@ -183,7 +183,7 @@ _TYPE_ERRORS = frozenset(
 """Errors that say a value is not of the field's type (as opposed to a value of the type that is wrong)."""
 
 
-def _problem(file: LoadedFile, path: Path, detail: dict) -> Problem:
+def _problem(file: LoadedFile, path: FieldPath, detail: dict) -> Problem:
     kind = detail["type"]
     found = detail.get("input")
     if kind == "missing":
@@ -227,7 +227,7 @@ def _yaml_reading(word: str, found: object, quote: bool) -> str:
     return f"YAML reads {word} as {reading}" + (f": write it in quotes ('{word}')" if quote else "")
 
 
-def _allowed_fields(path: Path) -> list[str]:
+def _allowed_fields(path: FieldPath) -> list[str]:
     model: type[BaseModel] | None = FactSheet
     for part in path:
         if isinstance(part, int) or model is None:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path as FsPath
+from pathlib import Path
 
 from .graph import MarkedText, QuoteNode, Site, SourceNode
 from .models import Source
@@ -97,7 +97,7 @@ class ArchivedText:
     """The SHA-256 of the file's bytes, as `archived_text_sha256` records it."""
 
 
-def read_archived_texts(sources: Iterable[Source], content_dir: FsPath) -> dict[str, ArchivedText]:
+def read_archived_texts(sources: Iterable[Source], content_dir: Path) -> dict[str, ArchivedText]:
     """The archived texts of these sources that can be read, by the path the sources give.
 
     The quote check reads them itself when not given them; the pipeline has them read where the
@@ -113,7 +113,7 @@ def read_archived_texts(sources: Iterable[Source], content_dir: FsPath) -> dict[
     return texts
 
 
-def verify_quotes(site: Site, content_dir: FsPath, texts: Mapping[str, ArchivedText] | None = None) -> list[Problem]:
+def verify_quotes(site: Site, content_dir: Path, texts: Mapping[str, ArchivedText] | None = None) -> list[Problem]:
     """Find every quote in its source's archived text (taken from texts when there)."""
     problems: list[Problem] = []
     root = content_dir.resolve()
@@ -156,7 +156,7 @@ def _changed_since_archived(source: SourceNode, field_name: str, digest: str) ->
     ]
 
 
-def _original_digest(relative: str, root: FsPath) -> str | tuple[str, str]:
+def _original_digest(relative: str, root: Path) -> str | tuple[str, str]:
     """The SHA-256 of the original at relative inside root; or why it cannot be read (a message and a hint)."""
     try:
         path = (root / relative).resolve()
@@ -171,7 +171,7 @@ def _original_digest(relative: str, root: FsPath) -> str | tuple[str, str]:
         return f"original '{relative}' could not be read: {error.strerror or error}", ""
 
 
-def _read_archived_text(relative: str, root: FsPath) -> ArchivedText | tuple[str, str]:
+def _read_archived_text(relative: str, root: Path) -> ArchivedText | tuple[str, str]:
     """The text at relative inside root, folded; or why it cannot be read (a message and a hint)."""
     try:
         path = (root / relative).resolve()
@@ -179,7 +179,7 @@ def _read_archived_text(relative: str, root: FsPath) -> ArchivedText | tuple[str
     except OSError as error:  # a name too long for the file system, say
         return f"archived text '{relative[:80]}' could not be read: {error.strerror or error}", ""
     if not path.is_relative_to(root):
-        if FsPath(os.path.normpath(root / relative)).is_relative_to(root):  # a link, or a folder in the path
+        if Path(os.path.normpath(root / relative)).is_relative_to(root):  # a link, or a folder in the path
             return f"archived text '{relative}' links outside the content folder: {path}", ""
         return f"'{relative}' lies outside the content folder", ""
     if not is_file:
