@@ -37,7 +37,14 @@ from . import models
 from .load import display_path, find_factsheet_files, load_file, read_file_bytes
 from .problems import printable
 from .scaffold import INDENT, Added, PlannedRecord, ScaffoldRefused, lies_in, plan_record
-from .verify import _ARCHIVED_TEXT_CONTROLS, MAX_ARCHIVED_TEXT_BYTES
+from .verify import (
+    ARCHIVED_TEXT_CONTROLS,
+    MAX_ARCHIVED_TEXT_BYTES,
+    ArchivedText,
+    fold,
+    original_digest,
+    read_archived_text,
+)
 
 SOURCES_FOLDER = "sources"
 ORIGINALS_FOLDER = "sources/originals"
@@ -224,7 +231,7 @@ def extract(document: Retrieved) -> Extracted:
 def normalise(text: str) -> str:
     """Unicode NFC, \\n line breaks, no control characters, no trailing spaces, at most one blank line."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = _ARCHIVED_TEXT_CONTROLS.sub("", text)
+    text = ARCHIVED_TEXT_CONTROLS.sub("", text)
     text = "\n".join(line.rstrip() for line in text.split("\n"))
     text = re.sub(r"\n{3,}", "\n\n", text).strip("\n")
     return text + "\n" if text.strip() else ""
@@ -517,7 +524,6 @@ def _digest_edits(
 ) -> tuple[list[tuple[int, int, str]], dict, list[str]]:
     """The edits of the source's file text (start, end, new text) that record the current SHA-256 of its archived
     text and original where it is missing or differs; the record as they make it; the fields whose digest changed."""
-    from .verify import _original_digest, _read_archived_text
 
     path, text, record_node, record = found
     edits: list[tuple[int, int, str]] = []
@@ -528,7 +534,7 @@ def _digest_edits(
         if not isinstance(relative, str):
             continue
         digest = (
-            _read_archived_text(relative, root) if field_name == "archived_text" else _original_digest(relative, root)
+            read_archived_text(relative, root) if field_name == "archived_text" else original_digest(relative, root)
         )
         if not isinstance(digest, str):
             digest = getattr(digest, "sha256", digest)
@@ -666,13 +672,12 @@ class FoundQuote:
 def find_quote(source_id: str, words: str, content_dir: Path, folder: str) -> FoundQuote:
     """The exact passage of the source's archived text that words, retyped loosely, stand for."""
     from .passages import closest_passage
-    from .verify import ArchivedText, _read_archived_text, fold
 
     _, _, _, record = _find_source(source_id, content_dir / folder, content_dir)
     relative = record.get("archived_text")
     if not isinstance(relative, str):
         raise ArchiveRefused(f"source '{source_id}' names no archived_text")
-    archived = _read_archived_text(relative, content_dir.resolve())
+    archived = read_archived_text(relative, content_dir.resolve())
     if not isinstance(archived, ArchivedText):
         raise ArchiveRefused(f"source '{source_id}': {archived[0]}")
     passage = closest_passage(fold(words), archived.folded.words)

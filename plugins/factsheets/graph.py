@@ -491,9 +491,13 @@ class ClaimNode(Node[models.Claim]):
     def status_rank(self) -> int:
         return STATUS_ORDER.index(self.record.status)
 
+    def responses_with(self, stance: str) -> list[ResponseNode]:
+        """The responses that take this stance on the claim ('supports', 'disputes', 'questions')."""
+        return [response for response in self.responses if response.record.stance == stance]
+
     def responders(self, stance: str) -> list[ActorNode]:
         """The actors whose responses take this stance on the claim ('supports', 'disputes', 'questions'), each once."""
-        return unique_nodes(response.actor for response in self.responses if response.record.stance == stance)
+        return unique_nodes(response.actor for response in self.responses_with(stance))
 
     @property
     def disputed_by(self) -> list[ActorNode]:

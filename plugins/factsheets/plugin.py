@@ -40,10 +40,7 @@ class FactSheetGenerator(Generator):
     """Reads the fact sheets when created, writes their pages in generate_output."""
 
     def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        # Every string from a fact sheet is escaped, whatever JINJA_ENVIRONMENT says.
-        self.env.autoescape = True
-        self.env.filters.update(TEMPLATE_FILTERS)
+        super().__init__(*args, **kwargs)  # Pelican's generator_init signal runs prepare_theme: filters, escaping
         try:  # the plugin's settings, typed (see settings.py)
             self.plugin_settings = read_plugin_settings(self.settings)
         except SettingsError as error:
@@ -217,7 +214,8 @@ def clean_pelican_html(content: Article | PelicanPage) -> None:
 
 
 def prepare_theme(generator) -> None:
-    """Pelican's own generators (its pages) render the same theme: its filters, and escaping on."""
+    """Every generator, ours and Pelican's own (its pages), renders the theme with its filters and with every
+    string escaped, whatever JINJA_ENVIRONMENT says."""
     generator.env.filters.update(TEMPLATE_FILTERS)
     generator.env.autoescape = True
 

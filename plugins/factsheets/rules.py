@@ -37,8 +37,7 @@ def check_rules(site: Site) -> list[Problem]:
 
 def _check_status(claim: ClaimNode) -> list[Problem]:
     status = claim.record.status
-    disputing = [response for response in claim.responses if response.record.stance == "disputes"]
-    questioning = [response for response in claim.responses if response.record.stance == "questions"]
+    disputing, questioning = claim.responses_with("disputes"), claim.responses_with("questions")
     if status == "disputed" and not (disputing or claim.competing):
         return [
             claim.problem(
@@ -122,8 +121,8 @@ def _check_two_sources(claim: ClaimNode) -> list[Problem]:
     each other (the two-source rule)."""
     claimant_side = claim.claimant.side if claim.claimant else None
     sides: set[int] = set()
-    for response in claim.responses:
-        if response.record.stance != "supports" or response.quote is None:
+    for response in claim.responses_with("supports"):
+        if response.quote is None:
             continue
         publisher = response.quote.source.publisher
         if publisher is not None and publisher.side is not claimant_side:

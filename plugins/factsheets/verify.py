@@ -24,7 +24,7 @@ from .quotation_marks import QuotedRuns
 MAX_ARCHIVED_TEXT_BYTES = 2 * 1024 * 1024
 """An archived text is one article's words (the real ones are a few kilobytes); its page shows it whole."""
 
-_ARCHIVED_TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+ARCHIVED_TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 """Control characters but tab, line breaks and form feed (a page break in text taken from a PDF)."""
 
 _STRAIGHT_QUOTES = {
@@ -107,7 +107,7 @@ def read_archived_texts(sources: Iterable[Source], content_dir: Path) -> dict[st
     texts: dict[str, ArchivedText] = {}
     for source in sources:
         if source.archived_text is not None and source.archived_text not in texts:  # None: a partial source's
-            archived = _read_archived_text(source.archived_text, root)
+            archived = read_archived_text(source.archived_text, root)
             if isinstance(archived, ArchivedText):
                 texts[source.archived_text] = archived
     return texts
@@ -121,14 +121,14 @@ def verify_quotes(site: Site, content_dir: Path, texts: Mapping[str, ArchivedTex
         relative = source.record.archived_text
         if relative is None:  # a partial source whose path failed validation, and is reported
             continue
-        archived = (texts or {}).get(relative) or _read_archived_text(relative, root)
+        archived = (texts or {}).get(relative) or read_archived_text(relative, root)
         if isinstance(archived, ArchivedText):
             problems += _changed_since_archived(source, "archived_text", archived.sha256)
             source.archived = MarkedText(archived.text, _find_quotes(source, archived.folded, archived.text, problems))
         else:
             problems.append(source.problem(("archived_text",), *archived))
         if source.record.original is not None:
-            original = _original_digest(source.record.original, root)
+            original = original_digest(source.record.original, root)
             if isinstance(original, str):
                 problems += _changed_since_archived(source, "original", original)
             else:
@@ -156,7 +156,7 @@ def _changed_since_archived(source: SourceNode, field_name: str, digest: str) ->
     ]
 
 
-def _original_digest(relative: str, root: Path) -> str | tuple[str, str]:
+def original_digest(relative: str, root: Path) -> str | tuple[str, str]:
     """The SHA-256 of the original at relative inside root; or why it cannot be read (a message and a hint)."""
     try:
         path = (root / relative).resolve()
@@ -171,7 +171,7 @@ def _original_digest(relative: str, root: Path) -> str | tuple[str, str]:
         return f"original '{relative}' could not be read: {error.strerror or error}", ""
 
 
-def _read_archived_text(relative: str, root: Path) -> ArchivedText | tuple[str, str]:
+def read_archived_text(relative: str, root: Path) -> ArchivedText | tuple[str, str]:
     """The text at relative inside root, folded; or why it cannot be read (a message and a hint)."""
     try:
         path = (root / relative).resolve()
@@ -197,7 +197,7 @@ def _read_archived_text(relative: str, root: Path) -> ArchivedText | tuple[str, 
         return f"archived text '{relative}' is not UTF-8", ""
     except OSError as error:
         return f"archived text '{relative}' could not be read: {error.strerror or error}", f"looked in {path}"
-    control = _ARCHIVED_TEXT_CONTROLS.search(text)
+    control = ARCHIVED_TEXT_CONTROLS.search(text)
     if control:
         line = text.count("\n", 0, control.start()) + 1
         column = control.start() - text.rfind("\n", 0, control.start())
