@@ -53,6 +53,9 @@ class Run:
     runs: int = 1
     tree_pss_mb: float | None = None
     """Peak of the summed PSS of the command and all its child processes, sampled (None: none taken)."""
+    system_seconds: float = 0.0
+    """The part of cpu_seconds spent in the kernel: on this project's machine it varies from run to run
+    (page faults, lock waits) where user time stays put."""
 
     def pages_per_second(self, pages: int) -> float:
         return pages / self.seconds if self.seconds else float("inf")
@@ -101,11 +104,20 @@ def timed(command: list[str], cwd: Path, log_file: Path, environment: dict[str, 
                 process.kill()
                 process.wait()
     busy_after = busy_cpu_seconds()
-    max_rss_kb, cpu_seconds = _read_figures(figures_file)
+    max_rss_kb, cpu_seconds, system_seconds = _read_figures(figures_file)
     background = None
     if busy_before is not None and busy_after is not None and seconds > 0:
         background = max(0.0, (busy_after - busy_before - cpu_seconds) / seconds)
-    return Run(seconds, cpu_seconds, max_rss_kb / 1024, background, returncode, log_file, tree_pss_mb=tree.peak_mb)
+    return Run(
+        seconds,
+        cpu_seconds,
+        max_rss_kb / 1024,
+        background,
+        returncode,
+        log_file,
+        tree_pss_mb=tree.peak_mb,
+        system_seconds=system_seconds,
+    )
 
 
 class TreeMemory(threading.Thread):
@@ -166,14 +178,15 @@ def _descendants_pss_bytes(probe_pid: int) -> int:
     return total
 
 
-def _read_figures(figures_file: Path) -> tuple[float, float]:
-    """GNU time writes 'Command exited with non-zero status N' first when the command fails: read the last line."""
+def _read_figures(figures_file: Path) -> tuple[float, float, float]:
+    """Max RSS in KB, CPU seconds (user + system) and system seconds. GNU time writes 'Command exited with
+    non-zero status N' first when the command fails: read the last line."""
     lines = figures_file.read_text().strip().splitlines() if figures_file.exists() else []
     try:
         max_rss_kb, user, system = (float(value) for value in lines[-1].split())
     except (IndexError, ValueError):
-        return 0.0, 0.0
-    return max_rss_kb, user + system
+        return 0.0, 0.0, 0.0
+    return max_rss_kb, user + system, system
 
 
 def best_of(attempts: int, run_once: Callable[[int], Run]) -> Run:

@@ -81,6 +81,7 @@ def chained(first: Run, second: Run) -> Run:
         returncode=first.returncode or second.returncode,
         log=second.log,
         tree_pss_mb=max(peak_mb(first), peak_mb(second)),
+        system_seconds=first.system_seconds + second.system_seconds,
     )
 
 
@@ -95,6 +96,7 @@ class Median:
 
     seconds: float
     cpu_seconds: float
+    system_seconds: float
     peak_mb: float
     rounds: int
 
@@ -106,6 +108,7 @@ def median(runs: list[Run]) -> Median:
     return Median(
         seconds=statistics.median(run.seconds for run in runs),
         cpu_seconds=statistics.median(run.cpu_seconds for run in runs),
+        system_seconds=statistics.median(run.system_seconds for run in runs),
         peak_mb=statistics.median(peak_mb(run) for run in runs),
         rounds=len(runs),
     )

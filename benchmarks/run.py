@@ -234,7 +234,10 @@ def run_peer(
         command = code.build(content, ours_output, cache)
         run = timed(command, code.root, logs / f"peer-ours-{number}.log", code.environment)
         result.ours.append(must_succeed(run, "our build (fair-peer round)"))
-        log(f"    round {number}: ours {run.seconds:.2f} s, {run.cpu_seconds:.1f} CPU s, {peer.peak_mb(run):,.0f} MB")
+        log(
+            f"    round {number}: ours {run.seconds:.2f} s, {run.cpu_seconds:.1f} CPU s "
+            f"({run.system_seconds:.1f} system), {peer.peak_mb(run):,.0f} MB"
+        )
 
     def hugo_and_pagefind(number: int) -> None:
         shutil.rmtree(hugo_output, ignore_errors=True)
