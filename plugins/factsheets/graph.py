@@ -74,9 +74,14 @@ class Node(Generic[RecordT]):
         """Put an edited record, with the same id and references, in this node's place (the preview's updates),
         and its parts in their nodes' (an edit keeps their number and order)."""
         self._record = record
-        if self.parts:
-            for part, part_record in zip(getattr(self, self.parts), getattr(record, self.parts), strict=True):
-                part.replace_record(part_record)
+        part_records = getattr(record, self.parts) if self.parts else []
+        for part, part_record in zip(self.part_nodes, part_records, strict=True):
+            part.replace_record(part_record)
+
+    @property
+    def part_nodes(self) -> list[Node]:
+        """The nodes of the record's parts, held in the field `parts` names; none for a record without parts."""
+        return getattr(self, self.parts) if self.parts else []
 
     def __repr__(self) -> str:
         """The kind and id only: the graph's links go round (a claim's claimant lists the claim)."""

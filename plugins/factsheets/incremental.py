@@ -148,7 +148,7 @@ class LiveSite:
         self.nodes_by_id = {node.record.id: node for node in [*site.sources, *site.actors, *site.events, *site.claims]}
         self.nodes_by_file = {}
         for node in self.nodes_by_id.values():
-            for part in [node, *(getattr(node, node.parts) if node.parts else [])]:
+            for part in [node, *node.part_nodes]:
                 self.nodes_by_file.setdefault(part.sheet.file.source, []).append(part)
 
     def forget(self) -> None:
