@@ -37,7 +37,7 @@ def find_hugo() -> str | None:
 
 
 def find_pagefind() -> str | None:
-    """Pagefind's binary, as our build runs it (pagefind[bin])."""
+    """Pagefind's binary (pagefind[bin], in the bench extra)."""
     try:
         from pagefind_bin import get_executable
     except ImportError:

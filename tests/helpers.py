@@ -26,8 +26,8 @@ CONTENT = ROOT / "content"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BIN = Path(sys.executable).parent
 
-SMALL_SEARCH_PARTS = {"FACTSHEETS_SEARCH_PAGES_PER_INDEX": 10, "FACTSHEETS_SEARCH_PROCESSES": 2}
-"""Settings that index the search in parts of 10 pages with two processes, as a large site's would be."""
+SMALL_SEARCH_FILES = {"FACTSHEETS_SEARCH_DOCUMENTS_PER_FILE": 7, "FACTSHEETS_SEARCH_NUMBERS_PER_FILE": 24}
+"""A search index of many small files: a query reads several word files, results come from several files."""
 
 
 def run_pelican(

@@ -1,4 +1,4 @@
-"""Ctrl-C and a killed build: one line and the old output; no staging folder or Pagefind run outlives the build."""
+"""Ctrl-C and a killed build: one line and the old output; no staging folder or process outlives the build."""
 
 from __future__ import annotations
 
@@ -18,13 +18,19 @@ from helpers import BIN, CONTENT, ROOT, run_factsheets
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
 
-WITH_FAKE_PAGEFIND = """
-import sys
-from factsheets import cli, search
-search._pagefind = lambda: (sys.argv[1],)
+WITH_SLOW_SEARCH_INDEX = """
+import sys, time
+from pathlib import Path
+from factsheets import cli, plugin, search
+def slow_search_index(site_folder, documents, sizes=None):
+    with search.scratch_folder(site_folder, "search"):
+        Path(sys.argv[1]).write_text("indexing")
+        time.sleep(60)
+plugin.write_search_index = slow_search_index
 sys.exit(cli.main(sys.argv[2:]))
 """
-"""`factsheets` with the Pagefind it runs replaced by the program named first."""
+"""`factsheets` whose search index, the build's last step, takes a minute once its staging folder is made:
+it writes the file named first when it starts."""
 
 SLOW_CHECK = """
 import sys, time
@@ -84,18 +90,10 @@ def wait_for(condition, what: str, seconds: float = 60) -> None:
         time.sleep(0.05)
 
 
-def slow_pagefind(tmp_path: Path) -> tuple[Path, Path]:
-    """A Pagefind that writes its pid into a file, then runs for a minute; the file and the program."""
-    pids = tmp_path / "pagefind.pids"
-    fake = tmp_path / "slow-pagefind"
-    fake.write_text(f'#!/bin/sh\necho $$ >> "{pids}"\nexec sleep 60\n')
-    fake.chmod(0o755)
-    return pids, fake
-
-
-def build_command(output: Path, fake_pagefind: Path) -> list[object]:
+def build_command(output: Path, started: Path) -> list[object]:
+    """A build that stops for a minute in its last step, and writes the file started when it gets there."""
     settings = ROOT / "pelicanconf.py"
-    return [sys.executable, "-c", WITH_FAKE_PAGEFIND, fake_pagefind, "build", "-s", settings, "-o", output, CONTENT]
+    return [sys.executable, "-c", WITH_SLOW_SEARCH_INDEX, started, "build", "-s", settings, "-o", output, CONTENT]
 
 
 def good_build(output: Path) -> None:
@@ -107,31 +105,31 @@ def test_ctrl_c_during_a_build_leaves_the_output_and_nothing_else(tmp_path):
     output = tmp_path / "output"
     good_build(output)
     before = tree(output)
-    pids, fake = slow_pagefind(tmp_path)
-    process = start(build_command(output, fake))
-    wait_for(pids.exists, "Pagefind run")
+    started = tmp_path / "search-index.started"
+    process = start(build_command(output, started))
+    wait_for(started.exists, "search index under way")
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr
     assert stderr.splitlines() == [f"interrupted; {output}/ left as it was"]
     assert tree(output) == before
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["output", "pagefind.pids", "slow-pagefind"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["output", "search-index.started"]
     wait_for(lambda: not processes_in_session(process.pid), "end of the build's processes", seconds=10)
 
 
-def test_a_killed_build_stops_its_pagefind_runs_and_the_next_build_removes_its_staging_folders(tmp_path):
+def test_a_killed_build_leaves_no_process_and_the_next_build_removes_its_staging_folders(tmp_path):
     output = tmp_path / "output"
     good_build(output)
-    pids, fake = slow_pagefind(tmp_path)
-    process = start(build_command(output, fake))
-    wait_for(pids.exists, "Pagefind run")
+    started = tmp_path / "search-index.started"
+    process = start(build_command(output, started))
+    wait_for(started.exists, "search index under way")
     process.kill()
     process.communicate()
-    wait_for(lambda: not processes_in_session(process.pid), "end of the killed build's Pagefind run", seconds=10)
+    wait_for(lambda: not processes_in_session(process.pid), "end of the killed build's processes", seconds=10)
     left = sorted(path.name for path in tmp_path.iterdir() if path.name.startswith("."))
     assert [name for name in left if ".build-" in name], "the killed build left its staging folder"
-    assert [name for name in left if "pagefind-" in name], "and Pagefind's"
+    assert [name for name in left if ".search-" in name], "and the search index's"
 
     # Folders that look alike but belong to another output, to a live process (this one), or to no build at all.
     others = [

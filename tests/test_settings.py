@@ -54,7 +54,7 @@ def test_settings_are_read_typed_with_defaults_for_the_missing():
     [
         ({"FACTSHEETS_WORKERS": "2"}, "setting FACTSHEETS_WORKERS: expected a whole number of at least 1, or None, "),
         ({"FACTSHEETS_WORKERS": 0}, "setting FACTSHEETS_WORKERS: expected a whole number of at least 1, or None, "),
-        ({"FACTSHEETS_SEARCH_PAGES_PER_INDEX": True}, "setting FACTSHEETS_SEARCH_PAGES_PER_INDEX: expected a whole"),
+        ({"FACTSHEETS_SEARCH_DOCUMENTS_PER_FILE": True}, "setting FACTSHEETS_SEARCH_DOCUMENTS_PER_FILE: expected a"),
         ({"FACTSHEETS_SEARCH": "no"}, "setting FACTSHEETS_SEARCH: expected True or False, found 'no' (text)"),
         ({"FACTSHEETS_CACHE_PATH": 7}, "setting FACTSHEETS_CACHE_PATH: expected a path, or None, found 7"),
         ({"SITENAME": None}, "setting SITENAME: expected text, found None"),

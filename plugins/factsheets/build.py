@@ -48,8 +48,9 @@ from .workers import WorkerFailed
 BUILD_STAMP = ".factsheets-build"
 """Written into every build: the next build, and `factsheets clean`, know the folder for one of the site's."""
 STAMP_TEXT = "Built by factsheets (pelican-factsheets): the next build replaces this folder.\n"
-SCRATCH_NAME = re.compile(r"\.(?P<output>.+)\.(?P<kind>build|pagefind|live|old)-(?P<pid>\d+)-\w+")
-"""Folders this tool works in beside an output: `.<output>.<kind>-<pid of the process that made it>-<random>`."""
+SCRATCH_NAME = re.compile(r"\.(?P<output>.+)\.(?P<kind>build|search|pagefind|live|old)-(?P<pid>\d+)-\w+")
+"""Folders this tool works in beside an output: `.<output>.<kind>-<pid of the process that made it>-<random>`
+(pagefind: the search index's, when Pagefind built it, before December 2026)."""
 ASIDE_PREFIX = ".factsheets-aside-"
 """Inside an output that cannot be moved: its old entries, while the new ones are put in their place."""
 CANNOT_MOVE = {errno.EBUSY, errno.EXDEV, errno.EPERM}

@@ -44,7 +44,6 @@ from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_factsheet, read_site
 from .plugin import FactSheetGenerator, write_data_file
 from .problems import ContentError, Problem
 from .rules import check_rules
-from .search import build_search_index
 from .sheets import ValidSheet
 from .validate import RECORD_LISTS
 
@@ -211,17 +210,11 @@ class LiveSite:
         return self._index_everything or bool(self.unindexed_pages)
 
     def reindex_search(self) -> None:
-        """Build the search index the last whole build left for later, or index again the parts that
-        hold pages re-rendered since."""
+        """Write the search index again from the pages as they are now (the last whole build left it for
+        later, or pages were re-rendered since): a second at 10,000 claims, so it is written whole."""
         if self.generator is None or not self.generator.plugin_settings.search:
             return
-        parts = self.generator.search_parts()
-        if self._index_everything:
-            build_search_index(self.output_dir, parts, processes=self.generator.search_processes)
-        else:
-            stale = [number for number, pages in enumerate(parts) if self.unindexed_pages.intersection(pages)]
-            if stale:
-                build_search_index(self.output_dir, parts, only=stale, processes=self.generator.search_processes)
+        self.generator.write_search_index(self.output_dir)
         self._index_everything, self.unindexed_pages = False, set()
 
     def _replace_records(self, replacements, new_sheets: dict[Path, ValidSheet]) -> set[str]:

@@ -112,22 +112,6 @@ class Page:
         return to_script_json(page_item(self.node, self.publication)) if self.node is not None else None
 
     @property
-    def searchable(self) -> bool:
-        """Search finds each record by its own words; the other pages only list or draw records."""
-        return self.node is not None
-
-    @property
-    def search_facets(self) -> list[tuple[str, str]]:
-        """What Pagefind shows on this page's result and filters by (data-pagefind-meta and -filter):
-        its kind, and a claim's status; none for a page that is no result."""
-        if self.node is None:
-            return []
-        facets = [("kind", self.node.kind.capitalize())]
-        if isinstance(self.node, ClaimNode):
-            facets.append(("status", self.node.record.status.capitalize()))
-        return facets
-
-    @property
     def share_card(self) -> ShareCardMeta | None:
         """A claim page's Open Graph image: its share card (see share_cards.py)."""
         if not isinstance(self.node, ClaimNode):

@@ -24,7 +24,7 @@ from .numbers import number_text, plural
 from .pages import NAVIGATION, Page, navigation_place
 from .pipeline import read_site, write_site
 from .problems import Abort, ContentError
-from .search import DEFAULT_MAX_PROCESSES, SearchIndexer, plan_parts
+from .search import FileSizes, document_of, document_of_text_page, write_search_index
 from .settings import SettingsError, read_plugin_settings
 from .share_cards import ShareCards, renderer_version
 from .structured_data import Publication
@@ -113,45 +113,27 @@ class FactSheetGenerator(Generator):
         recording = self.plugin_settings.record_reads
         # Progress only where someone watches: a terminal, not CI, and a site big enough to wait for.
         watched = sys.stderr.isatty() and not os.environ.get("CI")
-        # The search index is built part by part while the rest of the site is rendered (search.py).
-        indexing = self.plugin_settings.search and not self.plugin_settings.search_later
-        with SearchIndexer(Path(self.output_path), self.search_processes) if indexing else nullcontext() as indexer:
+        self.pages = write_site(
+            self.site,
+            publication,
+            partial(self.write_page, writer, publication, recording),
+            partial(write_data_file, Path(self.output_path)),
+            self.workers,
+            cards=self.share_cards.plan_site(self.site),
+            show_progress=watched,
+            load_template=self.get_template,
+        )
+        if self.plugin_settings.search and not self.plugin_settings.search_later:
+            self.write_search_index()
 
-            def search_parts(pages: list[Page]) -> list[list[str]]:
-                parts = self.search_parts(pages)
-                indexer.plan(parts)
-                return parts
-
-            self.pages = write_site(
-                self.site,
-                publication,
-                partial(self.write_page, writer, publication, recording),
-                partial(write_data_file, Path(self.output_path)),
-                self.workers,
-                cards=self.share_cards.plan_site(self.site),
-                show_progress=watched,
-                load_template=self.get_template,
-                search_parts=search_parts if indexer else None,
-                part_written=indexer.part_written if indexer else None,
-                while_writing=indexer.poll if indexer else None,
-            )
-            if indexer:
-                indexer.finish()
-
-    @property
-    def search_processes(self) -> int:
-        """Pagefind runs at once, each over its own part of the pages: one per core, up to a few, unless set."""
-        wanted = self.plugin_settings.search_processes or min(default_workers(), DEFAULT_MAX_PROCESSES)
-        return max(1, wanted)
-
-    def search_parts(self, pages: list[Page] | None = None) -> list[list[str]]:
-        """The record pages (of the pages given, else of those written), in the parts that are indexed
-        separately (see search.py)."""
-        pages_per_index = self.plugin_settings.search_pages_per_index
-        records = [page.save_as for page in (self.pages if pages is None else pages) if page.searchable]
-        # Pelican's own pages (About, Methodology, Corrections policy) are found by their words too: last.
-        credentials = sorted(page.save_as for page in self.context.get("pages", []))
-        return plan_parts([*records, *credentials], pages_per_index)
+    def write_search_index(self, site_folder: Path | None = None) -> None:
+        """The search index of the pages written (search.py): the record pages, then Pelican's own pages; into
+        the site in site_folder (the preview's, after the build) or else in the build's output."""
+        documents = [document_of(page.node, page.save_as) for page in self.pages if page.node is not None]
+        credentials = sorted(self.context.get("pages", []), key=lambda page: page.save_as)
+        documents += [document_of_text_page(page.save_as, page.title, page.content) for page in credentials]
+        sizes = FileSizes(self.plugin_settings.search_documents_per_file, self.plugin_settings.search_numbers_per_file)
+        write_search_index(site_folder or Path(self.output_path), documents, sizes)
 
     def write_page(self, writer, publication: Publication, recording: bool, page: Page) -> None:
         with record_reads() if recording else nullcontext() as reads:
@@ -194,9 +176,7 @@ def sanitise_page(content) -> None:
     if not isinstance(content, Article | PelicanPage):
         return
     clean_pelican_html(content)
-    if isinstance(content, PelicanPage):  # what base.html reads of a page: a search result, of the kind Page
-        content.searchable = True
-        content.search_facets = [("kind", "Page")]
+    if isinstance(content, PelicanPage):  # what base.html reads of a page: its place in the navigation
         content.current_section, content.aria_current = navigation_place(content.save_as)
 
 

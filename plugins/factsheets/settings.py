@@ -27,12 +27,10 @@ PREFIX = "FACTSHEETS_"
 """The plugin's own settings start with this; any other name so spelt is a mistake."""
 
 DEFAULT_CSP = (
-    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; style-src 'self'; "
+    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "
     "img-src 'self' data:; font-src 'self'; base-uri 'none'; form-action 'self'"
 )
 """The site's own files only: content can never bring in a script, a style or a frame."""
-MAX_DEFAULT_SEARCH_PROCESSES = 4
-"""Pagefind runs at once unless FACTSHEETS_SEARCH_PROCESSES says otherwise: about 300 MB each at most."""
 
 
 def _setting(
@@ -92,18 +90,19 @@ class PluginSettings:
         "How readers reach the desk, shown in every page's footer and on the About page: an email address "
         "(linked with mailto:) or a web address; None: no contact is shown.",
     )
-    search: bool = _setting("FACTSHEETS_SEARCH", True, "Build the Pagefind search index and the search page's data.")
-    search_pages_per_index: int = _setting(
-        "FACTSHEETS_SEARCH_PAGES_PER_INDEX",
-        4000,
-        "Record pages per part of the search index at most: Pagefind holds a part in memory (about 75 KB a page).",
+    search: bool = _setting("FACTSHEETS_SEARCH", True, "Build the search index (search/) that the search page reads.")
+    search_documents_per_file: int = _setting(
+        "FACTSHEETS_SEARCH_DOCUMENTS_PER_FILE",
+        200,
+        "Search results per file of `search/documents/`: a search downloads the files of the results it shows.",
         minimum=1,
     )
-    search_processes: int | None = _setting(
-        "FACTSHEETS_SEARCH_PROCESSES",
-        None,
-        f"Pagefind runs at a time; None: one per core, {MAX_DEFAULT_SEARCH_PROCESSES} at most.",
-        minimum=1,
+    search_numbers_per_file: int = _setting(
+        "FACTSHEETS_SEARCH_NUMBERS_PER_FILE",
+        40000,
+        "Numbers in a file of `search/words/` at most (about 5 bytes each): a larger one is split by one more "
+        "letter of its words, unless they are all one word.",
+        minimum=2,
     )
     workers: int | None = _setting(
         "FACTSHEETS_WORKERS",

@@ -158,7 +158,7 @@ def home_lists(site: Site) -> HomeLists:
 
 @dataclass(frozen=True)
 class SearchFilter:
-    """A choice on the search page: Pagefind's filter of that name (see Page.search_facets), its values."""
+    """A choice on the search page: the search index's filter of that name (search.FILTERS), its values."""
 
     name: str
     label: str

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from helpers import SMALL_SEARCH_PARTS, BuiltSites
+from helpers import SMALL_SEARCH_FILES, BuiltSites
 
 from .helpers import BrowserProblems, QuietHandler, SiteServer
 
@@ -42,7 +42,7 @@ def built_site(built_site: BuiltSites) -> Path:
     The search index is built in parts of 10 pages by two processes, as a large site's would be, so that
     searching merges several parts in the browser (test_views reads the same build's parts).
     """
-    return built_site(**SMALL_SEARCH_PARTS)
+    return built_site(**SMALL_SEARCH_FILES)
 
 
 @pytest.fixture(scope="session")
