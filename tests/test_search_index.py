@@ -89,6 +89,8 @@ def test_every_record_page_and_text_page_is_a_document_and_no_list_is(site):
     claim = by_address["claims/ukrainian-pows-on-board-il76.html"]
     heading = read_page(site, claim[0]).select_one("main h1").get_text()
     assert claim[1:4] == [heading, "Claim", "Unverified"], "title, kind and status shown on the result"
+    quote = read_page(site, claim[0]).select_one("blockquote").get_text(" ", strip=True)
+    assert claim[4].startswith("“" + quote[:40]), "the excerpt opens with the source's words, quoted"
     assert by_address["actors/russian-defence-ministry.html"][1:4] == ["Ministry of Defence of Russia", "Actor", ""]
     assert by_address["pages/corrections.html"][1:4] == ["Corrections policy", "Page", ""]
 

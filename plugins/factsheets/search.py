@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .build import replace_folder, scratch_folder
-from .graph import ActorNode, ClaimNode, EventNode, Node, SourceNode
+from .graph import ActorNode, ClaimNode, EventNode, Node, QuoteNode, SourceNode
 
 SEARCH_FOLDER = "search"
 INDEX_FORMAT = 1
@@ -56,6 +56,7 @@ FOLDED_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff
 """The combining marks dropped from a word (after NFKD): accents, diaereses, breves. search.js has the same ranges."""
 WORD = re.compile(r"[^\W_]+")
 TAGS = re.compile(r"<[^>]*>")
+PART_BREAK = " · "
 
 
 @dataclass(frozen=True)
@@ -78,9 +79,12 @@ def folded_words(text: str) -> list[str]:
 
 
 def document_of(node: Node, address: str) -> SearchDocument:
-    """A record's page as search sees it: the record's own words, and the names of what it links to."""
+    """A record's page as search sees it: the record's own words, and the names of what it links to.
+
+    The text reads as the result's excerpt: what the record says first (a claim's words in its source,
+    an event's summary), each part once, parted by a middle dot."""
     status = node.record.status.capitalize() if isinstance(node, ClaimNode) else ""
-    text = " ".join(word for word in _WORDS_OF[type(node)](node) if word)
+    text = PART_BREAK.join(dict.fromkeys(part for part in _WORDS_OF[type(node)](node) if part))
     return SearchDocument(address, node.heading, node.kind.capitalize(), status, text)
 
 
@@ -90,42 +94,45 @@ def document_of_text_page(address: str, title: str, content: str) -> SearchDocum
     return SearchDocument(address, title, "Page", "", text)
 
 
+def _quoted(quote: QuoteNode | None) -> str:
+    """A source's words in quotation marks: an excerpt never passes them off as the desk's."""
+    return f"“{quote.text}”" if quote else ""
+
+
 def _names(nodes: Iterable[Node | None]) -> list[str]:
     return [node.heading for node in nodes if node is not None]
 
 
 def _claim_words(claim: ClaimNode) -> list[str]:
     record = claim.record
-    words = [record.status, record.rationale, *_names([claim.claimant, claim.reported_by])]
-    words += [claim.claimant.role_line or ""] if claim.claimant else []
-    words += [*_names(claim.disputed_by), *_names(claim.questioned_by), record.statement, claim.date_text]
-    words += [*_names(claim.about), claim.quote.text if claim.quote else "", *record.evidence, *record.open_questions]
-    words += [other.record.statement for other in [*claim.restated_in, *claim.competing]]
+    words = [_quoted(claim.quote), record.rationale, *record.evidence, *record.open_questions]
+    words += [*_names([claim.claimant, claim.reported_by]), claim.claimant.role_line or "" if claim.claimant else ""]
+    words += [*_names(claim.disputed_by), *_names(claim.questioned_by), claim.date_text, *_names(claim.about)]
     for response in claim.responses:
         words += [*_names([response.actor]), response.record.stance, response.record.summary]
-        words += [response.quote.text] if response.quote else []
-    words += [change.rationale or "" for change in claim.status_changes]
-    return words
+        words.append(_quoted(response.quote))
+    words += [other.record.statement for other in [*claim.restated_in, *claim.competing]]
+    return [*words, *(change.rationale or "" for change in claim.status_changes), record.status, record.statement]
 
 
 def _event_words(event: EventNode) -> list[str]:
     record = event.record
-    words = [record.title, event.date_text, record.place or "", record.summary, *_names(event.sources)]
+    words = [record.summary, event.date_text, record.place or "", *_names(event.sources)]
     for figure in event.figures:
-        words += [figure.caption, figure.quote.text if figure.quote else ""]
-    return words
+        words += [figure.caption, _quoted(figure.quote)]
+    return [*words, record.title]
 
 
 def _actor_words(actor: ActorNode) -> list[str]:
     record = actor.record
-    words = [record.name, actor.kind_label, actor.role_line or "", actor.named_in_sources or ""]
-    return [*words, record.description or "", *_names([actor.affiliation]), *_names(actor.members)]
+    words = [record.description or "", actor.role_line or "", actor.kind_label, actor.named_in_sources or ""]
+    return [*words, *_names([actor.affiliation]), *_names(actor.members), record.name]
 
 
 def _source_words(source: SourceNode) -> list[str]:
     record = source.record
-    words = [record.title, *_names([source.publisher, source.distributor]), source.date_text, record.notes or ""]
-    return [*words, source.archived.text if source.archived else ""]
+    words = [*_names([source.publisher, source.distributor]), source.date_text, record.notes or ""]
+    return [*words, source.archived.text if source.archived else "", record.title]
 
 
 _WORDS_OF = {ClaimNode: _claim_words, EventNode: _event_words, ActorNode: _actor_words, SourceNode: _source_words}
