@@ -123,10 +123,10 @@ def timed(command: list[str], cwd: Path, log_file: Path, environment: dict[str, 
 class TreeMemory(threading.Thread):
     """Samples the memory of all the processes a probe started until stopped, and keeps the peak.
 
-    The kernel's max RSS is per process: a build that runs two Pagefind processes beside itself uses
-    more memory than its largest process shows. Adding up RSS would count the pages that forked
-    workers share once per worker; PSS (proportional set size) shares them out instead, so the sum
-    is the memory the processes hold together.
+    The kernel's max RSS is per process: a build whose forked workers write pages beside it, or Hugo
+    followed by Pagefind, uses more memory than its largest process shows. Adding up RSS would count
+    the pages that forked workers share once per worker; PSS (proportional set size) shares them out
+    instead, so the sum is the memory the processes hold together.
     """
 
     def __init__(self, probe_pid: int) -> None:

@@ -55,12 +55,15 @@ def found(site: Path, query: str) -> list[str]:
     index = json.loads((site / "search" / "index.json").read_text(encoding="utf-8"))
     rows = _documents(site)
     kept: dict[int, float] | None = None
-    for word in folded_words(query):
+    words = list(dict.fromkeys(folded_words(query)))
+    if any(len(word) > 1 for word in words):
+        words = [word for word in words if len(word) > 1]  # a lone letter counts only alone
+    for word in words:
         prefix = word[:-1] if len(word) > 3 and word.endswith("s") else word
         scores: dict[int, float] = {}
         for key in (key for key in index["keys"] if key.startswith(prefix) or prefix.startswith(key)):
             for other, numbers in _word_file(site, key).items():
-                if other.startswith(prefix):
+                if other == word if len(word) == 1 else other.startswith(prefix):
                     holders = len(numbers) / 2
                     rarity = math.log(1 + (index["documents"] - holders + 0.5) / (holders + 0.5))
                     bonus = 2 if other in (word, prefix) else 1
@@ -160,8 +163,21 @@ def test_words_are_folded_the_same_way_in_any_script():
     from factsheets.search import folded_words
 
     assert folded_words("Zelenskyy's KYIV, Київ: Ésta — naïve_word 2024-01-24") == [
-        "zelenskyy", "s", "kyiv", "киів", "esta", "naive", "word", "2024", "01", "24"
+        "zelenskyys", "kyiv", "киів", "esta", "naive", "word", "2024", "01", "24"
     ]  # fmt: skip
+    assert folded_words("м'ясо мʼясо м’ясо ℍ ᴬᴮ") == ["мясо", "мясо", "мясо", "h", "ab"], "apostrophes, capitals"
+
+
+def test_the_index_names_its_build_after_its_files():
+    from factsheets.search import FileSizes, SearchDocument, index_files
+
+    def build_of(texts: list[str]) -> str:
+        documents = [SearchDocument(f"{n}.html", f"Page {n}", "Page", "", text) for n, text in enumerate(texts)]
+        files = dict(index_files(documents, FileSizes()))
+        return json.loads(files["index.json"])["build"]
+
+    assert build_of(["one two", "three"]) == build_of(["one two", "three"])
+    assert build_of(["one two", "three"]) != build_of(["one two", "four"]), "another build: another id"
 
 
 def test_the_same_documents_give_the_same_bytes():

@@ -145,13 +145,11 @@ def _file_size(file: FileToRead) -> int:
     return file.size
 
 
-def _progress_line(total: int, before: int = 0, batch: int | None = None) -> Callable[[float], None]:
-    """A progress line on the terminal, rewritten in place: pages done of total, for a batch of the work that
-    starts after `before` items and holds `batch` (all, by default)."""
-    batch = total - before if batch is None else batch
+def _progress_line(total: int) -> Callable[[float], None]:
+    """A progress line on the terminal, rewritten in place: pages done of total."""
 
     def show(share_done: float) -> None:
-        done = before + round(share_done * batch)
+        done = round(share_done * total)
         end = "\n" if done >= total else ""
         print(f"\rWriting pages: {done:,} of {total:,}", end=end, file=sys.stderr, flush=True)
 
@@ -167,52 +165,22 @@ def write_site(
     show_progress: bool = False,
     load_template: Callable[[str], object] | None = None,
     cards: Sequence[DataFile] = (),
-    search_parts: Callable[[list[Page]], Sequence[Sequence[str]]] | None = None,
-    part_written: Callable[[int], None] | None = None,
-    while_writing: Callable[[], None] | None = None,
 ) -> list[Page]:
     """Render and write every page of the site and its other files; returns the pages written.
 
-    With search_parts (the parts of the search index, from the pages planned), the pages of each part are
-    written first, part after part, and part_written is called with each part's number once all its pages
-    are written (by every worker): the search index of that part is built while the rest is rendered;
-    while_writing is called now and then meanwhile (about a hundred times a part, in this process). The
-    other files come next in the work, so that the workers share the costliest of them too; the share cards
-    come last (a cold build draws each one). load_template, if given, is called with each template's name
-    before the work is shared out, so that the workers inherit the templates compiled instead of each
-    compiling them again.
+    The pages come first, the costliest (the lists, timeline and diagram of the whole site) at their head,
+    so that the workers share the rest around them; the other files next, and the share cards last (a
+    cold build draws each one). load_template, if given, is called with each template's name before the
+    work is shared out, so that the workers inherit the templates compiled instead of each compiling them
+    again.
     """
     pages = plan_pages(site, publication)
     for template in sorted({page.template for page in pages}) if load_template else ():
         load_template(template)
-    batches: list[list[DataFile | Page]] = []
-    rest: list[DataFile | Page] = [*plan_files(site, publication, pages)]
-    if search_parts:
-        by_path = {page.save_as: page for page in pages}
-        parts = search_parts(pages)
-        in_parts = {path for part in parts for path in part}
-        batches = [[by_path[path] for path in part if path in by_path] for part in parts]
-        rest += [page for page in pages if page.save_as not in in_parts]
-    else:
-        rest += pages
-    batches.append([*rest, *cards])
-    total = sum(len(batch) for batch in batches)
-    done = 0
-    for number, batch in enumerate(batches):
-        shown = _progress_line(total, done, len(batch)) if show_progress else None
-        progress = partial(_tick, shown, while_writing) if shown or while_writing else None
-        for_each_in_workers(batch, partial(_write_one, write_page, write_file), workers, progress)
-        done += len(batch)
-        if part_written and number < len(batches) - 1:
-            part_written(number)
+    work: list[DataFile | Page] = [*pages, *plan_files(site, publication, pages), *cards]
+    shown = _progress_line(len(work)) if show_progress else None
+    for_each_in_workers(work, partial(_write_one, write_page, write_file), workers, shown)
     return pages
-
-
-def _tick(shown: Callable[[float], None] | None, while_writing: Callable[[], None] | None, share: float) -> None:
-    if shown:
-        shown(share)
-    if while_writing:
-        while_writing()
 
 
 def _write_one(

@@ -6,6 +6,7 @@ import os
 import sys
 from contextlib import nullcontext
 from functools import partial
+from itertools import chain
 from pathlib import Path
 
 import nh3
@@ -129,9 +130,11 @@ class FactSheetGenerator(Generator):
     def write_search_index(self, site_folder: Path | None = None) -> None:
         """The search index of the pages written (search.py): the record pages, then Pelican's own pages; into
         the site in site_folder (the preview's, after the build) or else in the build's output."""
-        documents = [document_of(page.node, page.save_as) for page in self.pages if page.node is not None]
         credentials = sorted(self.context.get("pages", []), key=lambda page: page.save_as)
-        documents += [document_of_text_page(page.save_as, page.title, page.content) for page in credentials]
+        documents = chain(  # one at a time, as the index reads them: never the whole site's text at once
+            (document_of(page.node, page.save_as) for page in self.pages if page.node is not None),
+            (document_of_text_page(page.save_as, page.title, page.content) for page in credentials),
+        )
         sizes = FileSizes(self.plugin_settings.search_documents_per_file, self.plugin_settings.search_numbers_per_file)
         write_search_index(site_folder or Path(self.output_path), documents, sizes)
 

@@ -5,8 +5,8 @@ document: its title, its kind, a claim's status, and the words a reader finds on
 The index is plain JSON under ``search/``, split so that the browser downloads only what a query needs
 (``theme/static/js/search.js`` reads it, and ranks what it finds):
 
-- ``search/index.json``: how many documents there are, how many each file of ``documents/`` holds, and
-  the keys of the word files;
+- ``search/index.json``: the build's id (a digest of the other files), how many documents there are, how
+  many each file of ``documents/`` holds, and the keys of the word files;
 - ``search/words/<key>.json``: for each word that starts with the key, the documents that hold it, as
   ``[gap, weight, gap, weight, ...]``. The first gap is the first document's number, each next one the
   distance from the one before. A weight is the word's share of the title's words in hundredths times
@@ -20,14 +20,17 @@ The index is plain JSON under ``search/``, split so that the browser downloads o
 - ``search/filters.json``: for each filter (kind, status) and value, the documents it keeps, as runs
   ``[first, count, first, count, ...]``.
 
-Words are compared folded: lower case, accents dropped (NFKD, combining marks removed), split at anything
-but a letter or a digit; search.js folds a query the same way (its marks are ``FOLDED_MARKS``).
+Words are compared folded: lower case, accents dropped (NFKD, combining marks removed), an apostrophe between
+letters dropped, split at anything but a letter or a digit; search.js folds a query the same way (its marks
+are ``FOLDED_MARKS``). Not folded: letters without a decomposition (ł, ø, ß), and a run of Chinese or Japanese
+characters is one word (found by its start only).
 Writing the index costs about 2 CPU seconds at 10,000 claims, where Pagefind over the same pages cost
 30 to 50; it gives up Pagefind's stemming per language (a query word finds longer words instead).
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
@@ -54,6 +57,8 @@ FILTERS = ("kind", "status")
 
 FOLDED_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 """The combining marks dropped from a word (after NFKD): accents, diaereses, breves. search.js has the same ranges."""
+APOSTROPHES = re.compile("(?<=[^\\W_])['\u2019\u02bc](?=[^\\W_])")
+"""An apostrophe between letters, dropped: м'ясо, мʼясо and мясо are one word, and Russia's is russias."""
 WORD = re.compile(r"[^\W_]+")
 TAGS = re.compile(r"<[^>]*>")
 PART_BREAK = " · "
@@ -71,11 +76,11 @@ class SearchDocument:
 
 
 def folded_words(text: str) -> list[str]:
-    """The text's words as the index keeps them: lower case, without accents."""
+    """The text's words as the index keeps them: lower case, without accents or apostrophes."""
     lower = text.lower()
     if not lower.isascii():
-        lower = FOLDED_MARKS.sub("", unicodedata.normalize("NFKD", lower))
-    return WORD.findall(lower)
+        lower = FOLDED_MARKS.sub("", unicodedata.normalize("NFKD", lower)).lower()
+    return WORD.findall(APOSTROPHES.sub("", lower))
 
 
 def document_of(node: Node, address: str) -> SearchDocument:
@@ -146,7 +151,7 @@ class FileSizes:
     numbers_per_file: int = 40_000
 
 
-def write_search_index(site_folder: Path, documents: Sequence[SearchDocument], sizes: FileSizes = FileSizes()) -> None:
+def write_search_index(site_folder: Path, documents: Iterable[SearchDocument], sizes: FileSizes = FileSizes()) -> None:
     """Write the index of the documents (in their order: a document's number is its place) into a new folder,
     then swap it into the old index's place."""
     with scratch_folder(site_folder, "search") as staging:
@@ -158,21 +163,40 @@ def write_search_index(site_folder: Path, documents: Sequence[SearchDocument], s
         replace_folder(fresh, site_folder / SEARCH_FOLDER)
 
 
-def index_files(documents: Sequence[SearchDocument], sizes: FileSizes = FileSizes()) -> Iterator[tuple[str, str]]:
-    """Each file of the index, as its path under search/ and its JSON text; the same documents give the
-    same bytes."""
-    postings = _postings(documents)
+def index_files(documents: Iterable[SearchDocument], sizes: FileSizes = FileSizes()) -> Iterator[tuple[str, str]]:
+    """Each file of the index, as its path under search/ and its JSON text, index.json last; the same
+    documents give the same bytes. The documents are read once, as they come: each file of results is
+    written as soon as it is full, and only the words' postings are kept (a site of 100,000 claims
+    holds hundreds of megabytes of text). index.json names the build: a digest of every other file,
+    which search.js puts in their addresses so that no cache serves a file of another build."""
+    build = hashlib.sha256()
+
+    def noted(path: str, text: str) -> tuple[str, str]:
+        build.update(f"{path}\n{len(text)}\n{text}".encode())
+        return path, text
+
+    postings: dict[str, array] = {}
+    facets: dict[str, list[str]] = {name: [] for name in FILTERS}
+    rows: list[list[str]] = []
+    per_file, count = sizes.documents_per_file, 0
+    for count, document in enumerate(documents, start=1):
+        _add_postings(postings, count - 1, document)
+        for name, values in facets.items():
+            values.append(getattr(document, name))
+        rows.append([document.address, document.title, document.kind, document.status, _excerpt(document.text)])
+        if len(rows) == per_file:
+            yield noted(f"documents/{(count - 1) // per_file}.json", _json(rows))
+            rows = []
+    if rows:
+        yield noted(f"documents/{(count - 1) // per_file}.json", _json(rows))
     keys = _keys(postings, sizes.numbers_per_file)
-    per_file = sizes.documents_per_file
     for key, words in sorted(keys.items()):
-        yield f"words/{word_file_name(key)}.json", _json({word: _encoded(postings[word]) for word in words})
-    for start in range(0, len(documents), per_file):
-        rows = [[d.address, d.title, d.kind, d.status, _excerpt(d.text)] for d in documents[start : start + per_file]]
-        yield f"documents/{start // per_file}.json", _json(rows)
-    yield "filters.json", _json({name: _runs_by_value(documents, name) for name in FILTERS})
+        yield noted(f"words/{word_file_name(key)}.json", _json({word: _encoded(postings[word]) for word in words}))
+    yield noted("filters.json", _json({name: _runs_by_value(values) for name, values in facets.items()}))
     manifest = {
         "format": INDEX_FORMAT,
-        "documents": len(documents),
+        "build": build.hexdigest()[:16],
+        "documents": count,
         "documents_per_file": per_file,
         "keys": sorted(keys),
     }
@@ -184,25 +208,22 @@ def word_file_name(key: str) -> str:
     return "-".join(f"{ord(character):x}" for character in key)
 
 
-def _postings(documents: Sequence[SearchDocument]) -> dict[str, array]:
-    """Each word's documents and weights, [document, weight, document, weight, ...] in compact arrays
-    (a site of 100,000 claims has millions)."""
-    postings: dict[str, array] = {}
-    for number, document in enumerate(documents):
-        weights = Counter(folded_words(document.text))
-        for word, count in weights.items():
-            if count >= TITLE_WEIGHT:
-                weights[word] = TITLE_WEIGHT - 1
-        title = folded_words(document.title)
-        for word, count in Counter(title).items():
-            weights[word] += TITLE_WEIGHT * -(-100 * count // len(title))
-        for word, weight in weights.items():
-            found = postings.get(word)
-            if found is None:
-                found = postings[word] = array("I")
-            found.append(number)
-            found.append(weight)
-    return postings
+def _add_postings(postings: dict[str, array], number: int, document: SearchDocument) -> None:
+    """Add the document's words to each word's documents and weights, [document, weight, document, weight, ...]
+    in compact arrays (a site of 100,000 claims has millions)."""
+    weights = Counter(folded_words(document.text))
+    for word, count in weights.items():
+        if count >= TITLE_WEIGHT:
+            weights[word] = TITLE_WEIGHT - 1
+    title = folded_words(document.title)
+    for word, count in Counter(title).items():
+        weights[word] += TITLE_WEIGHT * -(-100 * count // len(title))
+    for word, weight in weights.items():
+        found = postings.get(word)
+        if found is None:
+            found = postings[word] = array("I")
+        found.append(number)
+        found.append(weight)
 
 
 def _keys(postings: dict[str, array], numbers_per_file: int) -> dict[str, list[str]]:
@@ -236,10 +257,10 @@ def _encoded(found: array) -> list[int]:
     return numbers
 
 
-def _runs_by_value(documents: Sequence[SearchDocument], name: str) -> dict[str, list[int]]:
+def _runs_by_value(values: Sequence[str]) -> dict[str, list[int]]:
+    """For each value, the documents that have it, as runs: [first, count, first, count, ...]."""
     runs: dict[str, list[int]] = {}
-    for number, document in enumerate(documents):
-        value = getattr(document, name)
+    for number, value in enumerate(values):
         if not value:
             continue
         value_runs = runs.setdefault(value, [])

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import os
 import pickle
+import struct
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import TypeVar
 
 Item = TypeVar("Item")
@@ -43,23 +45,81 @@ def for_each_in_workers(
 ) -> None:
     """Call handle on every item, spread over up to `workers` processes (this one included).
 
-    progress, if given, is called in this process with the share of its items done so far (0 to 1);
-    the shares are even, so it stands for the whole run.
+    The items are shared out as the work goes: each process takes the next few items when it is done
+    with its last ones (a `WorkQueue`), so that a costly item (the diagram of a large site takes
+    seconds) does not keep one process busy while the others wait. progress, if given, is called in
+    this process with the share of the items taken so far (0 to 1), ending at 1.
     """
     workers = min(workers, len(items) // MIN_ITEMS_PER_WORKER)
     if workers <= 1 or not hasattr(os, "fork"):
         _handle_all(items, handle, progress)
         return
-    shares = [items[index::workers] for index in range(workers)]
-    sys.stdout.flush()
-    sys.stderr.flush()
-    children = [_fork_worker(share, handle) for share in shares[1:]]
-    try:
-        _handle_all(shares[0], handle, progress)
-    finally:
-        failures = sum(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) != 0 for pid in children)
+    with WorkQueue(len(items)) as queue:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        children = [_fork(partial(_handle_taken, items, handle, queue)) for _ in range(workers - 1)]
+        try:
+            _handle_taken(items, handle, queue, progress)
+        finally:
+            failures = sum(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) != 0 for pid in children)
     if failures:
         raise WorkerFailed(f"{failures} of {workers} page-writing processes failed (see above)")
+
+
+class WorkQueue:
+    """The items' numbers in batches, handed out to whichever process asks first, across forks.
+
+    The batches' starts are written into a pipe before the workers are forked; each process reads the
+    next one (a read of 4 bytes from a pipe is never split between readers) until the pipe is empty.
+    At most MAX_BATCHES batches, so that they all fit in the pipe's buffer (64 KB on Linux).
+    """
+
+    MAX_BATCHES = 8000
+    TOKEN = struct.Struct("=I")
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.batch = max(MIN_BATCH, -(-count // self.MAX_BATCHES))
+        self.batches = -(-count // self.batch)
+
+    def __enter__(self) -> WorkQueue:
+        self.read_end, write_end = os.pipe()
+        try:
+            starts = b"".join(self.TOKEN.pack(start) for start in range(0, self.count, self.batch))
+            written = os.write(write_end, starts)
+        finally:
+            os.close(write_end)
+        if written != len(starts):
+            os.close(self.read_end)
+            raise OSError("the work queue did not fit in a pipe")
+        return self
+
+    def take(self) -> range | None:
+        """The next batch of item numbers, or None when every batch has been taken."""
+        token = os.read(self.read_end, self.TOKEN.size)
+        if not token:
+            return None
+        (start,) = self.TOKEN.unpack(token)
+        return range(start, min(start + self.batch, self.count))
+
+    def __exit__(self, *exception: object) -> None:
+        os.close(self.read_end)
+
+
+MIN_BATCH = 4
+"""Items a process takes at a time at least: few enough that the processes end within a page of each other."""
+
+
+def _handle_taken(items: Sequence[Item], handle: Callable[[Item], None], queue: WorkQueue, progress=None) -> None:
+    taken = 0
+    while (batch := queue.take()) is not None:
+        for number in batch:
+            handle(items[number])
+        taken += 1
+        if progress and taken % max(1, queue.batches // 200) == 0:
+            progress(min(1.0, batch.stop / queue.count))
+    if progress:
+        progress(1.0)
 
 
 def _handle_all(items: Sequence[Item], handle: Callable[[Item], None], progress) -> None:
@@ -68,14 +128,6 @@ def _handle_all(items: Sequence[Item], handle: Callable[[Item], None], progress)
         handle(item)
         if progress and (done % step == 0 or done == len(items)):
             progress(done / len(items))
-
-
-def _fork_worker(share: Sequence[Item], handle: Callable[[Item], None]) -> int:
-    def handle_share() -> None:
-        for item in share:
-            handle(item)
-
-    return _fork(handle_share)
 
 
 def _fork(work: Callable[[], None]) -> int:

@@ -178,6 +178,31 @@ def test_search_finds_s300_and_links_to_the_claim(page: Page, site_url: str, bro
     assert browser_problems.take() == []
 
 
+def test_search_shows_twenty_results_then_the_rest_once_each(
+    page: Page, site_url: str, browser_problems: BrowserProblems
+):
+    browser_problems.watch(page)
+    page.goto(f"{site_url}/search.html?q=the")
+    expect(page.locator("#search-status")).to_contain_text("found for “the”", timeout=15000)
+    count = int(page.locator("#search-status").inner_text().split()[0])
+    assert count > 20, "enough results for a second screen"
+    results = page.locator("#search-results li a")
+    expect(results).to_have_count(20)
+    more = page.get_by_role("button", name=f"Show {count - 20} more of {count - 20}")
+    more.evaluate("button => { button.click(); button.click(); }")  # a second click while the first loads
+    expect(results).to_have_count(count)
+    hrefs = [link.get_attribute("href") for link in results.all()]
+    assert len(set(hrefs)) == count, "every result once"
+    expect(more).to_be_hidden()
+    # A second search on the same page reads the index it has (and the excerpt keeps its quotation marks).
+    page.get_by_label("Words to find in the fact sheets").fill("S-300")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#search-status")).to_contain_text("found for “S-300”", timeout=15000)
+    excerpts = page.locator("#search-results .result-excerpt").all_inner_texts()
+    assert any(text.startswith("“") for text in excerpts), excerpts
+    assert browser_problems.take() == []
+
+
 def test_search_finds_the_corrections_policy(page: Page, site_url: str, browser_problems: BrowserProblems):
     browser_problems.watch(page)
     page.goto(f"{site_url}/search.html")

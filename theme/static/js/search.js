@@ -23,21 +23,27 @@
     return;
   }
 
-  // Words as the index keeps them (search.py's folded_words): lower case, accents dropped, letters and digits.
+  // Words as the index keeps them (search.py's folded_words): lower case, accents dropped, an apostrophe
+  // between letters dropped (м'ясо, мʼясо and мясо are one word), split at anything but letters and digits.
   const MARKS = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/g;
+  const APOSTROPHES = /(?<=[\p{L}\p{N}])['\u2019\u02bc](?=[\p{L}\p{N}])/gu;
   const WORD = /[\p{L}\p{N}]+/gu;
-  const fold = (text) => text.toLowerCase().normalize("NFKD").replace(MARKS, "");
+  const fold = (text) =>
+    text.toLowerCase().normalize("NFKD").replace(MARKS, "").toLowerCase().replace(APOSTROPHES, "");
   const foldedWords = (text) => fold(text).match(WORD) || [];
   // A query word finds the words that start with it; one ending in s (over three letters) also finds the
   // words without it: "prisoners" finds "prisoner".
   const prefixOf = (word) => (word.length > 3 && word.endsWith("s") ? word.slice(0, -1) : word);
 
-  const files = new Map();
+  // The index's files, fetched once each for the build index.json names (a new build empties the map). Each
+  // address carries the build's id, so that no cache mixes the files of two builds.
+  let files = new Map();
+  let build = null;
   function load(path) {
     if (!files.has(path)) {
       files.set(
         path,
-        fetch(new URL(path, indexRoot)).then((response) => {
+        fetch(new URL(`${path}?build=${build}`, indexRoot)).then((response) => {
           if (!response.ok) throw new Error(`the search index is missing (${response.status})`);
           return response.json();
         }),
@@ -49,10 +55,23 @@
     });
   }
 
+  // index.json, asked again at each search (revalidated, so usually not downloaded again): after a new build
+  // is published, the next search reads the new files.
+  let current = null; // the manifest of the build whose files are in `files`
   async function manifest() {
-    const index = await load("index.json");
+    const response = await fetch(new URL("index.json", indexRoot), { cache: "no-cache" });
+    if (!response.ok) throw new Error(`the search index is missing (${response.status})`);
+    const index = await response.json();
     if (index.format !== INDEX_FORMAT) throw new Error("the search index is of another version: reload the page");
-    return index;
+    if (index.build !== build) {
+      files = new Map();
+      build = index.build;
+      // A key that was split further holds only the word equal to it: no longer word is found there. The keys
+      // come sorted, so the longer keys a key starts come right after it.
+      index.split = new Set(index.keys.filter((key, at) => (index.keys[at + 1] || "").startsWith(key)));
+      current = index;
+    }
+    return current;
   }
 
   const fileName = (key) => [...key].map((character) => character.codePointAt(0).toString(16)).join("-");
@@ -62,13 +81,17 @@
   // (Okapi BM25's saturation, k1 = 1.2), and the larger its share of the title the more: a name is found
   // first on its own page. The word itself counts double, a longer one once. A weight is the word's share
   // of the title in hundredths times TITLE_WEIGHT plus its count in the text (search.py).
+  // A word of one letter finds only itself (a prefix of one letter would fetch every file under it).
   async function documentsWith(index, word) {
     const prefix = prefixOf(word);
-    const keys = index.keys.filter((key) => key.startsWith(prefix) || prefix.startsWith(key));
+    const exact = word.length === 1;
+    const needed = (key) =>
+      exact ? key === word : key.startsWith(prefix) || (prefix.startsWith(key) && !index.split.has(key));
+    const keys = index.keys.filter(needed);
     const scores = new Map();
     for (const words of await Promise.all(keys.map((key) => load(`words/${fileName(key)}.json`)))) {
       for (const [found, numbers] of Object.entries(words)) {
-        if (!found.startsWith(prefix)) continue;
+        if (exact ? found !== word : !found.startsWith(prefix)) continue;
         const holders = numbers.length / 2;
         const rarity = Math.log(1 + (index.documents - holders + 0.5) / (holders + 0.5));
         const bonus = found === word || found === prefix ? 2 : 1;
@@ -128,13 +151,14 @@
   // The words around the first word found, those found marked.
   function excerpt(text, prefixes) {
     const tokens = [...text.matchAll(WORD)];
-    const isFound = (token) => prefixes.some((prefix) => fold(token[0]).startsWith(prefix));
+    const isFound = (token) =>
+      prefixes.some((prefix) => (prefix.length === 1 ? fold(token[0]) === prefix : fold(token[0]).startsWith(prefix)));
     const first = Math.max(0, tokens.findIndex(isFound));
     const start = Math.max(0, first - Math.floor(EXCERPT_WORDS / 3));
     const shown = tokens.slice(start, start + EXCERPT_WORDS);
     const paragraph = document.createElement("p");
     if (!shown.length) return paragraph;
-    let position = shown[0].index;
+    let position = start > 0 ? shown[0].index : 0; // from the text's start: an opening quotation mark
     if (start > 0) paragraph.append("… ");
     for (const token of shown) {
       paragraph.append(text.slice(position, token.index));
@@ -146,6 +170,7 @@
       position = token.index + token[0].length;
     }
     if (start + EXCERPT_WORDS < tokens.length) paragraph.append(" …");
+    else paragraph.append(text.slice(position)); // to its end: a closing quotation mark
     return paragraph;
   }
 
@@ -194,7 +219,7 @@
     const number = ++latest;
     list.replaceChildren();
     more.hidden = true;
-    if (!query.trim() && !Object.keys(filters).length) {
+    if (!foldedWords(query).length && !Object.keys(filters).length) {
       status.textContent = "Type some words and press Search.";
       return;
     }
@@ -230,7 +255,20 @@
     history.replaceState(null, "", `?${address}`);
     search(input.value, chosenFilters());
   });
-  more.addEventListener("click", () => showMore && showMore());
+  // One click, one screen more: the button is off until the next results are shown (or failed to load).
+  more.addEventListener("click", async () => {
+    const next = showMore;
+    if (!next) return;
+    showMore = null;
+    more.disabled = true;
+    try {
+      await next();
+    } catch (error) {
+      status.textContent = `More results could not be loaded: ${error.message}. Search again to retry.`;
+    } finally {
+      more.disabled = false;
+    }
+  });
   for (const field of filterFields) field.addEventListener("change", () => form.requestSubmit());
   search(input.value, chosenFilters());
 })();
