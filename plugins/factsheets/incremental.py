@@ -214,7 +214,7 @@ class LiveSite:
         later, or pages were re-rendered since): a second at 10,000 claims, so it is written whole."""
         if self.generator is None or not self.generator.plugin_settings.search:
             return
-        self.generator.write_search_index(self.output_dir)
+        self.generator.write_search_index(site_folder=self.output_dir)
         self._index_everything, self.unindexed_pages = False, set()
 
     def _replace_records(self, replacements, new_sheets: dict[Path, ValidSheet]) -> set[str]:

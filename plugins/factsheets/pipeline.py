@@ -165,8 +165,13 @@ def write_site(
     show_progress: bool = False,
     load_template: Callable[[str], object] | None = None,
     cards: Sequence[DataFile] = (),
+    alongside: Callable[[list[Page]], None] | None = None,
 ) -> list[Page]:
     """Render and write every page of the site and its other files; returns the pages written.
+
+    alongside, if given, is called in this process with the pages planned while the other workers begin
+    on them (the search index, which reads the records, not the pages written), before this process
+    takes its share.
 
     The pages come first, the costliest (the lists, timeline and diagram of the whole site) at their head,
     so that the workers share the rest around them; the other files next, and the share cards last (a
@@ -179,7 +184,8 @@ def write_site(
         load_template(template)
     work: list[DataFile | Page] = [*pages, *plan_files(site, publication, pages), *cards]
     shown = _progress_line(len(work)) if show_progress else None
-    for_each_in_workers(work, partial(_write_one, write_page, write_file), workers, shown)
+    first = partial(alongside, pages) if alongside else None
+    for_each_in_workers(work, partial(_write_one, write_page, write_file), workers, shown, first)
     return pages
 
 

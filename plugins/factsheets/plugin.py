@@ -114,6 +114,7 @@ class FactSheetGenerator(Generator):
         recording = self.plugin_settings.record_reads
         # Progress only where someone watches: a terminal, not CI, and a site big enough to wait for.
         watched = sys.stderr.isatty() and not os.environ.get("CI")
+        indexing = self.plugin_settings.search and not self.plugin_settings.search_later
         self.pages = write_site(
             self.site,
             publication,
@@ -123,16 +124,18 @@ class FactSheetGenerator(Generator):
             cards=self.share_cards.plan_site(self.site),
             show_progress=watched,
             load_template=self.get_template,
+            # The search index reads the records, not the pages: written while the other workers render.
+            alongside=self.write_search_index if indexing else None,
         )
-        if self.plugin_settings.search and not self.plugin_settings.search_later:
-            self.write_search_index()
 
-    def write_search_index(self, site_folder: Path | None = None) -> None:
-        """The search index of the pages written (search.py): the record pages, then Pelican's own pages; into
-        the site in site_folder (the preview's, after the build) or else in the build's output."""
+    def write_search_index(self, pages: list[Page] | None = None, site_folder: Path | None = None) -> None:
+        """The search index of the pages (search.py), by default those written: the record pages, then
+        Pelican's own pages; into the site in site_folder (the preview's, after the build) or else in the
+        build's output."""
         credentials = sorted(self.context.get("pages", []), key=lambda page: page.save_as)
+        pages = self.pages if pages is None else pages
         documents = chain(  # one at a time, as the index reads them: never the whole site's text at once
-            (document_of(page.node, page.save_as) for page in self.pages if page.node is not None),
+            (document_of(page.node, page.save_as) for page in pages if page.node is not None),
             (document_of_text_page(page.save_as, page.title, page.content) for page in credentials),
         )
         sizes = FileSizes(self.plugin_settings.search_documents_per_file, self.plugin_settings.search_numbers_per_file)

@@ -153,7 +153,8 @@ class FileSizes:
 
 def write_search_index(site_folder: Path, documents: Iterable[SearchDocument], sizes: FileSizes = FileSizes()) -> None:
     """Write the index of the documents (in their order: a document's number is its place) into a new folder,
-    then swap it into the old index's place."""
+    then swap it into the old index's place (the site's folder is made if no page is written yet)."""
+    site_folder.mkdir(parents=True, exist_ok=True)
     with scratch_folder(site_folder, "search") as staging:
         fresh = staging / SEARCH_FOLDER
         for relative, contents in index_files(documents, sizes):

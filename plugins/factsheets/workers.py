@@ -42,16 +42,20 @@ def for_each_in_workers(
     handle: Callable[[Item], None],
     workers: int,
     progress: Callable[[float], None] | None = None,
+    first: Callable[[], None] | None = None,
 ) -> None:
     """Call handle on every item, spread over up to `workers` processes (this one included).
 
     The items are shared out as the work goes: each process takes the next few items when it is done
     with its last ones (a `WorkQueue`), so that a costly item (the diagram of a large site takes
-    seconds) does not keep one process busy while the others wait. progress, if given, is called in
-    this process with the share of the items taken so far (0 to 1), ending at 1.
+    seconds) does not keep one process busy while the others wait. first, if given, is other work this
+    process does before it takes items, while the other workers have begun on them. progress, if given,
+    is called in this process with the share of the items taken so far (0 to 1), ending at 1.
     """
     workers = min(workers, len(items) // MIN_ITEMS_PER_WORKER)
     if workers <= 1 or not hasattr(os, "fork"):
+        if first:
+            first()
         _handle_all(items, handle, progress)
         return
     with WorkQueue(len(items)) as queue:
@@ -59,6 +63,8 @@ def for_each_in_workers(
         sys.stderr.flush()
         children = [_fork(partial(_handle_taken, items, handle, queue)) for _ in range(workers - 1)]
         try:
+            if first:
+                first()
             _handle_taken(items, handle, queue, progress)
         finally:
             failures = sum(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) != 0 for pid in children)
