@@ -84,12 +84,11 @@ class LiveSite:
     digests: dict[Path, str] = field(default_factory=dict)
     nodes_by_id: dict[str, Node] = field(default_factory=dict, repr=False)
     nodes_by_file: dict[Path, list[Node]] = field(default_factory=dict, repr=False)
-    unindexed_pages: set[str] = field(default_factory=set)
-    """Pages re-rendered since the search index was last built."""
+    search_pending: bool = False
+    """Whether reindex_search has work: pages re-rendered since the search index was written, or a whole
+    build's index left for later (the index is written whole either way)."""
     whole_build: BuildResult | None = None
     """The last whole build's result: whether it succeeded, its pages and seconds."""
-    _index_everything: bool = False
-    """The last whole build left the search index for later."""
     _hashed: dict[Path, tuple[tuple[int, int, int], str]] = field(default_factory=dict, repr=False)
     """Each file's size, modification time and inode when it was hashed, and its digest; only files
     that had not changed for a while then (a rewrite within the clock's resolution keeps the mtime)."""
@@ -111,13 +110,13 @@ class LiveSite:
         """The whole build, in this process, recording what every page reads.
 
         With search_later, the search index is left for reindex_search (the preview reloads the
-        browsers first: at 10,000 claims the index is more than a third of a whole build).
+        browsers first).
         """
         # Let the old site go: reading freezes what it read out of garbage collection, and the graph
         # is full of cycles, so a site kept frozen would stay in memory for good.
         self.generator = self.whole_build = None
         self.nodes_by_id, self.nodes_by_file = {}, {}
-        self.unindexed_pages = set()
+        self.search_pending = False
         gc.unfreeze()
         gc.collect()
         result = build_site(
@@ -132,7 +131,7 @@ class LiveSite:
             },
         )
         self.whole_build = dataclasses.replace(result, generators=())  # the generator kept is self.generator
-        self._index_everything = search_later and result.ok
+        self.search_pending = search_later and result.ok
         self.generator = next((made for made in result.generators if isinstance(made, FactSheetGenerator)), None)
         self.digests = self._digests() if result.ok else {}
         if self.generator is not None:
@@ -204,18 +203,13 @@ class LiveSite:
             return UpdateReport(Outcome.PROBLEMS)
         return UpdateReport(Outcome.NEEDS_FULL_BUILD)
 
-    @property
-    def search_pending(self) -> bool:
-        """Whether reindex_search has work: pages re-rendered, or a whole build's index left for later."""
-        return self._index_everything or bool(self.unindexed_pages)
-
     def reindex_search(self) -> None:
         """Write the search index again from the pages as they are now (the last whole build left it for
         later, or pages were re-rendered since): a second at 10,000 claims, so it is written whole."""
         if self.generator is None or not self.generator.plugin_settings.search:
             return
         self.generator.write_search_index(site_folder=self.output_dir)
-        self._index_everything, self.unindexed_pages = False, set()
+        self.search_pending = False
 
     def _replace_records(self, replacements, new_sheets: dict[Path, ValidSheet]) -> set[str]:
         """Put the new records in the old ones' nodes; returns the ids of the records that changed."""
@@ -272,7 +266,7 @@ class LiveSite:
         publication = generator.publication()
         pages = {page.save_as: page for page in generator.pages}  # pages read their records when rendered
         stale = sorted(save_as for save_as, reads in generator.page_reads.items() if reads & changed_ids)
-        self.unindexed_pages.update(stale)
+        self.search_pending = self.search_pending or bool(stale)
         own = [name for name in stale if pages[name].node is not None and pages[name].node.owner_id in changed_ids]
         others = [name for name in stale if name not in own]
         with scratch_folder(self.output_dir, "live") as staging:
