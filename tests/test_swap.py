@@ -121,11 +121,16 @@ def test_a_build_into_a_folder_that_cannot_be_moved(content_copy, tmp_path, monk
     output.mkdir()
     (output / "CNAME").write_text("facts.example.org\n")
     _cannot_be_moved(monkeypatch, output)
-    for _ in range(2):
-        assert build_site(ROOT / "pelicanconf.py", content_copy, output, quiet=True).ok
+    for _ in range(2):  # whole builds: the second replaces the first's contents too
+        assert build_site(ROOT / "pelicanconf.py", content_copy, output, quiet=True, update=False).ok
         assert capsys.readouterr().out.splitlines() == [
             f"{output}/ cannot be moved ({os.strerror(errno.EBUSY)}): replaced its contents"
         ]
+    claims = content_copy / "factsheets" / "claims.yaml"
+    claims.write_text(claims.read_text().replace("claimed that 65", "stated that 65", 1))
+    updated = build_site(ROOT / "pelicanconf.py", content_copy, output, quiet=True)  # moves files, not the folder
+    assert updated.ok and updated.update is not None and capsys.readouterr().out == ""
+    assert "stated that 65" in (output / "claims" / "ukrainian-pows-on-board-il76.html").read_text()
     assert (output / "index.html").is_file() and (output / ".factsheets-build").is_file()
     assert (output / "CNAME").read_text() == "facts.example.org\n"
     assert not [path for path in output.iterdir() if path.name.startswith(".factsheets-aside")]
@@ -149,8 +154,8 @@ def mounted_output(tmp_path):
 def test_a_build_into_a_mount_point_replaces_its_contents(mounted_output, tmp_path):
     output = mounted_output
     (output / "CNAME").write_text("facts.example.org\n")
-    for _ in range(2):
-        result = run_factsheets("build", "-o", output, CONTENT)
+    for _ in range(2):  # whole builds: the second replaces the first's contents too
+        result = run_factsheets("build", "--whole", "-o", output, CONTENT)
         assert result.returncode == 0, result.stderr
         assert f"{output}/ is a mount point: replaced its contents" in result.stdout.splitlines()
         assert os.path.ismount(output)

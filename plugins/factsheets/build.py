@@ -19,6 +19,7 @@ import contextlib
 import ctypes
 import errno
 import fcntl
+import filecmp
 import logging
 import os
 import re
@@ -65,6 +66,8 @@ class BuildResult:
     output: Path | None = None
     generators: tuple[Generator, ...] = ()
     """Pelican's generators of the build, as they were when it ended (the preview keeps the site they read)."""
+    update: FolderUpdate | None = None
+    """What the build wrote and removed, when it updated the last build's output; None for a whole build."""
 
 
 class BuildRefused(Exception):
@@ -82,9 +85,13 @@ def build_site(
     quiet: bool = False,
     extra_settings: dict[str, object] | None = None,
     force: bool = False,
+    update: bool = True,
 ) -> BuildResult:
     """Build with Pelican into a staging folder, then swap it in; the old output stays on any failure.
 
+    Every build keeps a record of what it wrote (see build_record.py); with update, the output of the last
+    build is updated instead where an edit allows: only the files written again are staged, then moved into
+    the output one by one.
     With force, an output folder holding files that are not a build of the site is replaced all the same.
     Interrupted (Ctrl-C), it raises KeyboardInterrupt with a line saying what became of the output.
     """
@@ -102,14 +109,26 @@ def build_site(
             print(f"Removed {_shown(stale)}, left by an interrupted build.")
         with scratch_folder(output, "build") as staging:
             staging.chmod(0o755)  # mkdtemp makes it private; a web server must read the site
+            recording = {"FACTSHEETS_BUILD_OUTPUT": str(output), "FACTSHEETS_UPDATE": update and not force}
             with _generators_made() as generators:
-                if not _run_pelican(settings, staging):
+                if not _run_pelican({**settings, **recording}, staging):
                     return BuildResult(False)
             (staging / BUILD_STAMP).write_text(STAMP_TEXT, encoding="utf-8")
+            factsheets = next((made for made in generators if getattr(made, "build_record", None)), None)
+            retained = settings.get("OUTPUT_RETENTION", [])
+            updated = None
             with _interrupts_held() as interrupted:
-                retained = settings.get("OUTPUT_RETENTION", [])
-                _carry_over(output, staging, retained)
-                note = replace_folder(staging, output, keep=retained)
+                if factsheets is not None and factsheets.update is not None:
+                    note = None
+                    updated = update_folder(staging, output, factsheets.build_record.files, factsheets.kept_files)
+                    files = updated.files
+                else:
+                    _carry_over(output, staging, retained)
+                    files = output_files(staging, leave_out=retained)
+                    note = replace_folder(staging, output, keep=retained)
+            if factsheets is not None:
+                factsheets.build_record.files = files
+                factsheets.build_records.write(output, factsheets.build_record)
     except OSError as error:  # a full disk, a folder one may not write: the old output is as it was
         print(f"build failed: {_shown(output)} left as it was: {error}", file=sys.stderr)
         return BuildResult(False)
@@ -118,8 +137,13 @@ def build_site(
     if note:
         print(note)
     pages = page_count(output)
-    result = BuildResult(True, pages, time.perf_counter() - started, output, tuple(generators))
-    if not quiet:
+    result = BuildResult(True, pages, time.perf_counter() - started, output, tuple(generators), updated)
+    if not quiet and updated is not None:
+        written = sum(name.endswith(".html") for name in updated.written)
+        files = f"{written} of {pages} pages and {len(updated.written) - written} other files"
+        removed = f", removed {len(updated.removed)} files" if updated.removed else ""
+        print(f"Updated {output}: wrote {files} again{removed} in {result.seconds:.2f} s.")
+    elif not quiet:
         print(f"Wrote {pages} pages to {output} in {result.seconds:.2f} s.")
     if interrupted:
         raise KeyboardInterrupt(f"interrupted; {_shown(output)} holds the new build")
@@ -524,3 +548,100 @@ def _shown(path: Path) -> str:
     except ValueError:
         name = str(path)
     return f"{name.rstrip('/')}/"
+
+
+def output_files(output: Path, leave_out: Collection[str] = ()) -> dict[str, tuple[int, int]]:
+    """Every file in output, but the names left out at its top, with its size and modification time."""
+    files: dict[str, tuple[int, int]] = {}
+    for folder, subfolders, names in os.walk(output):
+        if folder == str(output):
+            subfolders[:] = [name for name in subfolders if name not in leave_out]
+            names = [name for name in names if name not in leave_out]
+        for name in names:
+            path = os.path.join(folder, name)
+            status = os.lstat(path)
+            files[os.path.relpath(path, output)] = (status.st_size, status.st_mtime_ns)
+    return files
+
+
+@dataclass(frozen=True)
+class FolderUpdate:
+    """What update_folder did."""
+
+    files: dict[str, tuple[int, int]]
+    """The files of the folder now, with their sizes and modification times."""
+    written: list[str]
+    removed: list[str]
+
+
+def update_folder(new: Path, target: Path, files: dict[str, tuple[int, int]], kept: Collection[str]) -> FolderUpdate:
+    """Move every file of new into target, each in the place of the file of the same name at once (a reader
+    never finds a page missing or half written) unless that file holds the same bytes already, and remove
+    target's other files that `files` lists (those a build made) unless they are kept; returns the names written
+    and removed, and target's files as `files` lists them, now.
+
+    The files replaced or removed are first linked (or copied) into a folder beside target; on any failure
+    or interrupt they are put back, and the files that were new are removed: target is as it was.
+    """
+    staged = [name for name in output_files(new) if not _same_file(new / name, target / name)]
+    removed = sorted(name for name in files if not os.path.lexists(new / name) and name not in kept)
+    with scratch_folder(target, "old") as aside:
+        done: list[tuple[str, bool]] = []  # each name handled, and whether target had it
+        try:
+            for name in [*staged, *removed]:
+                had = _keep_aside(target / name, aside / name)
+                done.append((name, had))
+                if name in staged:
+                    _move_in(new / name, target / name)
+                else:
+                    (target / name).unlink()
+        except BaseException:
+            for name, had in reversed(done):
+                if had:
+                    os.replace(aside / name, target / name)
+                elif name in staged:
+                    (target / name).unlink(missing_ok=True)
+            raise
+    for name in removed:  # the folders the removed files leave empty, as a whole build would not have them
+        folder = (target / name).parent
+        while folder != target and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+    now = {name: stat for name, stat in files.items() if name not in removed}
+    for name in staged:
+        status = os.lstat(target / name)
+        now[name] = (status.st_size, status.st_mtime_ns)
+    return FolderUpdate(now, staged, removed)
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    """Whether two regular files hold the same bytes."""
+    try:
+        return filecmp.cmp(first, second, shallow=False) and not second.is_symlink()
+    except OSError:
+        return False
+
+
+def _keep_aside(path: Path, aside: Path) -> bool:
+    """A link to (or else a copy of) the file at path, at aside; False if there is no file at path."""
+    if not os.path.lexists(path):
+        return False
+    aside.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(path, aside, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(path, aside, follow_symlinks=False)
+    return True
+
+
+def _move_in(staged: Path, target: Path) -> None:
+    """Put a staged file in target's place at once, copied beside it first when target is on another file system."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.replace(staged, target)
+    except OSError as error:
+        if error.errno != errno.EXDEV:
+            raise
+        copy = target.with_name(f".{target.name}.build-{os.getpid()}")
+        shutil.copy2(staged, copy)
+        os.replace(copy, target)

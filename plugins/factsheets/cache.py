@@ -1,6 +1,6 @@
 """Caches that spare a build work it has done before, and that nothing but this machine's builds can fill.
 
-Three caches live in one folder, outside the project by default (``$XDG_CACHE_HOME/factsheets``, else
+Four caches live in one folder, outside the project by default (``$XDG_CACHE_HOME/factsheets``, else
 ``~/.cache/factsheets``; ``FACTSHEETS_CACHE_PATH`` or ``--cache-dir`` choose another):
 
 - ``sheets/``: the validated records of each fact-sheet file, stored under the SHA-256 of its bytes,
@@ -9,7 +9,9 @@ Three caches live in one folder, outside the project by default (``$XDG_CACHE_HO
 - ``templates/``: Jinja's compiled templates, in a folder named after every setting that changes how
   a template compiles;
 - ``cards/``: each claim's share card (PNG), under the digest of everything it draws, in a folder named
-  after the card renderer's version and after the content folder (see ``share_cards.py``).
+  after the card renderer's version and after the content folder (see ``share_cards.py``);
+- ``builds/``: the record of each output's last build, what its pages read, in a folder named after the
+  plugin's code (see ``build_record.py``).
 
 An entry is Python data (a pickle, or compiled code), which would run code if a stranger wrote it. So
 every entry is signed with HMAC-SHA256 under a key made once per user (``key`` in the user's cache
@@ -49,6 +51,7 @@ from .sheets import ValidSheet
 SHEETS_FOLDER = "sheets"
 TEMPLATES_FOLDER = "templates"
 CARDS_FOLDER = "cards"
+BUILDS_FOLDER = "builds"
 KEY_FILE = "key"
 SIGNATURE_BYTES = 32
 KEY_BYTES = 32
@@ -403,14 +406,14 @@ def _remove_unused_template_folders(templates: Path, keep: Path) -> None:
 def clear_cache(cache_root: Path) -> list[Path]:
     """Remove every cache; returns the folders removed. Only a folder this code made as a cache (it holds
     its CACHEDIR.TAG) is cleared, and in it only the folders this code names (16 hexadecimal digits) under
-    sheets/, templates/ and cards/: a cache path set to a folder of other files loses none of them."""
+    sheets/, templates/, cards/ and builds/: a cache path set to a folder of other files loses none of them."""
     try:
         if (cache_root / "CACHEDIR.TAG").read_text() != CACHEDIR_TAG:
             return []
     except (OSError, UnicodeDecodeError):
         return []
     removed = []
-    for name in (SHEETS_FOLDER, TEMPLATES_FOLDER, CARDS_FOLDER):
+    for name in (SHEETS_FOLDER, TEMPLATES_FOLDER, CARDS_FOLDER, BUILDS_FOLDER):
         folder = cache_root / name
         if not folder.is_dir() or folder.is_symlink():
             continue

@@ -129,6 +129,11 @@ def _build_arguments(commands) -> None:
     build.add_argument(
         "--force", action="store_true", help="replace an output folder that holds files other than a build of the site"
     )
+    build.add_argument(
+        "--whole",
+        action="store_true",
+        help="build the whole site, even where an update of the last build would do (see build_record.py)",
+    )
 
 
 def _serve_arguments(commands) -> None:
@@ -243,7 +248,9 @@ def _check(arguments: argparse.Namespace) -> int:
 def _build(arguments: argparse.Namespace) -> int:
     from .build import build_site  # here: `factsheets check` need not import Pelican (0.2 s)
 
-    built = build_site(arguments.settings, arguments.content_dir, arguments.output, force=arguments.force)
+    built = build_site(
+        arguments.settings, arguments.content_dir, arguments.output, force=arguments.force, update=not arguments.whole
+    )
     return 0 if built.ok else 1
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import errno
-import functools
 import gc
 import os
 import shutil
@@ -25,7 +24,6 @@ from enum import Enum
 from pathlib import Path
 
 from pelican.writers import Writer
-from pydantic import BaseModel
 
 from . import models
 from .build import BuildResult, build_site, check_output_folder, scratch_folder
@@ -44,15 +42,8 @@ from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_factsheet, read_site
 from .plugin import FactSheetGenerator, write_data_file
 from .problems import ContentError, Problem
 from .rules import check_rules
-from .sheets import ValidSheet
+from .sheets import ValidSheet, shape_of
 from .validate import RECORD_LISTS
-
-STRUCTURAL_TEXT = {(models.Quote, "text"), (models.Actor, "name"), (models.Source, "archived_text")}
-"""Text fields that decide more than what a page shows: quote anchors, the order of actors, a file to read."""
-SHOWN_ONLY = {(models.Claim, "status")}
-"""Fields besides free text that pages only show, reading them when rendered: a claim's status (its badge,
-the home page's groups, the ClaimReview rating), the commonest verdict an editor changes."""
-
 
 SETTLED_SECONDS = 2.0
 """A file modified longer ago than this keeps its digest while its size, mtime and inode stay the same."""
@@ -124,6 +115,7 @@ class LiveSite:
             self.content_dir,
             self.output_dir,
             quiet=True,
+            update=False,  # this process keeps what it needs of the last build itself
             extra_settings={
                 **self.settings_override,
                 "FACTSHEETS_RECORD_READS": True,
@@ -273,7 +265,7 @@ class LiveSite:
             writer = Writer(str(staging), settings=generator.settings)
             for group in (own, others):
                 for name in group:
-                    generator.write_page(writer, publication, True, pages[name])
+                    generator.page_reads[name] = generator.write_page(writer, publication, pages[name])
                     _move_into(Path(staging), self.output_dir, name)
                 if group is own:
                     after_first_pages()
@@ -322,26 +314,7 @@ def _record_pairs(old: ValidSheet, new: ValidSheet) -> list[tuple[models.Record,
         if [index for index, _ in old_records] != [index for index, _ in new_records]:
             return None
         for (_, old_record), (_, new_record) in zip(old_records, new_records, strict=True):
-            if _skeleton(old_record) != _skeleton(new_record):
+            if shape_of(old_record) != shape_of(new_record):
                 return None
             pairs.append((old_record, new_record))
     return pairs
-
-
-def _skeleton(value: object) -> object:
-    """A record with its free text (and a claim's status) left out: what decides the graph, the order
-    and the quotes."""
-    if isinstance(value, BaseModel):
-        free_text = _free_text_fields(type(value))
-        return {
-            name: None if name in free_text else _skeleton(getattr(value, name)) for name in type(value).model_fields
-        }
-    if isinstance(value, list):
-        return [_skeleton(item) for item in value]
-    return value
-
-
-@functools.cache
-def _free_text_fields(model: type[BaseModel]) -> frozenset[str]:
-    shown_only = {name for owner, name in SHOWN_ONLY if owner is model}
-    return (models.text_fields(model) | shown_only) - {name for owner, name in STRUCTURAL_TEXT if owner is model}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -133,6 +133,8 @@ def read_factsheet(file: FileToRead, cache: SheetCache | None = None, content_di
     problems += validation_problems
     # Later stages look positions up from the file itself: the text, raw data and nodes need not travel.
     loaded.forget_contents()
+    if not problems:  # what a later build compares to tell what an edit changed, kept in the cache
+        sheet.take_fingerprint()
     cached = bool(cache and loaded.digest and not problems)
     if cached:
         cache.put(loaded.digest, sheet)
@@ -156,22 +158,34 @@ def _progress_line(total: int) -> Callable[[float], None]:
     return show
 
 
+@dataclass
+class WrittenSite:
+    """What write_site did: every page planned (written or not), and what each page written read."""
+
+    pages: list[Page]
+    reads: dict[str, frozenset[str]]
+    """The ids of the records each page written read (see graph.record_reads), by its save_as."""
+
+
 def write_site(
     site: Site,
     publication: Publication,
-    write_page: Callable[[Page], None],
+    write_page: Callable[[Page], frozenset[str]],
     write_file: Callable[[DataFile], None],
     workers: int = 1,
     show_progress: bool = False,
     load_template: Callable[[str], object] | None = None,
     cards: Sequence[DataFile] = (),
     alongside: Callable[[list[Page]], None] | None = None,
-) -> list[Page]:
-    """Render and write every page of the site and its other files; returns the pages written.
+    only_pages: Collection[str] | None = None,
+) -> WrittenSite:
+    """Render and write every page of the site and its other files; returns the pages planned and what
+    the pages written read (write_page returns that).
 
-    alongside, if given, is called in this process with the pages planned while the other workers begin
-    on them (the search index, which reads the records, not the pages written), before this process
-    takes its share.
+    only_pages, if given, are the save_as of the pages to write (an update of an earlier build); the data
+    files and cards are written all the same. alongside, if given, is called in this process with the
+    pages planned while the other workers begin on them (the search index, which reads the records, not
+    the pages written), before this process takes its share.
 
     The pages come first, the costliest (the lists, timeline and diagram of the whole site) at their head,
     so that the workers share the rest around them; the other files next, and the share cards last (a
@@ -180,19 +194,20 @@ def write_site(
     again.
     """
     pages = plan_pages(site, publication)
-    for template in sorted({page.template for page in pages}) if load_template else ():
+    chosen = pages if only_pages is None else [page for page in pages if page.save_as in only_pages]
+    for template in sorted({page.template for page in chosen}) if load_template else ():
         load_template(template)
-    work: list[DataFile | Page] = [*pages, *plan_files(site, publication, pages), *cards]
+    work: list[DataFile | Page] = [*chosen, *plan_files(site, publication, pages), *cards]
     shown = _progress_line(len(work)) if show_progress else None
     first = partial(alongside, pages) if alongside else None
-    for_each_in_workers(work, partial(_write_one, write_page, write_file), workers, shown, first)
-    return pages
+    reads = for_each_in_workers(work, partial(_write_one, write_page, write_file), workers, shown, first)
+    return WrittenSite(pages, dict(reads))
 
 
 def _write_one(
-    write_page: Callable[[Page], None], write_file: Callable[[DataFile], None], item: DataFile | Page
-) -> None:
+    write_page: Callable[[Page], frozenset[str]], write_file: Callable[[DataFile], None], item: DataFile | Page
+) -> tuple[str, frozenset[str]] | None:
     if isinstance(item, DataFile):
         write_file(item)
-    else:
-        write_page(item)
+        return None
+    return item.save_as, write_page(item)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from contextlib import nullcontext
 from functools import partial
 from itertools import chain
 from pathlib import Path
@@ -16,6 +15,16 @@ from pelican.contents import Page as PelicanPage
 from pelican.generators import Generator
 from pelican.utils import sanitised_join
 
+from .build_record import (
+    BuildRecord,
+    BuildRecords,
+    Update,
+    hash_content_files,
+    plan_update,
+    publication_digest,
+    settings_digest,
+    sheets_of,
+)
 from .cache import CardCache, SignedBytecodeCache, configured_cache_root, signing_key, template_settings_key
 from .exports import FEED_FILE
 from .files import DataFile
@@ -27,7 +36,7 @@ from .pipeline import read_site, write_site
 from .problems import Abort, ContentError
 from .search import FileSizes, document_of, document_of_text_page, write_search_index
 from .settings import SettingsError, read_plugin_settings
-from .share_cards import ShareCards, renderer_version
+from .share_cards import ShareCards, card_path, renderer_version
 from .structured_data import Publication
 from .views import stance_meanings, status_legend
 from .wording import describe_date
@@ -57,6 +66,12 @@ class FactSheetGenerator(Generator):
             self.env.bytecode_cache = SignedBytecodeCache.open(cache_root, settings_key, key)
             card_cache = CardCache.open(cache_root, renderer_version(), Path(self.path) / folder, project)
         self.share_cards = ShareCards(self.plugin_settings.site_name, card_cache)
+        # The record of the output's last build, to write again only what an edit changed (build_record.py).
+        self.build_records = BuildRecords.open(cache_root, project) if self.plugin_settings.build_output else None
+        self.build_record: BuildRecord | None = None
+        """This build's record, once the pages are written (build_site adds the files once the output is in place)."""
+        self.update: Update | None = None
+        """What this build writes again of the output, when it updates the last build's; None: the whole site."""
         # Read and check the content now: Pelican creates generators before it
         # cleans the output folder, so bad content exits with the last good site intact.
         try:
@@ -109,23 +124,56 @@ class FactSheetGenerator(Generator):
 
     def generate_output(self, writer) -> None:
         publication = self.publication()
-        self.page_reads: dict[str, frozenset[str]] = {}
-        # The preview server records what each page reads, to re-render only what an edit touches.
-        recording = self.plugin_settings.record_reads
+        output = self.plugin_settings.build_output
+        previous = self.build_records.read(output) if self.build_records else None
+        current = self.current_record(publication, previous) if self.build_records else None
+        if current and self.plugin_settings.update:
+            self.update, why_whole = plan_update(previous, current, output)
+            if self.update is None and previous is not None:
+                print(f"Building the whole site: {why_whole}.")
         # Progress only where someone watches: a terminal, not CI, and a site big enough to wait for.
         watched = sys.stderr.isatty() and not os.environ.get("CI")
         indexing = self.plugin_settings.search and not self.plugin_settings.search_later
-        self.pages = write_site(
+        if self.update is None:
+            cards = self.share_cards.plan_site(self.site)
+        else:  # a card draws its claim's statement and status and its claimant's name, which no update changes
+            changed = self.update.changed_ids
+            cards = self.share_cards.plan([claim for claim in self.site.claims if claim.record.id in changed])
+        written = write_site(
             self.site,
             publication,
-            partial(self.write_page, writer, publication, recording),
+            partial(self.write_page, writer, publication),
             partial(write_data_file, Path(self.output_path)),
             self.workers,
-            cards=self.share_cards.plan_site(self.site),
+            cards=cards,
             show_progress=watched,
             load_template=self.get_template,
             # The search index reads the records, not the pages: written while the other workers render.
             alongside=self.write_search_index if indexing else None,
+            only_pages=self.update.pages if self.update else None,
+        )
+        self.pages = written.pages
+        # What each page read: the preview re-renders only the pages an edit touches, and so does the next build.
+        self.page_reads = {**(previous.page_reads if self.update else {}), **written.reads}
+        if current:
+            current.page_reads = self.page_reads
+            current.files = previous.files if self.update else {}
+            self.build_record = current
+        # The files of the last build an update keeps: the pages and cards it does not write again.
+        self.kept_files = {page.save_as for page in self.pages} | {card_path(claim) for claim in self.site.claims}
+
+    def current_record(self, publication: Publication, previous: BuildRecord | None) -> BuildRecord:
+        """This build's record as far as it is known before the pages are written: what they are made from."""
+        content_dir = Path(self.path)
+        folder = content_dir / self.plugin_settings.path
+        known = previous.content_files if previous else {}
+        content_files = hash_content_files(content_dir, folder, Path(self.theme), known)
+        return BuildRecord(
+            settings=settings_digest(self.settings),
+            publication=publication_digest(publication),
+            sheets=sheets_of(self.site.sheets, content_dir),
+            page_reads={},
+            content_files=content_files,
         )
 
     def write_search_index(self, pages: list[Page] | None = None, site_folder: Path | None = None) -> None:
@@ -141,8 +189,9 @@ class FactSheetGenerator(Generator):
         sizes = FileSizes(self.plugin_settings.search_documents_per_file, self.plugin_settings.search_numbers_per_file)
         write_search_index(site_folder or Path(self.output_path), documents, sizes)
 
-    def write_page(self, writer, publication: Publication, recording: bool, page: Page) -> None:
-        with record_reads() if recording else nullcontext() as reads:
+    def write_page(self, writer, publication: Publication, page: Page) -> frozenset[str]:
+        """Render and write a page; returns the ids of the records it read."""
+        with record_reads() as reads:
             writer.write_file(
                 page.save_as,
                 self.get_template(page.template),
@@ -153,8 +202,7 @@ class FactSheetGenerator(Generator):
                 feed_url=FEED_FILE,
                 **page.variables(),
             )
-        if recording:
-            self.page_reads[page.save_as] = frozenset(reads)
+        return frozenset(reads)
 
 
 def clean_html(html: str) -> str:

@@ -116,6 +116,20 @@ class PluginSettings:
         "Record what each page reads, so that the preview re-renders only the pages an edit touches.",
         internal=True,
     )
+    build_output: Path | None = _setting(
+        "FACTSHEETS_BUILD_OUTPUT",
+        None,
+        "The output folder a build is for (it writes into a staging folder first): the build keeps a record of what "
+        "it wrote there, so that the next one can update it (see build_record.py).",
+        internal=True,
+    )
+    update: bool = _setting(
+        "FACTSHEETS_UPDATE",
+        True,
+        "Update the output of the last build, writing again only what an edit changed, where the edit allows; "
+        "False: build the whole site (`factsheets build --whole`).",
+        internal=True,
+    )
     search_later: bool = _setting(
         "FACTSHEETS_SEARCH_LATER",
         False,

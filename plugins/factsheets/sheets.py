@@ -1,11 +1,35 @@
-"""The records of one fact-sheet file once validated: what the cache keeps and the graph is made from."""
+"""The records of one fact-sheet file once validated: what the cache keeps and the graph is made from, and
+what an edit of the file changed."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from dataclasses import dataclass, field
 
+from pydantic import BaseModel
+
+from . import models
 from .load import LoadedFile
 from .models import Overview, Record
+
+STRUCTURAL_TEXT = {(models.Quote, "text"), (models.Actor, "name"), (models.Source, "archived_text")}
+"""Text fields that decide more than what a page shows: quote anchors, the order of actors, a file to read."""
+SHOWN_ONLY = {(models.Claim, "status")}
+"""Fields besides free text that pages only show, reading them when rendered: a claim's status (its badge,
+the home page's groups, the ClaimReview rating), the commonest verdict an editor changes."""
+
+
+@dataclass(frozen=True)
+class SheetFingerprint:
+    """What an edit of a file changed, told apart without the old file: digests of its records."""
+
+    shape: str
+    """A digest of all that decides the graph, the order of lists and the quotes: the overview, and the
+    kinds, ids and order of the records with their free text (and a claim's status) left out (see shape_of).
+    Files of the same shape differ only in what their records' pages show."""
+    records: dict[str, str]
+    """Each top-level record's id, and a digest of all its fields."""
 
 
 @dataclass
@@ -21,6 +45,43 @@ class ValidSheet:
     file: LoadedFile
     overview: Overview | None = None
     records: dict[str, list[tuple[int, Record]]] = field(default_factory=dict)
+    fingerprint: SheetFingerprint | None = None
+    """Set once the file is valid (see take_fingerprint), and cached with it."""
 
     def of_kind(self, kind: str) -> list[tuple[int, Record]]:
         return self.records.get(kind, [])
+
+    def take_fingerprint(self) -> SheetFingerprint:
+        """Digest the records (about 30 µs a record), once: a cached file keeps its fingerprint."""
+        if self.fingerprint is None:
+            shape = [self.overview.model_dump_json() if self.overview else None]
+            shape += [(kind, index, repr(shape_of(record))) for kind, records in self.records.items()
+                      for index, record in records]  # fmt: skip
+            records = {
+                record.id: _digest(record.model_dump_json()) for listed in self.records.values() for _, record in listed
+            }
+            self.fingerprint = SheetFingerprint(_digest(repr(shape)), records)
+        return self.fingerprint
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def shape_of(value: object) -> object:
+    """A record with its free text (and a claim's status) left out: what decides the graph, the order
+    and the quotes."""
+    if isinstance(value, BaseModel):
+        free_text = _free_text_fields(type(value))
+        return {
+            name: None if name in free_text else shape_of(getattr(value, name)) for name in type(value).model_fields
+        }
+    if isinstance(value, list):
+        return [shape_of(item) for item in value]
+    return value
+
+
+@functools.cache
+def _free_text_fields(model: type[BaseModel]) -> frozenset[str]:
+    shown_only = {name for owner, name in SHOWN_ONLY if owner is model}
+    return (models.text_fields(model) | shown_only) - {name for owner, name in STRUCTURAL_TEXT if owner is model}

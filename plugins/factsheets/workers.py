@@ -14,7 +14,6 @@ import struct
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from functools import partial
 from typing import TypeVar
 
 Item = TypeVar("Item")
@@ -39,12 +38,13 @@ def default_workers() -> int:
 
 def for_each_in_workers(
     items: Sequence[Item],
-    handle: Callable[[Item], None],
+    handle: Callable[[Item], Result | None],
     workers: int,
     progress: Callable[[float], None] | None = None,
     first: Callable[[], None] | None = None,
-) -> None:
-    """Call handle on every item, spread over up to `workers` processes (this one included).
+) -> list[Result]:
+    """Call handle on every item, spread over up to `workers` processes (this one included); returns what
+    handle returned other than None, in the items' order (the other workers send theirs back at the end).
 
     The items are shared out as the work goes: each process takes the next few items when it is done
     with its last ones (a `WorkQueue`), so that a costly item (the diagram of a large site takes
@@ -53,23 +53,53 @@ def for_each_in_workers(
     is called in this process with the share of the items taken so far (0 to 1), ending at 1.
     """
     workers = min(workers, len(items) // MIN_ITEMS_PER_WORKER)
+    results: dict[int, Result] = {}
     if workers <= 1 or not hasattr(os, "fork"):
         if first:
             first()
-        _handle_all(items, handle, progress)
-        return
+        _handle_all(items, handle, progress, results)
+        return list(results.values())
     with WorkQueue(len(items)) as queue:
         sys.stdout.flush()
         sys.stderr.flush()
-        children = [_fork(partial(_handle_taken, items, handle, queue)) for _ in range(workers - 1)]
+        children = [_fork_taker(items, handle, queue) for _ in range(workers - 1)]
+        failures = 0
         try:
             if first:
                 first()
-            _handle_taken(items, handle, queue, progress)
+            _handle_taken(items, handle, queue, results, progress)
         finally:
-            failures = sum(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) != 0 for pid in children)
+            for pid, pipe in children:
+                with os.fdopen(pipe, "rb") as stream:
+                    blob = stream.read()
+                if os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) != 0 or not blob:
+                    failures += 1
+                else:
+                    results.update(pickle.loads(blob))
     if failures:
         raise WorkerFailed(f"{failures} of {workers} page-writing processes failed (see above)")
+    return [results[number] for number in sorted(results)]
+
+
+def _fork_taker(items: Sequence[Item], handle: Callable[[Item], Result | None], queue: WorkQueue) -> tuple[int, int]:
+    """A worker taking items from the queue; returns its pid and the pipe its results come back through."""
+    read_end, write_end = os.pipe()
+
+    def take_and_send() -> None:
+        os.close(read_end)
+        results: dict[int, Result] = {}
+        _handle_taken(items, handle, queue, results)
+        with os.fdopen(write_end, "wb") as stream:
+            stream.write(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
+
+    try:
+        pid = _fork(take_and_send)
+    except OSError:
+        os.close(read_end)
+        raise
+    finally:
+        os.close(write_end)
+    return pid, read_end
 
 
 class WorkQueue:
@@ -116,11 +146,18 @@ MIN_BATCH = 4
 """Items a process takes at a time at least: few enough that the processes end within a page of each other."""
 
 
-def _handle_taken(items: Sequence[Item], handle: Callable[[Item], None], queue: WorkQueue, progress=None) -> None:
+def _handle_taken(
+    items: Sequence[Item],
+    handle: Callable[[Item], Result | None],
+    queue: WorkQueue,
+    results: dict[int, Result],
+    progress=None,
+) -> None:
     taken = 0
     while (batch := queue.take()) is not None:
         for number in batch:
-            handle(items[number])
+            if (result := handle(items[number])) is not None:
+                results[number] = result
         taken += 1
         if progress and taken % max(1, queue.batches // 200) == 0:
             progress(min(1.0, batch.stop / queue.count))
@@ -128,10 +165,13 @@ def _handle_taken(items: Sequence[Item], handle: Callable[[Item], None], queue: 
         progress(1.0)
 
 
-def _handle_all(items: Sequence[Item], handle: Callable[[Item], None], progress) -> None:
+def _handle_all(
+    items: Sequence[Item], handle: Callable[[Item], Result | None], progress, results: dict[int, Result]
+) -> None:
     step = max(1, -(-len(items) // 100))  # about a hundred updates at most
     for done, item in enumerate(items, start=1):
-        handle(item)
+        if (result := handle(item)) is not None:
+            results[done - 1] = result
         if progress and (done % step == 0 or done == len(items)):
             progress(done / len(items))
 

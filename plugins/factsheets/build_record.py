@@ -1,0 +1,244 @@
+"""What a build of an output wrote and read, kept for the next build of the same output, which then writes
+again only what an edit changed (`factsheets build`, so `make html` and `make publish`).
+
+The record of an output's last build is kept in the cache, signed like every entry (see cache.py), in a
+folder named after the plugin's code and the versions of Python, Pelican and Jinja:
+
+- a digest of the settings, and the digest of every file of the theme and of the content folder besides
+  the fact-sheet files (Pelican's pages, the archived texts);
+- a digest of what every page says of the site as a whole (its name, address and date: the Publication);
+- each fact-sheet file's digest and fingerprint (see sheets.SheetFingerprint);
+- the ids of the records each page read when it was rendered (graph.record_reads);
+- every file of the output, with its size and modification time.
+
+The next build updates the output instead of building it whole when the code, the settings, those files
+and the publication are the same, every file of the output is as the record says, the same fact-sheet
+files are there, and each edited file has the same shape: only what pages show changed (free text, a
+claim's status). It then renders again the pages that read an edited record, and writes the data files,
+the edited claims' share cards and the search index; of what it wrote, only the files whose bytes changed
+are moved into the output. Every other page is what a whole build would write, byte for byte. Any other
+edit (an id, a reference, a date, a name, a record added or deleted, a template, a setting) builds the
+whole site, and says why.
+
+A record cannot change the site: one that is not this user's, or does not match the output, is ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import shutil
+import sys
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import pelican
+
+from .cache import _VERSION_NAME, BUILDS_FOLDER, SignedStore, _described, _prepare_root, signing_key
+from .load import FACTSHEET_SUFFIXES
+from .sheets import SheetFingerprint, ValidSheet
+from .structured_data import Publication
+
+IGNORED_SETTINGS = {"OUTPUT_PATH", "FACTSHEETS_UPDATE"}
+"""Settings that change from one build to the next without changing the site: the staging folder, and whether
+the build may update the last one's output."""
+SETTLED_SECONDS = 2.0
+"""A content file modified longer ago than this keeps its digest while its size, mtime and inode stay the same."""
+
+
+@dataclass
+class BuildRecord:
+    """One build of an output: see the module's docstring."""
+
+    settings: str
+    """A digest of the settings."""
+    publication: str
+    sheets: dict[str, tuple[str, SheetFingerprint]]
+    """Each fact-sheet file, by its path in the content folder: the digest of its bytes and its fingerprint."""
+    page_reads: dict[str, frozenset[str]]
+    """The ids of the records each page read, by its save_as."""
+    files: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Every file of the output the build wrote (not the retained names), by its path in the output: its size
+    and modification time in nanoseconds."""
+    content_files: dict[str, tuple[tuple[int, int, int], str]] = field(default_factory=dict)
+    """The content files besides the fact sheets and the theme's files, by path (see hash_content_files): their
+    size, mtime and inode when hashed, and their digest, so that the next build hashes only the files changed
+    since (those settled at the time)."""
+
+
+@dataclass(frozen=True)
+class Update:
+    """What a build writes again of the output of the last one."""
+
+    changed_ids: frozenset[str]
+    """The records an edit changed."""
+    pages: frozenset[str]
+    """The save_as of the pages that read one of them."""
+
+
+class BuildRecords:
+    """The records of the outputs built with one cache, one file per output; each build replaces its own."""
+
+    def __init__(self, cache_root: Path, key: bytes) -> None:
+        _prepare_root(cache_root)
+        builds = cache_root / BUILDS_FOLDER
+        self._store = SignedStore(builds / code_version(), key, "build record")
+        for version in builds.iterdir() if builds.is_dir() else ():  # older code's records say nothing to this code
+            if _VERSION_NAME.fullmatch(version.name) and version != self._store.folder and not version.is_symlink():
+                shutil.rmtree(version, ignore_errors=True)
+
+    @classmethod
+    def open(cls, cache_root: Path | None, project: Path) -> BuildRecords | None:
+        key = signing_key(project) if cache_root else None
+        if not key:
+            return None
+        try:
+            return cls(cache_root, key)
+        except OSError:
+            return None
+
+    @staticmethod
+    def _name(output: Path) -> str:
+        return hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:32] + ".record"
+
+    def read(self, output: Path) -> BuildRecord | None:
+        payload = self._store.read(self._name(output))
+        if payload is None:
+            return None
+        try:
+            record = pickle.loads(payload)  # signed by this user's own builds
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            return None
+        return record if isinstance(record, BuildRecord) else None
+
+    def write(self, output: Path, record: BuildRecord) -> None:
+        try:
+            self._store.write(self._name(output), pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            pass  # the next build builds the whole site
+
+    def forget(self, output: Path) -> None:
+        """Drop the output's record: the next build builds the whole site (before a build that may fail half-way
+        through changing the output, and after `factsheets clean`)."""
+        (self._store.folder / self._name(output)).unlink(missing_ok=True)
+
+
+def code_version() -> str:
+    """Changes with any of the plugin's code and the versions of what it runs on: a record of a build made with
+    other code says nothing of what this code would write."""
+    digest = hashlib.sha256(f"{sys.version}\npelican {pelican.__version__}\njinja2 {jinja2.__version__}\n".encode())
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(f"{path.relative_to(Path(__file__).parent)}\n".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def describe_settings(settings: Mapping[str, object]) -> str:
+    """The settings as stable text (no addresses in memory), but those that change with every build."""
+
+    def described(value: object) -> str:
+        if isinstance(value, Mapping):
+            return "{" + ", ".join(f"{described(k)}: {described(v)}" for k, v in sorted(value.items(), key=str)) + "}"
+        if isinstance(value, list | tuple | set | frozenset):
+            items = sorted(map(described, value)) if isinstance(value, set | frozenset) else map(described, value)
+            return "[" + ", ".join(items) + "]"
+        return _described(value)
+
+    return "\n".join(f"{name}={described(settings[name])}" for name in sorted(settings) if name not in IGNORED_SETTINGS)
+
+
+def hash_content_files(
+    content_dir: Path, factsheet_folder: Path, theme: Path, known: Mapping[str, tuple[tuple[int, int, int], str]]
+) -> dict[str, tuple[tuple[int, int, int], str]]:
+    """Every file of the content folder but the fact sheets, and of the theme, by path ("theme:" before the
+    theme's), with its size, mtime and inode and its digest; a file as known keeps its digest."""
+    hashed: dict[str, tuple[tuple[int, int, int], str]] = {}
+    folders = [("", content_dir), ("theme:", theme)]
+    for prefix, top in folders:
+        for folder, subfolders, names in os.walk(top):
+            subfolders.sort()
+            for name in sorted(names):
+                path = Path(folder, name)
+                if prefix == "" and path.suffix in FACTSHEET_SUFFIXES and factsheet_folder in path.parents:
+                    continue
+                key = prefix + str(path.relative_to(top))
+                status = path.stat()
+                signature = (status.st_size, status.st_mtime_ns, status.st_ino)
+                entry = known.get(key)
+                if entry is None or entry[0] != signature or time.time() - status.st_mtime <= SETTLED_SECONDS:
+                    entry = (signature, hashlib.sha256(path.read_bytes()).hexdigest())
+                hashed[key] = entry
+    return hashed
+
+
+def settings_digest(settings: Mapping[str, object]) -> str:
+    return hashlib.sha256(describe_settings(settings).encode()).hexdigest()
+
+
+def publication_digest(publication: Publication) -> str:
+    return hashlib.sha256(repr(publication).encode()).hexdigest()
+
+
+def sheets_of(sheets: Iterable[ValidSheet], content_dir: Path) -> dict[str, tuple[str, SheetFingerprint]]:
+    return {
+        str(sheet.file.source.relative_to(content_dir)): (sheet.file.digest, sheet.take_fingerprint())
+        for sheet in sheets
+    }
+
+
+def changed_output_file(output: Path, files: Mapping[str, tuple[int, int]]) -> str | None:
+    """The first file of the output that is not as recorded (changed, replaced or gone), if any."""
+    for name, (size, mtime) in files.items():
+        try:
+            status = os.lstat(output / name)
+        except OSError:
+            return name
+        if (status.st_size, status.st_mtime_ns) != (size, mtime):
+            return name
+    return None
+
+
+def plan_update(previous: BuildRecord | None, current: BuildRecord, output: Path) -> tuple[Update | None, str]:
+    """What to write again of output, built last as previous says, for a build now reading current; or None and
+    why the whole site is built."""
+    if previous is None:
+        return None, "no record of an earlier build of this output"
+    if previous.settings != current.settings:
+        return None, "the settings changed"
+    changed_input = _first_change(previous.content_files, current.content_files)
+    if changed_input:
+        return None, changed_input
+    if previous.publication != current.publication:
+        return None, "what every page says of the site (its name, address or date) changed"
+    changed_file = changed_output_file(output, previous.files)
+    if changed_file is not None:
+        return None, f"{changed_file} in the output changed since the last build"
+    if previous.sheets.keys() != current.sheets.keys():
+        return None, "a fact-sheet file was added, removed or renamed"
+    changed_ids: set[str] = set()
+    for path, (digest, fingerprint) in current.sheets.items():
+        old_digest, old_fingerprint = previous.sheets[path]
+        if digest == old_digest:
+            continue
+        if fingerprint.shape != old_fingerprint.shape:
+            return None, f"{path}: more than free text or a claim's status changed"
+        changed_ids |= {name for name, digest in fingerprint.records.items() if old_fingerprint.records[name] != digest}
+    pages = frozenset(name for name, reads in previous.page_reads.items() if not reads.isdisjoint(changed_ids))
+    return Update(frozenset(changed_ids), pages), ""
+
+
+def _first_change(before: Mapping[str, tuple[object, str]], after: Mapping[str, tuple[object, str]]) -> str:
+    """The first content or theme file added, removed or changed, in words; "" if none."""
+    for name in sorted(before.keys() | after.keys()):
+        shown = name.replace("theme:", "the theme's ", 1)
+        if name not in after:
+            return f"{shown} was removed"
+        if name not in before:
+            return f"{shown} was added"
+        if before[name][1] != after[name][1]:
+            return f"{shown} changed"
+    return ""

@@ -1,0 +1,201 @@
+"""Publish builds after an edit (`factsheets build`, `make html`, `make publish`): the build updates the output of
+the last one, writing again only what the edit changed, and the output is a clean build's, byte for byte."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from factsheets import build as build_module
+from factsheets.build import build_site
+from factsheets.build_record import BuildRecords
+from factsheets.cache import user_cache_root
+from helpers import ROOT, tree_digests
+
+SETTINGS = ROOT / "pelicanconf.py"
+CLAIM = "ukrainian-pows-on-board-il76"
+
+
+def _build(content, output, capsys=None, **settings) -> str:
+    """Build (an update when it can be); returns what it printed."""
+    assert build_site(SETTINGS, content, output, quiet=True, extra_settings=settings or None).ok
+    return capsys.readouterr().out if capsys else ""
+
+
+def _files(folder) -> dict[str, tuple[int, int]]:
+    """Each file's inode and modification time: a file written again gets new ones."""
+    return {
+        str(path.relative_to(folder)): (path.stat().st_ino, path.stat().st_mtime_ns)
+        for path in folder.rglob("*")
+        if path.is_file()
+    }
+
+
+def _written_again(before, after) -> set[str]:
+    return {name for name, stamp in after.items() if before.get(name) != stamp}
+
+
+def _assert_same_as_a_clean_build(content, output, tmp_path, **settings) -> None:
+    clean = tmp_path / "clean"
+    assert build_site(SETTINGS, content, clean, quiet=True, update=False, extra_settings=settings or None).ok
+    assert tree_digests(output) == tree_digests(clean)
+    shutil.rmtree(clean)
+
+
+def _edit(path, old, new) -> None:
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+
+
+@pytest.fixture
+def built(content_copy, tmp_path):
+    output = tmp_path / "output"
+    _build(content_copy, output)
+    return output
+
+
+def test_a_text_edit_writes_again_only_the_pages_that_show_it(content_copy, built, tmp_path, capsys):
+    before, digests_before = _files(built), tree_digests(built)
+    claims = content_copy / "factsheets" / "claims.yaml"
+    _edit(claims, "The Russian Defence Ministry claimed that 65", "The Russian Defence Ministry stated that 65")
+    capsys.readouterr()
+    assert build_site(SETTINGS, content_copy, built).ok
+    printed = capsys.readouterr().out
+    written = _written_again(before, _files(built))
+    changed = {name for name, digest in tree_digests(built).items() if digests_before.get(name) != digest}
+    assert written == changed, "what is written again is what changed, and only that"
+    pages = {name for name in written if name.endswith(".html")}
+    assert {f"claims/{CLAIM}.html", "index.html", "claims/index.html"} <= pages  # they show the statement
+    assert "sources/index.html" not in pages and "events/index.html" not in pages
+    all_pages = [name for name in before if name.endswith(".html")]
+    assert f"Updated {built}: wrote {len(pages)} of {len(all_pages)} pages" in printed
+    assert len(pages) < len(all_pages) / 2
+    assert "data/factsheets.json" in written  # the open data holds the statement
+    assert "The Russian Defence Ministry stated that 65" in (built / "claims" / f"{CLAIM}.html").read_text()
+    _assert_same_as_a_clean_build(content_copy, built, tmp_path)
+
+
+def test_a_new_status_is_an_update_that_matches_a_clean_build(content_copy, built, tmp_path, capsys):
+    capsys.readouterr()
+    before = _files(built)
+    _edit(content_copy / "factsheets" / "claims.yaml", "status: uncontested", "status: unverified")
+    assert "whole site" not in _build(content_copy, built, capsys)
+    written = _written_again(before, _files(built))
+    assert any(name.startswith("claims/") and name.endswith(".png") for name in written), "its card shows it"
+    _assert_same_as_a_clean_build(content_copy, built, tmp_path)
+
+
+def test_no_edit_writes_nothing_again(content_copy, built):
+    before = _files(built)
+    _build(content_copy, built)
+    assert _written_again(before, _files(built)) == set()
+
+
+@pytest.mark.parametrize(
+    ("what", "old", "new"),
+    [
+        ("a reference", "claimant: russian-defence-ministry", "claimant: russia"),
+        ("a date", "    date: 2024-01-31\n", "    date: 2024-01-30\n"),
+        ("a deleted record", "  - id: russia-refuses-to-return-bodies", "  - id: russia-refuses-to-return-bodies-x"),
+    ],
+)
+def test_other_edits_build_the_whole_site_and_match_a_clean_build(
+    content_copy, built, tmp_path, capsys, what, old, new
+):
+    capsys.readouterr()
+    claims = content_copy / "factsheets" / "claims.yaml"
+    _edit(claims, old, new)
+    printed = _build(content_copy, built, capsys)
+    assert "Building the whole site" in printed
+    _assert_same_as_a_clean_build(content_copy, built, tmp_path)
+    if "deleted" in what:
+        assert not (built / "claims" / "russia-refuses-to-return-bodies.html").exists()
+
+
+def test_a_new_fact_sheet_file_builds_the_whole_site(content_copy, built, tmp_path, capsys):
+    capsys.readouterr()
+    claims = content_copy / "factsheets" / "claims.yaml"
+    text = claims.read_text()
+    first, second = text.split("  - id: russia-refuses-to-return-bodies")
+    claims.write_text(first)
+    more = content_copy / "factsheets" / "more-claims.yaml"
+    more.write_text("claims:\n  - id: russia-refuses-to-return-bodies" + second)
+    assert "a fact-sheet file was added" in _build(content_copy, built, capsys)
+    _assert_same_as_a_clean_build(content_copy, built, tmp_path)
+
+
+def test_a_template_edit_builds_the_whole_site(content_copy, built, tmp_path, capsys):
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    _build(content_copy, built, THEME=str(theme))
+    capsys.readouterr()
+    _edit(theme / "templates" / "claim.html", "</h1>", "</h1>\n<p>Edited template.</p>")
+    printed = _build(content_copy, built, capsys, THEME=str(theme))
+    assert "Building the whole site: the theme's templates/claim.html changed." in printed
+    assert "Edited template." in (built / "claims" / f"{CLAIM}.html").read_text()
+    _assert_same_as_a_clean_build(content_copy, built, tmp_path, THEME=str(theme))
+
+
+def test_a_setting_edit_builds_the_whole_site(content_copy, built, tmp_path, capsys):
+    capsys.readouterr()
+    assert "Building the whole site: the settings changed." in _build(content_copy, built, capsys, SITENAME="Another")
+    _assert_same_as_a_clean_build(content_copy, built, tmp_path, SITENAME="Another")
+
+
+def test_a_page_changed_in_the_output_by_hand_makes_the_next_build_whole(content_copy, built, tmp_path, capsys):
+    page = built / "claims" / f"{CLAIM}.html"
+    page.write_text(page.read_text().replace("</main>", "<p>Added by hand.</p></main>"))
+    capsys.readouterr()
+    assert f"claims/{CLAIM}.html in the output changed" in _build(content_copy, built, capsys)
+    _assert_same_as_a_clean_build(content_copy, built, tmp_path)
+
+
+def test_a_record_not_signed_by_this_user_is_ignored(content_copy, built, tmp_path, capsys):
+    """A record written by anyone else (copied, forged, damaged) cannot decide what the build leaves as it was."""
+    records = list((user_cache_root() / "builds").rglob("*.record"))
+    assert records
+    for record in records:
+        record.write_bytes(b"\0" * 32 + record.read_bytes()[32:])
+    _edit(content_copy / "factsheets" / "claims.yaml", "claimed that 65", "stated that 65")
+    capsys.readouterr()
+    printed = _build(content_copy, built, capsys)
+    assert "Building the whole site" not in printed  # no record: simply a whole build, as the first one
+    _assert_same_as_a_clean_build(content_copy, built, tmp_path)
+
+
+def test_an_update_that_fails_half_way_leaves_the_output_as_it_was(content_copy, built, monkeypatch, capsys):
+    before = tree_digests(built)
+    _edit(content_copy / "factsheets" / "claims.yaml", "claimed that 65", "stated that 65")
+    moved = []
+
+    def failing_move(staged, target):
+        if len(moved) == 3:
+            raise OSError(28, "No space left on device")
+        moved.append(target)
+        os.replace(staged, target)
+
+    monkeypatch.setattr(build_module, "_move_in", failing_move)
+    assert not build_site(SETTINGS, content_copy, built, quiet=True).ok
+    assert "No space left on device" in capsys.readouterr().err
+    assert len(moved) == 3
+    assert tree_digests(built) == before
+
+
+def test_the_record_is_kept_per_output_and_clean_forgets_nothing_it_did_not_make(content_copy, built, tmp_path):
+    other = tmp_path / "other"
+    _build(content_copy, other)
+    records = BuildRecords.open(user_cache_root(), ROOT)
+    assert records.read(built) is not None and records.read(other) is not None
+    assert records.read(built).page_reads.keys() == {
+        str(path.relative_to(built)) for path in built.rglob("*.html") if path.parent.name != "pages"
+    } - {"about.html", "corrections.html", "methodology.html"}
+
+
+def test_an_edit_of_a_pelican_page_builds_the_whole_site_and_says_which(content_copy, built, tmp_path, capsys):
+    _edit(content_copy / "pages" / "about.md", "We do not report", "We never report")
+    capsys.readouterr()
+    assert "Building the whole site: pages/about.md changed." in _build(content_copy, built, capsys)
+    _assert_same_as_a_clean_build(content_copy, built, tmp_path)
