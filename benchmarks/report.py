@@ -49,6 +49,8 @@ class SizeResult:
     build: Run
     rebuild: Run
     rebuild_edited: Run
+    update: Run | None = None
+    """`factsheets build` after editing a claim: an update of the last build's output."""
     references: dict[str, Run | None] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     preview: PreviewResult | None = None
@@ -60,7 +62,7 @@ class SizeResult:
 
     @property
     def runs(self) -> list[Run]:
-        ours = [self.check, self.build, self.rebuild, self.rebuild_edited]
+        ours = [self.check, self.build, self.rebuild, self.rebuild_edited, *([self.update] if self.update else [])]
         ours += [self.cold_build] if self.cold_build else []
         return ours + [run for run in self.references.values() if run] + (self.peer.runs if self.peer else [])
 
@@ -178,6 +180,7 @@ def build_table(results: list[SizeResult]) -> list[str]:
         "check s",
         "rebuild, no change s",
         "rebuild, 1 claim edited s",
+        "update, 1 claim edited s",
     ]
     rows = [
         [
@@ -194,6 +197,7 @@ def build_table(results: list[SizeResult]) -> list[str]:
             f"{r.check.seconds:.2f}",
             f"{r.rebuild.seconds:.2f}",
             f"{r.rebuild_edited.seconds:.2f}",
+            f"{r.update.seconds:.2f}" if r.update else "–",
         ]
         for r in results
     ]

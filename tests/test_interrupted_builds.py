@@ -93,7 +93,19 @@ def wait_for(condition, what: str, seconds: float = 60) -> None:
 def build_command(output: Path, started: Path) -> list[object]:
     """A build that stops for a minute in its last step, and writes the file started when it gets there."""
     settings = ROOT / "pelicanconf.py"
-    return [sys.executable, "-c", WITH_SLOW_SEARCH_INDEX, started, "build", "-s", settings, "-o", output, CONTENT]
+    return [
+        sys.executable,
+        "-c",
+        WITH_SLOW_SEARCH_INDEX,
+        started,
+        "build",
+        "--whole",
+        "-s",
+        settings,
+        "-o",
+        output,
+        CONTENT,
+    ]
 
 
 def good_build(output: Path) -> None:

@@ -203,3 +203,40 @@ def test_a_site_without_records_yet_builds_with_an_empty_search_index(tmp_path):
     index = json.loads((output / "search" / "index.json").read_text(encoding="utf-8"))
     assert (index["documents"], index["keys"]) == (0, [])
     assert read_page(output, "search.html").select_one("#search-status")
+
+
+def test_an_updated_index_is_the_index_of_the_edited_documents_byte_for_byte():
+    """Documents edited in place (new words, words gone, a word only they held, another status, a title)
+    give, through updated_index_files, every file that index_files writes for the edited documents: the
+    same names and bytes, splits included; an index of another split is refused, not updated."""
+    import random
+
+    import pytest
+
+    from factsheets.search import FileSizes, IndexChanged, SearchDocument, index_files, updated_index_files
+
+    vocabulary = [f"{first}{second}{n}" for first in "abcé" for second in "xyz" for n in range(4)] + ["ł", "数据"]
+    chance = random.Random(18)
+
+    def document(number: int, words: list[str], status: str) -> SearchDocument:
+        return SearchDocument(f"claims/{number}.html", f"Claim {number} {words[0]}", "Claim", status, " ".join(words))
+
+    documents = [
+        document(n, chance.choices(vocabulary, k=chance.randint(1, 12)), chance.choice(["Disputed", "Confirmed"]))
+        for n in range(60)
+    ]
+    for sizes in (FileSizes(), FileSizes(documents_per_file=7, numbers_per_file=12)):
+        for edit in range(12):
+            old = dict(index_files(documents, sizes))
+            edited = list(documents)
+            changed = {}
+            for number in chance.sample(range(len(documents)), k=chance.randint(1, 4)):
+                words = chance.choices(vocabulary, k=chance.randint(1, 12))
+                if edit == 0:
+                    words = ["onlyhere"]  # a word no other document holds: a new key, gone again next edit
+                changed[number] = edited[number] = document(number, words, chance.choice(["Disputed", "Refuted"]))
+            updated = list(updated_index_files(old.__getitem__, changed, sizes))
+            assert updated == list(index_files(edited, sizes)), f"edit {edit} of {sizes}"
+            documents = edited
+    with pytest.raises(IndexChanged):
+        list(updated_index_files(old.__getitem__, {}, FileSizes(documents_per_file=8)))

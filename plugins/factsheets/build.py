@@ -25,6 +25,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import sys
 import tempfile
 import threading
@@ -103,6 +104,7 @@ def build_site(
     except BuildRefused as refusal:
         print(printable(str(refusal)), file=sys.stderr)
         return BuildResult(False)
+    placed = False  # whether the output holds the new build
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         for stale in remove_stale_scratch(output):
@@ -120,20 +122,24 @@ def build_site(
             with _interrupts_held() as interrupted:
                 if factsheets is not None and factsheets.update is not None:
                     note = None
-                    updated = update_folder(staging, output, factsheets.build_record.files, factsheets.kept_files)
+                    record = factsheets.build_record
+                    updated = update_folder(staging, output, record.files, factsheets.kept_files, retained)
                     files = updated.files
                 else:
                     _carry_over(output, staging, retained)
                     files = output_files(staging, leave_out=retained)
                     note = replace_folder(staging, output, keep=retained)
-            if factsheets is not None:
-                factsheets.build_record.files = files
-                factsheets.build_records.write(output, factsheets.build_record)
+                placed = True
+                if factsheets is not None:  # what the output now holds, for the next build
+                    factsheets.build_record.files = files
+                    factsheets.build_records.write(output, factsheets.build_record)
     except OSError as error:  # a full disk, a folder one may not write: the old output is as it was
-        print(f"build failed: {_shown(output)} left as it was: {error}", file=sys.stderr)
+        became = "holds the new build" if placed else "left as it was"
+        print(f"build failed: {_shown(output)} {became}: {error}", file=sys.stderr)
         return BuildResult(False)
     except KeyboardInterrupt:
-        raise KeyboardInterrupt(f"interrupted; {_shown(output)} left as it was") from None
+        became = "holds the new build" if placed else "left as it was"
+        raise KeyboardInterrupt(f"interrupted; {_shown(output)} {became}") from None
     if note:
         print(note)
     pages = page_count(output)
@@ -550,17 +556,23 @@ def _shown(path: Path) -> str:
     return f"{name.rstrip('/')}/"
 
 
+NOT_A_FILE = (-1, -1)
+"""output_files' entry for a link or anything else that is not a regular file: no build writes one."""
+
+
 def output_files(output: Path, leave_out: Collection[str] = ()) -> dict[str, tuple[int, int]]:
-    """Every file in output, but the names left out at its top, with its size and modification time."""
+    """Every file in output, but the names left out at its top, with its size and modification time; a link
+    (to a file or a folder, never followed) or any other entry that is not a regular file as NOT_A_FILE."""
     files: dict[str, tuple[int, int]] = {}
     for folder, subfolders, names in os.walk(output):
         if folder == str(output):
             subfolders[:] = [name for name in subfolders if name not in leave_out]
             names = [name for name in names if name not in leave_out]
-        for name in names:
+        for name in [*names, *(name for name in subfolders if os.path.islink(os.path.join(folder, name)))]:
             path = os.path.join(folder, name)
             status = os.lstat(path)
-            files[os.path.relpath(path, output)] = (status.st_size, status.st_mtime_ns)
+            regular = stat.S_ISREG(status.st_mode)
+            files[os.path.relpath(path, output)] = (status.st_size, status.st_mtime_ns) if regular else NOT_A_FILE
     return files
 
 
@@ -574,34 +586,41 @@ class FolderUpdate:
     removed: list[str]
 
 
-def update_folder(new: Path, target: Path, files: dict[str, tuple[int, int]], kept: Collection[str]) -> FolderUpdate:
+def update_folder(
+    new: Path, target: Path, files: dict[str, tuple[int, int]], kept: Collection[str], retained: Collection[str] = ()
+) -> FolderUpdate:
     """Move every file of new into target, each in the place of the file of the same name at once (a reader
     never finds a page missing or half written) unless that file holds the same bytes already, and remove
-    target's other files that `files` lists (those a build made) unless they are kept; returns the names written
-    and removed, and target's files as `files` lists them, now.
+    target's other files that `files` lists (those a build made) unless they are kept; the retained names
+    (OUTPUT_RETENTION) at target's top are left as they are. Returns the names written and removed, and
+    target's files as `files` lists them, now.
 
-    The files replaced or removed are first linked (or copied) into a folder beside target; on any failure
-    or interrupt they are put back, and the files that were new are removed: target is as it was.
+    The files replaced or removed are first linked (or copied) into a hidden folder inside target (the same
+    file system, a mount point too); on any failure or interrupt every one is put back and the files that
+    were new are removed, then the error is raised again: target is as it was.
     """
-    staged = [name for name in output_files(new) if not _same_file(new / name, target / name)]
+    kept_as_is = set(retained)
+    staged = [
+        name
+        for name in output_files(new)
+        if name.split(os.sep, 1)[0] not in kept_as_is and not _same_file(new / name, target / name)
+    ]
     removed = sorted(name for name in files if not os.path.lexists(new / name) and name not in kept)
-    with scratch_folder(target, "old") as aside:
-        done: list[tuple[str, bool]] = []  # each name handled, and whether target had it
-        try:
-            for name in [*staged, *removed]:
-                had = _keep_aside(target / name, aside / name)
-                done.append((name, had))
-                if name in staged:
-                    _move_in(new / name, target / name)
-                else:
-                    (target / name).unlink()
-        except BaseException:
-            for name, had in reversed(done):
-                if had:
-                    os.replace(aside / name, target / name)
-                elif name in staged:
-                    (target / name).unlink(missing_ok=True)
-            raise
+    aside = Path(tempfile.mkdtemp(prefix=f"{ASIDE_PREFIX}{os.getpid()}-", dir=target))
+    done: list[tuple[str, bool]] = []  # each name handled, and whether target had it
+    try:
+        for name in [*staged, *removed]:
+            had = _keep_aside(target / name, aside / name)
+            done.append((name, had))
+            if name in staged:
+                _move_in(new / name, target / name)
+            else:
+                (target / name).unlink()
+    except BaseException:
+        _put_back(target, aside, done, set(staged))
+        raise
+    finally:
+        shutil.rmtree(aside, ignore_errors=True)
     for name in removed:  # the folders the removed files leave empty, as a whole build would not have them
         folder = (target / name).parent
         while folder != target and not any(folder.iterdir()):
@@ -612,6 +631,18 @@ def update_folder(new: Path, target: Path, files: dict[str, tuple[int, int]], ke
         status = os.lstat(target / name)
         now[name] = (status.st_size, status.st_mtime_ns)
     return FolderUpdate(now, staged, removed)
+
+
+def _put_back(target: Path, aside: Path, done: list[tuple[str, bool]], staged: set[str]) -> None:
+    """Undo update_folder's moves, every one that can be undone (a failure to put one back is printed)."""
+    for name, had in reversed(done):
+        try:
+            if had:
+                os.replace(aside / name, target / name)
+            elif name in staged:
+                (target / name).unlink(missing_ok=True)
+        except OSError as error:
+            print(f"could not put back {_shown(target)}{name}: {error}", file=sys.stderr)
 
 
 def _same_file(first: Path, second: Path) -> bool:
@@ -643,5 +674,8 @@ def _move_in(staged: Path, target: Path) -> None:
         if error.errno != errno.EXDEV:
             raise
         copy = target.with_name(f".{target.name}.build-{os.getpid()}")
-        shutil.copy2(staged, copy)
-        os.replace(copy, target)
+        try:
+            shutil.copy2(staged, copy)
+            os.replace(copy, target)
+        finally:
+            copy.unlink(missing_ok=True)

@@ -2,42 +2,48 @@
 again only what an edit changed (`factsheets build`, so `make html` and `make publish`).
 
 The record of an output's last build is kept in the cache, signed like every entry (see cache.py), in a
-folder named after the plugin's code and the versions of Python, Pelican and Jinja:
+folder named after the plugin's code, the share cards' renderer and every installed package's version:
 
-- a digest of the settings, and the digest of every file of the theme and of the content folder besides
-  the fact-sheet files (Pelican's pages, the archived texts);
+- a digest of the settings (a function in them by its code), and the digest of every file of the theme, of
+  the plugins folders and of the content folder besides the fact-sheet files (Pelican's pages, the archived
+  texts);
 - a digest of what every page says of the site as a whole (its name, address and date: the Publication);
 - each fact-sheet file's digest and fingerprint (see sheets.SheetFingerprint);
-- the ids of the records each page read when it was rendered (graph.record_reads);
-- every file of the output, with its size and modification time.
+- the ids of the records each page and its search document read when rendered (graph.record_reads);
+- every file of the output (but the retained names), with its size and modification time.
 
 The next build updates the output instead of building it whole when the code, the settings, those files
-and the publication are the same, every file of the output is as the record says, the same fact-sheet
-files are there, and each edited file has the same shape: only what pages show changed (free text, a
-claim's status). It then renders again the pages that read an edited record, and writes the data files,
-the edited claims' share cards and the search index; of what it wrote, only the files whose bytes changed
-are moved into the output. Every other page is what a whole build would write, byte for byte. Any other
-edit (an id, a reference, a date, a name, a record added or deleted, a template, a setting) builds the
-whole site, and says why.
+and the publication are the same, the output holds exactly the files the record lists (as it lists them,
+none a link), the same fact-sheet files are there, and each edited file has the same shape: only what
+pages show changed (free text, a claim's status). It then renders again the pages that read an edited
+record, writes the data files and the edited claims' share cards, and updates the search index in place;
+of what it wrote, only the files whose bytes changed are moved into the output. Every other file is what a
+whole build would write, byte for byte. Any other edit (an id, a reference, a date, a name, a quote, a
+record added or deleted, the overview, a template, a setting) builds the whole site, and says why. An
+update does not prune the share cards' cache (a whole build does).
 
 A record cannot change the site: one that is not this user's, or does not match the output, is ignored.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.metadata
+import marshal
 import os
 import pickle
 import shutil
 import sys
 import time
-from collections.abc import Iterable, Mapping
+import types
+import zlib
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jinja2
-import pelican
-
+from . import share_cards
+from .build import output_files
 from .cache import _VERSION_NAME, BUILDS_FOLDER, SignedStore, _described, _prepare_root, signing_key
 from .load import FACTSHEET_SUFFIXES
 from .sheets import SheetFingerprint, ValidSheet
@@ -46,6 +52,10 @@ from .structured_data import Publication
 IGNORED_SETTINGS = {"OUTPUT_PATH", "FACTSHEETS_UPDATE"}
 """Settings that change from one build to the next without changing the site: the staging folder, and whether
 the build may update the last one's output."""
+OTHER_FOLDER = "\0"
+"""Between a folder's name and a file's path in the keys of hash_content_files (no path holds it)."""
+UNSETTLED = (-1, -1, -1)
+"""The signature kept for a file hashed less than SETTLED_SECONDS after it was modified: hashed again next time."""
 SETTLED_SECONDS = 2.0
 """A content file modified longer ago than this keeps its digest while its size, mtime and inode stay the same."""
 
@@ -121,16 +131,22 @@ class BuildRecords:
         except OSError:
             pass  # the next build builds the whole site
 
-    def forget(self, output: Path) -> None:
-        """Drop the output's record: the next build builds the whole site (before a build that may fail half-way
-        through changing the output, and after `factsheets clean`)."""
-        (self._store.folder / self._name(output)).unlink(missing_ok=True)
-
 
 def code_version() -> str:
-    """Changes with any of the plugin's code and the versions of what it runs on: a record of a build made with
-    other code says nothing of what this code would write."""
-    digest = hashlib.sha256(f"{sys.version}\npelican {pelican.__version__}\njinja2 {jinja2.__version__}\n".encode())
+    """The folder the records of this code are kept in: its code and packages (_code_and_packages), and the share
+    cards' renderer (renderer_version: Pillow, zlib, the fonts), which change what a build writes."""
+    return hashlib.sha256(f"{_code_and_packages()} {share_cards.renderer_version()}".encode()).hexdigest()[:16]
+
+
+@functools.cache
+def _code_and_packages() -> str:
+    """Changes with any of the plugin's code, Python's version and zlib's, and the version of every package
+    installed beside it (Pelican, Jinja, markupsafe, Pillow, Markdown...): a record of a build made with other
+    code says nothing of what this code would write."""
+    installed = sorted(
+        f"{package.metadata['Name']} {package.version}" for package in importlib.metadata.distributions()
+    )
+    digest = hashlib.sha256("\n".join([sys.version, f"zlib {zlib.ZLIB_RUNTIME_VERSION}", *installed, ""]).encode())
     for path in sorted(Path(__file__).parent.rglob("*.py")):
         digest.update(f"{path.relative_to(Path(__file__).parent)}\n".encode())
         digest.update(path.read_bytes())
@@ -138,9 +154,17 @@ def code_version() -> str:
 
 
 def describe_settings(settings: Mapping[str, object]) -> str:
-    """The settings as stable text (no addresses in memory), but those that change with every build."""
+    """The settings as stable text (no addresses in memory), but those that change with every build; a function
+    (a filter in JINJA_FILTERS, say) by its name, a digest of its code and what its closure holds."""
 
     def described(value: object) -> str:
+        code = getattr(value, "__code__", None)
+        if isinstance(code, types.CodeType):
+            cells = [described(cell.cell_contents) for cell in getattr(value, "__closure__", None) or ()]
+            digest = hashlib.sha256(marshal.dumps(code)).hexdigest()[:16]
+            return (
+                f"{_described(value)} {digest} [{', '.join(cells)}] {described(getattr(value, '__defaults__', None))}"
+            )
         if isinstance(value, Mapping):
             return "{" + ", ".join(f"{described(k)}: {described(v)}" for k, v in sorted(value.items(), key=str)) + "}"
         if isinstance(value, list | tuple | set | frozenset):
@@ -152,16 +176,22 @@ def describe_settings(settings: Mapping[str, object]) -> str:
 
 
 def hash_content_files(
-    content_dir: Path, factsheet_folder: Path, theme: Path, known: Mapping[str, tuple[tuple[int, int, int], str]]
+    content_dir: Path,
+    factsheet_folder: Path,
+    others: Mapping[str, Path],
+    known: Mapping[str, tuple[tuple[int, int, int], str]],
 ) -> dict[str, tuple[tuple[int, int, int], str]]:
-    """Every file of the content folder but the fact sheets, and of the theme, by path ("theme:" before the
-    theme's), with its size, mtime and inode and its digest; a file as known keeps its digest."""
+    """Every file of the content folder but the fact sheets, and of the other folders (the theme, the plugins;
+    Python's bytecode left out), by path (an other folder's after its name as a message says it, "the
+    theme's"), with its size, mtime and inode and its digest. A file whose size, mtime and inode are as known
+    keeps its digest, if it had not been modified for SETTLED_SECONDS when it was hashed: one written again
+    within the clock's resolution since may have kept its mtime."""
     hashed: dict[str, tuple[tuple[int, int, int], str]] = {}
-    folders = [("", content_dir), ("theme:", theme)]
+    folders = [("", content_dir), *((f"{name}{OTHER_FOLDER}", folder) for name, folder in others.items())]
     for prefix, top in folders:
         for folder, subfolders, names in os.walk(top):
-            subfolders.sort()
-            for name in sorted(names):
+            subfolders[:] = sorted(name for name in subfolders if name != "__pycache__")  # Python's, not ours
+            for name in sorted(name for name in names if not name.endswith((".pyc", ".pyo"))):
                 path = Path(folder, name)
                 if prefix == "" and path.suffix in FACTSHEET_SUFFIXES and factsheet_folder in path.parents:
                     continue
@@ -169,8 +199,9 @@ def hash_content_files(
                 status = path.stat()
                 signature = (status.st_size, status.st_mtime_ns, status.st_ino)
                 entry = known.get(key)
-                if entry is None or entry[0] != signature or time.time() - status.st_mtime <= SETTLED_SECONDS:
-                    entry = (signature, hashlib.sha256(path.read_bytes()).hexdigest())
+                if entry is None or entry[0] != signature:
+                    settled = time.time() - status.st_mtime > SETTLED_SECONDS
+                    entry = (signature if settled else UNSETTLED, hashlib.sha256(path.read_bytes()).hexdigest())
                 hashed[key] = entry
     return hashed
 
@@ -190,19 +221,23 @@ def sheets_of(sheets: Iterable[ValidSheet], content_dir: Path) -> dict[str, tupl
     }
 
 
-def changed_output_file(output: Path, files: Mapping[str, tuple[int, int]]) -> str | None:
-    """The first file of the output that is not as recorded (changed, replaced or gone), if any."""
-    for name, (size, mtime) in files.items():
-        try:
-            status = os.lstat(output / name)
-        except OSError:
-            return name
-        if (status.st_size, status.st_mtime_ns) != (size, mtime):
-            return name
-    return None
+def output_change(output: Path, files: Mapping[str, tuple[int, int]], retained: Collection[str]) -> str:
+    """How the output differs from what the last build left, in words ("" if it does not): a file added,
+    removed, changed (size or modification time) or replaced by a link, or the output itself a link."""
+    if output.is_symlink():
+        return f"{output} is a link"
+    now = output_files(output, leave_out=retained)
+    for name in sorted(now.keys() ^ files.keys()):
+        return f"{name} was {'added to' if name in now else 'removed from'} the output since the last build"
+    for name, stamp in now.items():
+        if stamp != files[name]:
+            return f"{name} in the output changed since the last build"
+    return ""
 
 
-def plan_update(previous: BuildRecord | None, current: BuildRecord, output: Path) -> tuple[Update | None, str]:
+def plan_update(
+    previous: BuildRecord | None, current: BuildRecord, output: Path, retained: Collection[str] = ()
+) -> tuple[Update | None, str]:
     """What to write again of output, built last as previous says, for a build now reading current; or None and
     why the whole site is built."""
     if previous is None:
@@ -214,9 +249,9 @@ def plan_update(previous: BuildRecord | None, current: BuildRecord, output: Path
         return None, changed_input
     if previous.publication != current.publication:
         return None, "what every page says of the site (its name, address or date) changed"
-    changed_file = changed_output_file(output, previous.files)
-    if changed_file is not None:
-        return None, f"{changed_file} in the output changed since the last build"
+    changed_output = output_change(output, previous.files, retained)
+    if changed_output:
+        return None, changed_output
     if previous.sheets.keys() != current.sheets.keys():
         return None, "a fact-sheet file was added, removed or renamed"
     changed_ids: set[str] = set()
@@ -234,7 +269,7 @@ def plan_update(previous: BuildRecord | None, current: BuildRecord, output: Path
 def _first_change(before: Mapping[str, tuple[object, str]], after: Mapping[str, tuple[object, str]]) -> str:
     """The first content or theme file added, removed or changed, in words; "" if none."""
     for name in sorted(before.keys() | after.keys()):
-        shown = name.replace("theme:", "the theme's ", 1)
+        shown = name.replace(OTHER_FOLDER, " ", 1)
         if name not in after:
             return f"{shown} was removed"
         if name not in before:

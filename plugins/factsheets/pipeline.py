@@ -200,7 +200,8 @@ def write_site(
     work: list[DataFile | Page] = [*chosen, *plan_files(site, publication, pages), *cards]
     shown = _progress_line(len(work)) if show_progress else None
     first = partial(alongside, pages) if alongside else None
-    reads = for_each_in_workers(work, partial(_write_one, write_page, write_file), workers, shown, first)
+    costly = only_pages is not None  # few pages, but the lists of the whole site among them
+    reads = for_each_in_workers(work, partial(_write_one, write_page, write_file), workers, shown, first, costly)
     return WrittenSite(pages, dict(reads))
 
 

@@ -34,7 +34,16 @@ from .numbers import number_text, plural
 from .pages import NAVIGATION, Page, navigation_place
 from .pipeline import read_site, write_site
 from .problems import Abort, ContentError
-from .search import FileSizes, document_of, document_of_text_page, write_search_index
+from .search import (
+    SEARCH_FOLDER,
+    FileSizes,
+    IndexChanged,
+    SearchDocument,
+    document_of,
+    document_of_text_page,
+    update_search_index,
+    write_search_index,
+)
 from .settings import SettingsError, read_plugin_settings
 from .share_cards import ShareCards, card_path, renderer_version
 from .structured_data import Publication
@@ -71,6 +80,10 @@ class FactSheetGenerator(Generator):
         self.build_record: BuildRecord | None = None
         """This build's record, once the pages are written (build_site adds the files once the output is in place)."""
         self.update: Update | None = None
+        self.document_reads: dict[str, frozenset[str]] = {}
+        """The records each search document written read, by its page's save_as."""
+        self.index_files: list[str] = []
+        """An update of the search index: every file of the index, written again or not."""
         """What this build writes again of the output, when it updates the last build's; None: the whole site."""
         # Read and check the content now: Pelican creates generators before it
         # cleans the output folder, so bad content exits with the last good site intact.
@@ -128,7 +141,8 @@ class FactSheetGenerator(Generator):
         previous = self.build_records.read(output) if self.build_records else None
         current = self.current_record(publication, previous) if self.build_records else None
         if current and self.plugin_settings.update:
-            self.update, why_whole = plan_update(previous, current, output)
+            retained = self.settings.get("OUTPUT_RETENTION", [])
+            self.update, why_whole = plan_update(previous, current, output, retained)
             if self.update is None and previous is not None:
                 print(f"Building the whole site: {why_whole}.")
         # Progress only where someone watches: a terminal, not CI, and a site big enough to wait for.
@@ -149,25 +163,31 @@ class FactSheetGenerator(Generator):
             show_progress=watched,
             load_template=self.get_template,
             # The search index reads the records, not the pages: written while the other workers render.
-            alongside=self.write_search_index if indexing else None,
+            alongside=(self.update_search_index if self.update else self.write_search_index) if indexing else None,
             only_pages=self.update.pages if self.update else None,
         )
         self.pages = written.pages
         # What each page read: the preview re-renders only the pages an edit touches, and so does the next build.
         self.page_reads = {**(previous.page_reads if self.update else {}), **written.reads}
+        for name, reads in self.document_reads.items():  # a page is written again when its document changes
+            self.page_reads[name] = self.page_reads.get(name, frozenset()) | reads
         if current:
             current.page_reads = self.page_reads
             current.files = previous.files if self.update else {}
             self.build_record = current
         # The files of the last build an update keeps: the pages and cards it does not write again.
         self.kept_files = {page.save_as for page in self.pages} | {card_path(claim) for claim in self.site.claims}
+        self.kept_files.update(self.index_files)
 
     def current_record(self, publication: Publication, previous: BuildRecord | None) -> BuildRecord:
         """This build's record as far as it is known before the pages are written: what they are made from."""
         content_dir = Path(self.path)
         folder = content_dir / self.plugin_settings.path
         known = previous.content_files if previous else {}
-        content_files = hash_content_files(content_dir, folder, Path(self.theme), known)
+        # Besides the content: the theme, and the plugins (this one, and any other whose code may shape a page).
+        others = {"the theme's": Path(self.theme)}
+        others.update((f"the plugins folder {path}'s", Path(path)) for path in self.settings.get("PLUGIN_PATHS", []))
+        content_files = hash_content_files(content_dir, folder, others, known)
         return BuildRecord(
             settings=settings_digest(self.settings),
             publication=publication_digest(publication),
@@ -176,6 +196,11 @@ class FactSheetGenerator(Generator):
             content_files=content_files,
         )
 
+    @property
+    def search_sizes(self) -> FileSizes:
+        settings = self.plugin_settings
+        return FileSizes(settings.search_documents_per_file, settings.search_numbers_per_file)
+
     def write_search_index(self, pages: list[Page] | None = None, site_folder: Path | None = None) -> None:
         """The search index of the pages (search.py), by default those written: the record pages, then
         Pelican's own pages; into the site in site_folder (the preview's, after the build) or else in the
@@ -183,11 +208,30 @@ class FactSheetGenerator(Generator):
         credentials = sorted(self.context.get("pages", []), key=lambda page: page.save_as)
         pages = self.pages if pages is None else pages
         documents = chain(  # one at a time, as the index reads them: never the whole site's text at once
-            (document_of(page.node, page.save_as) for page in pages if page.node is not None),
+            (self.document_of(page) for page in pages if page.node is not None),
             (document_of_text_page(page.save_as, page.title, page.content) for page in credentials),
         )
-        sizes = FileSizes(self.plugin_settings.search_documents_per_file, self.plugin_settings.search_numbers_per_file)
-        write_search_index(site_folder or Path(self.output_path), documents, sizes)
+        write_search_index(site_folder or Path(self.output_path), documents, self.search_sizes)
+
+    def update_search_index(self, pages: list[Page]) -> None:
+        """The last build's index with the documents of the pages this update writes again in place of the
+        old ones (search.update_search_index): only the files that change are written. An index that cannot
+        be updated so is written whole."""
+        numbered = [page for page in pages if page.node is not None]  # a document's number is its place
+        stale = self.update.pages
+        changed = {number: self.document_of(page) for number, page in enumerate(numbered) if page.save_as in stale}
+        old_index = self.plugin_settings.build_output / SEARCH_FOLDER
+        try:
+            self.index_files = update_search_index(Path(self.output_path), old_index, changed, self.search_sizes)
+        except IndexChanged:
+            self.write_search_index(pages)
+
+    def document_of(self, page: Page) -> SearchDocument:
+        """The page's search document, noting the records it reads: what the page's own reads may not hold."""
+        with record_reads() as reads:
+            document = document_of(page.node, page.save_as)
+        self.document_reads[page.save_as] = frozenset(reads)
+        return document
 
     def write_page(self, writer, publication: Publication, page: Page) -> frozenset[str]:
         """Render and write a page; returns the ids of the records it read."""

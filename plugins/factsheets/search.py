@@ -37,8 +37,9 @@ import re
 import unicodedata
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import accumulate, chain
 from pathlib import Path
 
 from .build import replace_folder, scratch_folder
@@ -282,3 +283,122 @@ def _excerpt(text: str) -> str:
 
 def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+class IndexChanged(Exception):
+    """The index cannot be updated in place (another format or split, or files missing): written whole instead."""
+
+
+def updated_index_files(
+    old_file: Callable[[str], str], changed: dict[int, SearchDocument], sizes: FileSizes = FileSizes()
+) -> Iterator[tuple[str, str]]:
+    """Each file of the index with the documents numbered in changed put in place of the old ones, as
+    index_files would write them all (the same bytes), from the old index's files (old_file reads one
+    by its path under search/). The number of documents stays the same. Raises IndexChanged when the old
+    index is not one this code could update."""
+    try:
+        manifest = json.loads(old_file("index.json"))
+        if manifest["format"] != INDEX_FORMAT or manifest["documents_per_file"] != sizes.documents_per_file:
+            raise IndexChanged("another format or split")
+        count, per_file = manifest["documents"], manifest["documents_per_file"]
+        old_words = {key: old_file(f"words/{word_file_name(key)}.json") for key in manifest["keys"]}
+        old_filters = old_file("filters.json")
+        old_documents = [old_file(f"documents/{number}.json") for number in range(-(-count // per_file))]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise IndexChanged(str(error)) from None
+    if any(number >= count for number in changed):
+        raise IndexChanged("a document beyond the old index")
+    build = hashlib.sha256()
+
+    def noted(path: str, text: str) -> tuple[str, str]:
+        build.update(f"{path}\n{len(text)}\n{text}".encode())
+        return path, text
+
+    for file_number, text in enumerate(old_documents):
+        numbers = [number for number in changed if number // per_file == file_number]
+        if numbers:
+            rows = json.loads(text)
+            for number in numbers:
+                document = changed[number]
+                rows[number % per_file] = [document.address, document.title, document.kind, document.status,
+                                           _excerpt(document.text)]  # fmt: skip
+            text = _json(rows)
+        yield noted(f"documents/{file_number}.json", text)
+    postings, old_keys = _postings_without(old_words, set(changed))
+    fresh: dict[str, array] = {}
+    for number in sorted(changed):
+        _add_postings(fresh, number, changed[number])
+    touched = {word for words in old_keys.values() for word in words if words[word]} | fresh.keys()
+    for word, found in fresh.items():
+        postings[word] = _merged(postings.get(word, array("I")), found)
+    postings = {word: found for word, found in postings.items() if found}
+    keys = _keys(postings, sizes.numbers_per_file)
+    for key, words in sorted(keys.items()):
+        same = key in old_keys and list(old_keys[key]) == words and not touched.intersection(words)
+        text = old_words[key] if same else _json({word: _encoded(postings[word]) for word in words})
+        yield noted(f"words/{word_file_name(key)}.json", text)
+    facets = _facet_values(json.loads(old_filters), count)
+    for number, document in changed.items():
+        for name, values in facets.items():
+            values[number] = getattr(document, name)
+    yield noted("filters.json", _json({name: _runs_by_value(values) for name, values in facets.items()}))
+    manifest = {**manifest, "build": build.hexdigest()[:16], "keys": sorted(keys)}
+    yield "index.json", _json(manifest)
+
+
+def _postings_without(
+    old_words: dict[str, str], numbers: set[int]
+) -> tuple[dict[str, array], dict[str, dict[str, bool]]]:
+    """The old index's postings with the documents numbered taken out; and for each old key, its words, each
+    with whether it held one of those documents (its file is written again)."""
+    postings: dict[str, array] = {}
+    old_keys: dict[str, dict[str, bool]] = {}
+    for key, text in old_words.items():
+        held = old_keys[key] = {}
+        for word, encoded in json.loads(text).items():
+            documents = list(accumulate(encoded[0::2]))
+            found = array("I", [0]) * len(encoded)
+            found[0::2], found[1::2] = array("I", documents), array("I", encoded[1::2])
+            held[word] = not numbers.isdisjoint(documents)
+            if held[word]:
+                found = array("I", [value for pair in zip(documents, encoded[1::2], strict=True)
+                                    if pair[0] not in numbers for value in pair])  # fmt: skip
+            postings[word] = found
+    return postings, old_keys
+
+
+def _merged(found: array, more: array) -> array:
+    """Two [document, weight, ...] arrays as one, by document number."""
+    pairs = sorted(zip(chain(found[0::2], more[0::2]), chain(found[1::2], more[1::2]), strict=True))
+    return array("I", [value for pair in pairs for value in pair])
+
+
+def _facet_values(runs: dict[str, dict[str, list[int]]], count: int) -> dict[str, list[str]]:
+    """Each filter's value for every document, from filters.json's runs (the reverse of _runs_by_value)."""
+    values = {name: [""] * count for name in FILTERS}
+    for name, by_value in runs.items():
+        for value, value_runs in by_value.items():
+            for first, length in zip(value_runs[0::2], value_runs[1::2], strict=True):
+                values[name][first : first + length] = [value] * length
+    return values
+
+
+def update_search_index(
+    site_folder: Path, old_index: Path, changed: dict[int, SearchDocument], sizes: FileSizes = FileSizes()
+) -> list[str]:
+    """Write into site_folder the files of the index in old_index (a folder search/) that change when the
+    documents numbered in changed take the old ones' place; returns the path in the site of every file of
+    the index, written or not. Raises IndexChanged when old_index cannot be updated."""
+    old_texts: dict[str, str] = {}
+
+    def old_file(relative: str) -> str:
+        old_texts[relative] = (old_index / relative).read_text(encoding="utf-8")
+        return old_texts[relative]
+
+    files = list(updated_index_files(old_file, changed, sizes))  # all of them before any is written
+    for relative, text in files:
+        if old_texts.get(relative) != text:
+            path = site_folder / SEARCH_FOLDER / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    return [f"{SEARCH_FOLDER}/{relative}" for relative, _ in files]

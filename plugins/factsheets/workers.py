@@ -42,6 +42,7 @@ def for_each_in_workers(
     workers: int,
     progress: Callable[[float], None] | None = None,
     first: Callable[[], None] | None = None,
+    costly: bool = False,
 ) -> list[Result]:
     """Call handle on every item, spread over up to `workers` processes (this one included); returns what
     handle returned other than None, in the items' order (the other workers send theirs back at the end).
@@ -50,9 +51,11 @@ def for_each_in_workers(
     with its last ones (a `WorkQueue`), so that a costly item (the diagram of a large site takes
     seconds) does not keep one process busy while the others wait. first, if given, is other work this
     process does before it takes items, while the other workers have begun on them. progress, if given,
-    is called in this process with the share of the items taken so far (0 to 1), ending at 1.
+    is called in this process with the share of the items taken so far (0 to 1), ending at 1. costly says
+    that a few items are worth a process each (an update's pages: the lists of the whole site); otherwise
+    each process has MIN_ITEMS_PER_WORKER items at least.
     """
-    workers = min(workers, len(items) // MIN_ITEMS_PER_WORKER)
+    workers = min(workers, len(items) if costly else len(items) // MIN_ITEMS_PER_WORKER)
     results: dict[int, Result] = {}
     if workers <= 1 or not hasattr(os, "fork"):
         if first:
@@ -115,7 +118,7 @@ class WorkQueue:
 
     def __init__(self, count: int) -> None:
         self.count = count
-        self.batch = max(MIN_BATCH, -(-count // self.MAX_BATCHES))
+        self.batch = max(min(MIN_BATCH, count // 1000 + 1), -(-count // self.MAX_BATCHES))
         self.batches = -(-count // self.batch)
 
     def __enter__(self) -> WorkQueue:
@@ -143,7 +146,8 @@ class WorkQueue:
 
 
 MIN_BATCH = 4
-"""Items a process takes at a time at least: few enough that the processes end within a page of each other."""
+"""Items a process takes at a time at least, of a thousand items or more (of fewer, one at a time): few enough
+that the processes end within a page of each other."""
 
 
 def _handle_taken(
