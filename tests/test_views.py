@@ -87,3 +87,27 @@ def test_home_page_of_the_real_content_lists_everything(site):
     # The at-a-glance summary names a few claims of each kind on purpose; the lists below it are whole.
     assert not [more for more in home.select(".more") if not more.find_parent(class_="at-a-glance")]
     assert len(home.select("#actors-heading + ul li")) == 12
+
+
+def test_a_diagram_of_more_claims_than_the_limit_draws_those_most_actors_speak_about(built_site, site):
+    """FACTSHEETS_DIAGRAM_CLAIMS: of more claims, the diagram draws that many, those the most actors take a
+    stance on, says so, and lists the same claims in words; every claim stays in the claims table."""
+    limited = built_site(FACTSHEETS_DIAGRAM_CLAIMS=3)
+    page = read_page(limited, "diagram.html")
+    drawn = [a["href"] for a in page.select("svg.diagram a.diagram-claim")]
+    listed = [li.find("a")["href"] for li in page.select(".diagram-list > ul > li")]
+    assert len(drawn) == 3 and sorted(drawn) == sorted(listed)
+    table = read_page(limited, "claims/index.html").select("table.claims-table tbody tr")
+    assert len(table) == 11, "the claims table keeps every claim"
+    assert "This diagram draws 3 of the 11 claims" in page.select_one("main").get_text(" ")
+
+    whole = read_page(site, "diagram.html")
+    from factsheets.graph import STATUS_ORDER
+
+    def rank(li):  # the actors that take a stance, most first; then the status, disputed first
+        status = next(name for name in STATUS_ORDER if f"status-{name}" in li.select_one(".status")["class"])
+        return -len({a["href"] for a in li.select(".stance-list a")}), STATUS_ORDER.index(status)
+
+    every_claim = whole.select(".diagram-list > ul > li")  # in the site's order, as the diagram takes them
+    assert sorted(drawn) == sorted(li.find("a")["href"] for li in sorted(every_claim, key=rank)[:3])
+    assert "This diagram draws" not in whole.select_one("main").get_text(" "), "all 11 drawn: no note"

@@ -142,7 +142,11 @@ class Page:
 def plan_pages(site: Site, publication: Publication) -> list[Page]:
     """Every page: the home page, the indexes, the timeline, diagram, search and 404 pages, then each record's."""
     title = site.overview.title if site.overview else publication.site_name
-    return [*_home_and_indexes(site, title), *_views_of_the_site(site, title), *_record_pages(site, publication)]
+    return [
+        *_home_and_indexes(site, title),
+        *_views_of_the_site(site, title, publication),
+        *_record_pages(site, publication),
+    ]
 
 
 def _home_and_indexes(site: Site, title: str) -> list[Page]:
@@ -170,7 +174,7 @@ def _home_and_indexes(site: Site, title: str) -> list[Page]:
     return pages
 
 
-def _views_of_the_site(site: Site, title: str) -> list[Page]:
+def _views_of_the_site(site: Site, title: str, publication: Publication) -> list[Page]:
     """The timeline, the diagram and the search page, which show every record, and the 404 page."""
     everything = {"site": site}
     return [
@@ -188,7 +192,7 @@ def _views_of_the_site(site: Site, title: str) -> list[Page]:
             everything,
             heading="Who says what: diagram",
             summary=f"Every actor linked to the claims it makes, supports, disputes or questions: {title}",
-            views={"diagram": partial(relationship_diagram, site)},
+            views={"diagram": partial(relationship_diagram, site, publication.diagram_claims)},
         ),
         Page(
             "search.html",

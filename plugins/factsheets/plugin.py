@@ -132,6 +132,7 @@ class FactSheetGenerator(Generator):
             publisher=self.plugin_settings.desk,
             published=overview.updated if overview else min((s.record.date for s in self.site.sources), default=""),
             feed_max_items=self.plugin_settings.feed_max_items,
+            diagram_claims=self.plugin_settings.diagram_claims,
             other_pages=tuple(sorted(page.save_as for page in self.context.get("pages", []))),
         )
 

@@ -104,6 +104,13 @@ class PluginSettings:
         "letter of its words, unless they are all one word.",
         minimum=2,
     )
+    diagram_claims: int = _setting(
+        "FACTSHEETS_DIAGRAM_CLAIMS",
+        200,
+        "The claims the diagram draws at most: of more, those the most actors take a stance on (the disputed first "
+        "among equals), with a note; every claim's stances stay in the claims table and on its page.",
+        minimum=1,
+    )
     workers: int | None = _setting(
         "FACTSHEETS_WORKERS",
         None,

@@ -34,6 +34,8 @@ class Publication:
     """The site's own date (the overview's last update), used where a record has no changelog."""
     feed_max_items: int | None = 100
     """The newest changes the Atom feed carries (Pelican's FEED_MAX_ITEMS; None: every change)."""
+    diagram_claims: int = 200
+    """The claims the diagram draws at most (FACTSHEETS_DIAGRAM_CLAIMS)."""
     other_pages: tuple[str, ...] = ()
     """The pages Pelican writes itself (About, Methodology), by path: listed in the sitemap too."""
 

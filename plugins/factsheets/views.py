@@ -331,6 +331,12 @@ class Diagram:
     edges: list[DiagramEdge]
     relations: list[ClaimStances]
     """The same relations in words, claim by claim: the diagram's list form (on a phone, to a screen reader)."""
+    all_claims: int = 0
+    """How many claims the site has: more than the diagram draws when it was limited (see drawn_claims)."""
+
+    @property
+    def limited(self) -> bool:
+        return self.all_claims > len(self.claims)
 
     @property
     def statuses(self) -> list[str]:
@@ -357,14 +363,16 @@ def stances_on(claim: ClaimNode) -> list[tuple[ActorNode, str]]:
     return list(dict.fromkeys((actor, stance) for actor, stance in links if actor is not None))
 
 
-def relationship_diagram(site: Site) -> Diagram:
+def relationship_diagram(site: Site, most_claims: int | None = None) -> Diagram:
     """Claims in a column on the right, each with its status; the actors on the left, each placed level
     with the claims it speaks about (in that order, so that few lines cross), and a curve for each
     assertion, relay and response, its ends spread along the boxes so that no two lines meet there.
+    Of more claims than most_claims, only that many (see drawn_claims).
 
     Every coordinate is computed here from the records alone: the same records draw the same bytes."""
+    drawn = drawn_claims(site.claims, most_claims)
     claims, y = [], GAP
-    for claim in _claims_in_order(site.claims):
+    for claim in _claims_in_order(drawn):
         lines = wrap_label(claim.record.statement, CLAIM_WIDTH) + [f"Status: {claim.record.status.capitalize()}"]
         claims.append(_box(claim, lines, CLAIM_X, y, CLAIM_WIDTH))
         y += claims[-1].height + GAP
@@ -396,8 +404,20 @@ def relationship_diagram(site: Site) -> Diagram:
         path = f"M{x1} {y1:g} C{middle:g} {y1:g} {middle:g} {y2:g} {x2} {y2:g}"
         edges.append(DiagramEdge(stance, actor, claim, path))
     height = max(bottom, y) + GAP
-    relations = [claim_stances(claim) for claim in site.claims]
-    return Diagram(DIAGRAM_WIDTH, height, actors, claims, edges, relations)
+    relations = [claim_stances(claim) for claim in drawn]
+    return Diagram(DIAGRAM_WIDTH, height, actors, claims, edges, relations, len(site.claims))
+
+
+def drawn_claims(claims: list[ClaimNode], most: int | None) -> list[ClaimNode]:
+    """The claims a diagram draws, in their order: all of them, or of more than `most`, the `most` claims that
+    the most actors take a stance on, the disputed first among equals (a drawing of thousands of claims
+    reads as nothing, and weighs megabytes)."""
+    if most is None or len(claims) <= most:
+        return claims
+    speakers = {id(claim): len({id(actor) for actor, _ in stances_on(claim)}) for claim in claims}
+    ranked = sorted(claims, key=lambda claim: (-speakers[id(claim)], STATUS_ORDER.index(claim.record.status)))
+    chosen = {id(claim) for claim in ranked[:most]}
+    return [claim for claim in claims if id(claim) in chosen]
 
 
 def _claims_in_order(claims: list[ClaimNode]) -> list[ClaimNode]:
