@@ -77,7 +77,8 @@ class Code:
         the output of the last build where an edit allows. Its settings file lies in the copy, beside
         pelicanconf.py, whose relative paths (the theme, the plugins) it keeps."""
         settings = self.root / "benchconf.py"
-        lines = ["from pelicanconf import *  # noqa: F403", f"FACTSHEETS_CACHE_PATH = {str(cache)!r}"]
+        lines = ["import os, sys", "sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))"]
+        lines += ["from pelicanconf import *  # noqa: F403", f"FACTSHEETS_CACHE_PATH = {str(cache)!r}"]
         lines += [f"{name} = {value}" for name, value in (setting.split("=", 1) for setting in self.settings)]
         settings.write_text("\n".join(lines) + "\n", encoding="utf-8")
         return [str(BIN / "factsheets"), "build", "-s", str(settings), "-o", str(output), str(content)]

@@ -99,31 +99,58 @@ def test_no_edit_writes_nothing_again(content_copy, built):
     [
         ("a reference", "claimant: russian-defence-ministry", "claimant: russia"),
         ("a date", "    date: 2024-01-31\n", "    date: 2024-01-30\n"),
-        ("a deleted record", "  - id: russia-refuses-to-return-bodies", "  - id: russia-refuses-to-return-bodies-x"),
+        ("a renamed record", "  - id: russia-refuses-to-return-bodies", "  - id: russia-refuses-to-return-bodies-x"),
     ],
 )
-def test_other_edits_build_the_whole_site_and_match_a_clean_build(
+def test_an_edit_of_links_or_ids_is_an_update_that_matches_a_clean_build(
     content_copy, built, tmp_path, capsys, what, old, new
 ):
+    _edit(content_copy / "factsheets" / "claims.yaml", old, new)
     capsys.readouterr()
-    claims = content_copy / "factsheets" / "claims.yaml"
-    _edit(claims, old, new)
-    printed = _build(content_copy, built, capsys)
-    assert "Building the whole site" in printed
+    assert build_site(SETTINGS, content_copy, built).ok
+    assert f"Updated {built}" in capsys.readouterr().out
     _assert_same_as_a_clean_build(content_copy, built, tmp_path)
-    if "deleted" in what:
+    if "renamed" in what:
         assert not (built / "claims" / "russia-refuses-to-return-bodies.html").exists()
+        assert (built / "claims" / "russia-refuses-to-return-bodies-x.html").is_file()
 
 
-def test_a_new_fact_sheet_file_builds_the_whole_site(content_copy, built, tmp_path, capsys):
-    capsys.readouterr()
+def test_a_deleted_claim_and_a_new_claim_are_updates_that_match_a_clean_build(content_copy, built, tmp_path, capsys):
     claims = content_copy / "factsheets" / "claims.yaml"
     text = claims.read_text()
-    first, second = text.split("  - id: russia-refuses-to-return-bodies")
-    claims.write_text(first)
-    more = content_copy / "factsheets" / "more-claims.yaml"
-    more.write_text("claims:\n  - id: russia-refuses-to-return-bodies" + second)
-    assert "a fact-sheet file was added" in _build(content_copy, built, capsys)
+    start = text.index("  - id: russia-refuses-to-return-bodies")
+    end = text.find("\n  - id: ", start) + 1 or len(text)
+    claims.write_text(text[:start] + text[end:])  # the claim deleted
+    capsys.readouterr()
+    assert build_site(SETTINGS, content_copy, built).ok
+    assert "removed" in capsys.readouterr().out
+    assert not (built / "claims" / "russia-refuses-to-return-bodies.html").exists()
+    assert not (built / "claims" / "russia-refuses-to-return-bodies.png").exists()
+    _assert_same_as_a_clean_build(content_copy, built, tmp_path)
+    claims.write_text(text)  # and back: a new claim
+    assert build_site(SETTINGS, content_copy, built).ok
+    assert f"Updated {built}" in capsys.readouterr().out
+    assert (built / "claims" / "russia-refuses-to-return-bodies.html").is_file()
+    _assert_same_as_a_clean_build(content_copy, built, tmp_path)
+
+
+def test_a_claim_moved_to_a_new_file_is_an_update_that_matches_a_clean_build(content_copy, built, tmp_path, capsys):
+    claims = content_copy / "factsheets" / "claims.yaml"
+    text = claims.read_text()
+    start = text.index("  - id: russia-refuses-to-return-bodies")
+    end = text.find("\n  - id: ", start) + 1 or len(text)
+    claims.write_text(text[:start] + text[end:])
+    (content_copy / "factsheets" / "more-claims.yaml").write_text("claims:\n" + text[start:end])
+    capsys.readouterr()
+    assert build_site(SETTINGS, content_copy, built).ok
+    assert f"Updated {built}" in capsys.readouterr().out
+    _assert_same_as_a_clean_build(content_copy, built, tmp_path)
+
+
+def test_an_edit_of_the_overview_builds_the_whole_site(content_copy, built, tmp_path, capsys):
+    _edit(content_copy / "factsheets" / "overview.yaml", "According to Ukrinform,", "As Ukrinform reports,")
+    capsys.readouterr()
+    assert "Building the whole site: the overview changed." in _build(content_copy, built, capsys)
     _assert_same_as_a_clean_build(content_copy, built, tmp_path)
 
 

@@ -12,15 +12,19 @@ folder named after the plugin's code, the share cards' renderer and every instal
 - the ids of the records each page and its search document read when rendered (graph.record_reads);
 - every file of the output (but the retained names), with its size and modification time.
 
-The next build updates the output instead of building it whole when the code, the settings, those files
-and the publication are the same, the output holds exactly the files the record lists (as it lists them,
-none a link), the same fact-sheet files are there, and each edited file has the same shape: only what
-pages show changed (free text, a claim's status). It then renders again the pages that read an edited
-record, writes the data files and the edited claims' share cards, and updates the search index in place;
-of what it wrote, only the files whose bytes changed are moved into the output. Every other file is what a
-whole build would write, byte for byte. Any other edit (an id, a reference, a date, a name, a quote, a
-record added or deleted, the overview, a template, a setting) builds the whole site, and says why. An
-update does not prune the share cards' cache (a whole build does).
+The next build updates the output instead of building it whole when the code, the settings, those files,
+the overview and the publication are the same, and the output holds exactly the files the record lists (as
+it lists them, none a link). The records an edit changed are those whose digests differ (or that came or
+went); if only what pages show changed (free text, a claim's status: each file has the same shape), the
+pages that read them are rendered again. If links or ids changed too, so are the pages that read a record
+linked to an edited one, before or after the edit (its backlinks, the anchors of its quotes, the side of its
+actors may show there), and those that read a list of the Site whose records or order changed
+("site:claims"); new pages are written, and the pages of deleted records removed. The build then writes the
+data files and the changed claims' share cards, and updates the search index in place (whole when pages
+came or went); of what it wrote, only the files whose bytes changed are moved into the output. Every other
+file is what a whole build would write, byte for byte. An edit of anything else (the overview, a template, a
+setting) builds the whole site, and says why. An update does not prune the share cards' cache (a whole
+build does).
 
 A record cannot change the site: one that is not this user's, or does not match the output, is ignored.
 """
@@ -71,6 +75,10 @@ class BuildRecord:
     """Each fact-sheet file, by its path in the content folder: the digest of its bytes and its fingerprint."""
     page_reads: dict[str, frozenset[str]]
     """The ids of the records each page read, by its save_as."""
+    links: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Each top-level record's id, and the ids of those its node links to or is linked from (graph.linked_ids)."""
+    site_lists: dict[str, str] = field(default_factory=dict)
+    """A digest of each of the Site's lists (graph.site_list_digests)."""
     files: dict[str, tuple[int, int]] = field(default_factory=dict)
     """Every file of the output the build wrote (not the retained names), by its path in the output: its size
     and modification time in nanoseconds."""
@@ -85,9 +93,15 @@ class Update:
     """What a build writes again of the output of the last one."""
 
     changed_ids: frozenset[str]
-    """The records an edit changed."""
+    """The records an edit changed, and those whose pages show them ("site:claims" for a list of the Site)."""
     pages: frozenset[str]
-    """The save_as of the pages that read one of them."""
+    """The save_as of the last build's pages that read one of them."""
+    known_pages: frozenset[str] = frozenset()
+    """Every page of the last build: a page not among them is new, and written."""
+
+    def writes(self, save_as: str) -> bool:
+        """Whether the update writes this page: it read what changed, or it is new."""
+        return save_as in self.pages or save_as not in self.known_pages
 
 
 class BuildRecords:
@@ -240,8 +254,8 @@ def plan_update(
 ) -> tuple[Update | None, str]:
     """What to write again of output, built last as previous says, for a build now reading current; or None and
     why the whole site is built."""
-    if previous is None:
-        return None, "no record of an earlier build of this output"
+    if previous is None or not output.is_dir():  # a first build
+        return None, ""
     if previous.settings != current.settings:
         return None, "the settings changed"
     changed_input = _first_change(previous.content_files, current.content_files)
@@ -252,18 +266,33 @@ def plan_update(
     changed_output = output_change(output, previous.files, retained)
     if changed_output:
         return None, changed_output
-    if previous.sheets.keys() != current.sheets.keys():
-        return None, "a fact-sheet file was added, removed or renamed"
-    changed_ids: set[str] = set()
-    for path, (digest, fingerprint) in current.sheets.items():
-        old_digest, old_fingerprint = previous.sheets[path]
-        if digest == old_digest:
-            continue
-        if fingerprint.shape != old_fingerprint.shape:
-            return None, f"{path}: more than free text or a claim's status changed"
-        changed_ids |= {name for name, digest in fingerprint.records.items() if old_fingerprint.records[name] != digest}
-    pages = frozenset(name for name, reads in previous.page_reads.items() if not reads.isdisjoint(changed_ids))
-    return Update(frozenset(changed_ids), pages), ""
+    before, after = _records(previous.sheets), _records(current.sheets)
+    if _overviews(previous.sheets) != _overviews(current.sheets):
+        return None, "the overview changed"
+    edited = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+    changed = set(edited)
+    if _shapes(previous.sheets) != _shapes(current.sheets):
+        # Links changed (or records came and went): the pages of what an edited record links to, before and
+        # after, show it, and the lists of the whole site may hold other records or another order.
+        for name in edited:
+            changed |= previous.links.get(name, frozenset()) | current.links.get(name, frozenset())
+        changed |= {
+            f"site:{name}" for name, digest in current.site_lists.items() if previous.site_lists.get(name) != digest
+        }
+    pages = frozenset(name for name, reads in previous.page_reads.items() if not reads.isdisjoint(changed))
+    return Update(frozenset(changed), pages, frozenset(previous.page_reads)), ""
+
+
+def _records(sheets: Mapping[str, tuple[str, SheetFingerprint]]) -> dict[str, str]:
+    return {name: digest for _, fingerprint in sheets.values() for name, digest in fingerprint.records.items()}
+
+
+def _overviews(sheets: Mapping[str, tuple[str, SheetFingerprint]]) -> list[str]:
+    return sorted(fingerprint.overview for _, fingerprint in sheets.values() if fingerprint.overview)
+
+
+def _shapes(sheets: Mapping[str, tuple[str, SheetFingerprint]]) -> dict[str, str]:
+    return {path: fingerprint.shape for path, (_, fingerprint) in sheets.items()}
 
 
 def _first_change(before: Mapping[str, tuple[object, str]], after: Mapping[str, tuple[object, str]]) -> str:

@@ -8,8 +8,10 @@ marks the archived texts; templates and the page plans only read it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
+import hashlib
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -756,3 +758,74 @@ class MarkedText:
                 segments.append(Segment(self.text[left:right], anchors, marked))
             paragraphs.append(segments)
         return paragraphs
+
+
+SITE_LISTS = ("key_figures", "sources", "actors", "events", "claims", "figures", "quotes")
+"""The Site's lists of nodes: a page that reads one (the claims index, the timeline) is noted as reading
+"site:<name>" (see record_reads), so that a record added, deleted or moved in the list renders it again."""
+
+
+class _NotedList:
+    """A Site field whose reading is noted while a page's reads are recorded (a data descriptor: the dataclass's
+    __init__ and every reader go through it)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name, self.noted = name, f"site:{name}"
+
+    def __get__(self, site: Site | None, owner: type | None = None):
+        if site is None:
+            return self
+        reads = _page_reads.get()
+        if reads is not None:
+            reads.add(self.noted)
+        return site.__dict__[self.name]
+
+    def __set__(self, site: Site, value: list) -> None:
+        site.__dict__[self.name] = value
+
+
+for _name in SITE_LISTS:
+    _list = _NotedList()
+    _list.__set_name__(Site, _name)
+    setattr(Site, _name, _list)
+
+
+def site_list_digests(site: Site) -> dict[str, str]:
+    """What each of the Site's lists holds, in order, as a digest: a record added, deleted or moved changes it."""
+    digests = {}
+    for name in SITE_LISTS:
+        nodes = site.__dict__[name]
+        keys = [f"{node.source.owner_id}#{node.anchor}" if isinstance(node, QuoteNode) else node.owner_id
+                for node in nodes]  # fmt: skip
+        digests[name] = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:32]
+    return digests
+
+
+def linked_ids(node: Node) -> frozenset[str]:
+    """The ids of the top-level records that a record's node (its parts' nodes too) links to or is linked
+    from, its own left out: those whose pages may show something of it besides what its record says."""
+    linked: set[str] = set()
+    for part in [node, *node.part_nodes]:
+        for name in _link_fields(type(part)):
+            _note_links(getattr(part, name), linked)
+    linked.discard(node.owner_id)
+    return frozenset(linked)
+
+
+@functools.cache
+def _link_fields(node_type: type) -> tuple[str, ...]:
+    return tuple(
+        field.name for field in dataclasses.fields(node_type) if field.name not in ("_record", "sheet", "path")
+    )
+
+
+def _note_links(value: object, linked: set[str]) -> None:
+    if isinstance(value, Node):
+        linked.add(value.owner_id)
+    elif isinstance(value, QuoteNode):
+        linked.add(value.source.owner_id)
+        for use in value.uses:
+            linked.add(use.node.owner_id)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _note_links(item, linked)

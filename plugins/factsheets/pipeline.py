@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -177,12 +177,12 @@ def write_site(
     load_template: Callable[[str], object] | None = None,
     cards: Sequence[DataFile] = (),
     alongside: Callable[[list[Page]], None] | None = None,
-    only_pages: Collection[str] | None = None,
+    writes: Callable[[str], bool] | None = None,
 ) -> WrittenSite:
     """Render and write every page of the site and its other files; returns the pages planned and what
     the pages written read (write_page returns that).
 
-    only_pages, if given, are the save_as of the pages to write (an update of an earlier build); the data
+    writes, if given, says by its save_as whether to write a page (an update of an earlier build); the data
     files and cards are written all the same. alongside, if given, is called in this process with the
     pages planned while the other workers begin on them (the search index, which reads the records, not
     the pages written), before this process takes its share.
@@ -194,13 +194,13 @@ def write_site(
     again.
     """
     pages = plan_pages(site, publication)
-    chosen = pages if only_pages is None else [page for page in pages if page.save_as in only_pages]
+    chosen = pages if writes is None else [page for page in pages if writes(page.save_as)]
     for template in sorted({page.template for page in chosen}) if load_template else ():
         load_template(template)
     work: list[DataFile | Page] = [*chosen, *plan_files(site, publication, pages), *cards]
     shown = _progress_line(len(work)) if show_progress else None
     first = partial(alongside, pages) if alongside else None
-    costly = only_pages is not None  # few pages, but the lists of the whole site among them
+    costly = writes is not None  # few pages, but the lists of the whole site among them
     reads = for_each_in_workers(work, partial(_write_one, write_page, write_file), workers, shown, first, costly)
     return WrittenSite(pages, dict(reads))
 

@@ -28,7 +28,7 @@ from .build_record import (
 from .cache import CardCache, SignedBytecodeCache, configured_cache_root, signing_key, template_settings_key
 from .exports import FEED_FILE
 from .files import DataFile
-from .graph import record_reads
+from .graph import linked_ids, record_reads, site_list_digests
 from .load import links_leaving
 from .numbers import number_text, plural
 from .pages import NAVIGATION, Page, navigation_place
@@ -144,14 +144,14 @@ class FactSheetGenerator(Generator):
         if current and self.plugin_settings.update:
             retained = self.settings.get("OUTPUT_RETENTION", [])
             self.update, why_whole = plan_update(previous, current, output, retained)
-            if self.update is None and previous is not None:
+            if self.update is None and why_whole:
                 print(f"Building the whole site: {why_whole}.")
         # Progress only where someone watches: a terminal, not CI, and a site big enough to wait for.
         watched = sys.stderr.isatty() and not os.environ.get("CI")
         indexing = self.plugin_settings.search and not self.plugin_settings.search_later
         if self.update is None:
             cards = self.share_cards.plan_site(self.site)
-        else:  # a card draws its claim's statement and status and its claimant's name, which no update changes
+        else:  # a card draws its claim's statement and status, and its claimant's name (a neighbour: changed too)
             changed = self.update.changed_ids
             cards = self.share_cards.plan([claim for claim in self.site.claims if claim.record.id in changed])
         written = write_site(
@@ -165,11 +165,13 @@ class FactSheetGenerator(Generator):
             load_template=self.get_template,
             # The search index reads the records, not the pages: written while the other workers render.
             alongside=(self.update_search_index if self.update else self.write_search_index) if indexing else None,
-            only_pages=self.update.pages if self.update else None,
+            writes=self.update.writes if self.update else None,
         )
         self.pages = written.pages
         # What each page read: the preview re-renders only the pages an edit touches, and so does the next build.
-        self.page_reads = {**(previous.page_reads if self.update else {}), **written.reads}
+        kept_reads = previous.page_reads if self.update else {}
+        reads = {**kept_reads, **written.reads}
+        self.page_reads = {page.save_as: reads[page.save_as] for page in self.pages}
         for name, reads in self.document_reads.items():  # a page is written again when its document changes
             self.page_reads[name] = self.page_reads.get(name, frozenset()) | reads
         if current:
@@ -179,6 +181,10 @@ class FactSheetGenerator(Generator):
         # The files of the last build an update keeps: the pages and cards it does not write again.
         self.kept_files = {page.save_as for page in self.pages} | {card_path(claim) for claim in self.site.claims}
         self.kept_files.update(self.index_files)
+
+    def _record_nodes(self):
+        site = self.site
+        return [*site.sources, *site.actors, *site.events, *site.claims]
 
     def current_record(self, publication: Publication, previous: BuildRecord | None) -> BuildRecord:
         """This build's record as far as it is known before the pages are written: what they are made from."""
@@ -194,6 +200,8 @@ class FactSheetGenerator(Generator):
             publication=publication_digest(publication),
             sheets=sheets_of(self.site.sheets, content_dir),
             page_reads={},
+            links={node.owner_id: linked_ids(node) for node in self._record_nodes()},
+            site_lists=site_list_digests(self.site),
             content_files=content_files,
         )
 
@@ -218,9 +226,12 @@ class FactSheetGenerator(Generator):
         """The last build's index with the documents of the pages this update writes again in place of the
         old ones (search.update_search_index): only the files that change are written. An index that cannot
         be updated so is written whole."""
+        if {page.save_as for page in pages} != self.update.known_pages:  # the documents are numbered otherwise
+            self.write_search_index(pages)
+            return
         numbered = [page for page in pages if page.node is not None]  # a document's number is its place
-        stale = self.update.pages
-        changed = {number: self.document_of(page) for number, page in enumerate(numbered) if page.save_as in stale}
+        writes = self.update.writes
+        changed = {number: self.document_of(page) for number, page in enumerate(numbered) if writes(page.save_as)}
         old_index = self.plugin_settings.build_output / SEARCH_FOLDER
         try:
             self.index_files = update_search_index(Path(self.output_path), old_index, changed, self.search_sizes)

@@ -30,6 +30,8 @@ class SheetFingerprint:
     Files of the same shape differ only in what their records' pages show."""
     records: dict[str, str]
     """Each top-level record's id, and a digest of all its fields."""
+    overview: str = ""
+    """A digest of the file's overview, if it has one."""
 
 
 @dataclass
@@ -60,7 +62,8 @@ class ValidSheet:
             records = {
                 record.id: _digest(record.model_dump_json()) for listed in self.records.values() for _, record in listed
             }
-            self.fingerprint = SheetFingerprint(_digest(repr(shape)), records)
+            overview = _digest(shape[0]) if shape[0] else ""
+            self.fingerprint = SheetFingerprint(_digest(repr(shape)), records, overview)
         return self.fingerprint
 
 
