@@ -8,7 +8,6 @@ from __future__ import annotations
 import errno
 import os
 import shutil
-import subprocess
 import time
 
 import pytest
@@ -51,7 +50,7 @@ def built(content_copy, tmp_path):
     return output
 
 
-# Files added to the output since the last build stay: changed_output_file checks only the recorded files.
+# A file added to the output by hand since the last build: the next build is whole, and drops it.
 def test_a_file_added_to_the_output_since_the_last_build_is_not_left_in_place(content_copy, built, tmp_path):
     (built / "claims" / "withdrawn-claim.html").write_text("<p>A page no build of this content writes.</p>")
     _edit(content_copy / "factsheets" / "claims.yaml", "claimed that 65", "stated that 65")
@@ -60,7 +59,8 @@ def test_a_file_added_to_the_output_since_the_last_build_is_not_left_in_place(co
     assert _differing(tree_digests(built), _clean_build(content_copy, tmp_path)) == []
 
 
-# An output folder replaced by a link (files copied with their times): the update writes, and deletes, outside.
+# A folder of the output replaced by a link (its files copied with their times): the build writes and deletes
+# nothing outside the output.
 def test_an_update_neither_writes_nor_deletes_through_a_linked_folder(content_copy, tmp_path):
     claims = content_copy / "factsheets" / "claims.yaml"
     _edit(claims, "- Whether the 65 are alive or dead.", "- Whether the 65 are alive or dead (zyzzyva).")
@@ -78,8 +78,8 @@ def test_an_update_neither_writes_nor_deletes_through_a_linked_folder(content_co
     assert tree_digests(elsewhere) == before, "files outside the output were written or removed"
 
 
-# A retained name (OUTPUT_RETENTION) that the build also writes: a whole build keeps the output's own, an
-#    update replaces it with the generated one.
+# A retained name (OUTPUT_RETENTION) that the build also writes: an update keeps the output's own, as a whole
+# build does.
 def test_an_update_keeps_a_retained_file_as_a_whole_build_does(content_copy, tmp_path):
     settings = {"OUTPUT_RETENTION": ["CNAME", ".git", "robots.txt"]}
     output = tmp_path / "output"
@@ -93,8 +93,7 @@ def test_an_update_keeps_a_retained_file_as_a_whole_build_does(content_copy, tmp
     assert (output / "robots.txt").read_text() == own, "the update replaced a retained file"
 
 
-# build_record.code_version leaves out what renderer_version says changes a card's bytes (Pillow, zlib):
-#    after an upgrade an update keeps every unedited claim's old card.
+# Another card renderer (Pillow, zlib): the next build is whole, and every card is drawn again.
 def test_a_new_card_renderer_builds_the_whole_site(content_copy, built, tmp_path, monkeypatch):
     # What `pip install -U pillow` (or a new zlib) does: another renderer version, other bytes for each card.
     monkeypatch.setattr(share_cards, "renderer_version", lambda: "0123456789abcdef")
@@ -124,8 +123,8 @@ def test_a_function_in_the_settings_is_described_by_its_code_and_closure():
     assert first != settings_digest({"JINJA_FILTERS": {"review": other}})
 
 
-# hash_content_files keeps the digest of a file hashed while it was still being written (within
-#    SETTLED_SECONDS): the guard is tested at the next build, when the file looks settled, not when it was hashed.
+# A file hashed within SETTLED_SECONDS of its last write is hashed again next time: a second write in the same
+# clock tick is seen.
 def test_a_template_rewritten_within_its_timestamp_is_seen(content_copy, tmp_path):
     theme = tmp_path / "theme"
     shutil.copytree(ROOT / "theme", theme)
@@ -145,21 +144,8 @@ def test_a_template_rewritten_within_its_timestamp_is_seen(content_copy, tmp_pat
     assert "<p>B</p>" in (output / "claims" / f"{CLAIM}.html").read_text()
 
 
-# An update of an output that is a mount point cannot put back what it replaced: the files set aside live
-#    beside the output, on another file system, and os.replace back fails with EXDEV.
-@pytest.fixture
-def mounted_output(tmp_path):
-    output = tmp_path / "output"
-    output.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(output)], capture_output=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
-    try:
-        yield output
-    finally:
-        subprocess.run(["umount", "--lazy", str(output)], check=True)
-
-
+# An update of an output that is a mount point, failing half-way, puts back all it replaced (the files set
+# aside live inside the output, on its file system), and says why it failed.
 def test_an_update_of_a_mount_point_that_fails_half_way_leaves_it_as_it_was(
     mounted_output, content_copy, monkeypatch, capsys
 ):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import os
 import shutil
-import subprocess
 import threading
 from pathlib import Path
 
@@ -135,20 +134,6 @@ def test_a_build_into_a_folder_that_cannot_be_moved(content_copy, tmp_path, monk
     assert (output / "CNAME").read_text() == "facts.example.org\n"
     assert not [path for path in output.iterdir() if path.name.startswith(".factsheets-aside")]
     assert sorted(path.name for path in tmp_path.iterdir()) == ["content", "output"]
-
-
-@pytest.fixture
-def mounted_output(tmp_path):
-    """An output folder that is a mount point (a tmpfs), as a Docker volume is; skipped where one cannot mount."""
-    output = tmp_path / "output"
-    output.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(output)], capture_output=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
-    try:
-        yield output
-    finally:
-        subprocess.run(["umount", "--lazy", str(output)], check=True)
 
 
 def test_a_build_into_a_mount_point_replaces_its_contents(mounted_output, tmp_path):

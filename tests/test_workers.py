@@ -23,7 +23,13 @@ def _write(folder):
 
 def test_every_item_is_handled_once_across_processes(tmp_path, monkeypatch):
     monkeypatch.setattr(workers, "MIN_ITEMS_PER_WORKER", 1)
-    workers.for_each_in_workers(list(range(40)), _write(tmp_path), workers=2)
+    write = _write(tmp_path)
+
+    def handle(number: int) -> None:  # long enough that the forked worker starts before the work is done
+        time.sleep(0.02)
+        write(number)
+
+    workers.for_each_in_workers(list(range(40)), handle, workers=2)
     written = sorted(int(path.stem) for path in tmp_path.iterdir())
     assert written == list(range(40))
     writers = {path.read_text().split()[-1] for path in tmp_path.iterdir()}

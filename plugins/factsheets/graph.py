@@ -69,7 +69,7 @@ class Node(Generic[RecordT]):
         """The validated record; reading it is noted while a page's reads are being recorded."""
         reads = _page_reads.get()
         if reads is not None:
-            reads.add(self.owner_id)
+            reads.add(self.read_as)
         return self._record
 
     def replace_record(self, record: RecordT) -> None:
@@ -88,6 +88,11 @@ class Node(Generic[RecordT]):
     def __repr__(self) -> str:
         """The kind and id only: the graph's links go round (a claim's claimant lists the claim)."""
         return f"{type(self).__name__}({getattr(self._record, 'id', None)!r})"
+
+    @functools.cached_property
+    def read_as(self) -> str:
+        """What reading the record notes: its owner's id (kept once found: an id changes only with a whole build)."""
+        return self.owner_id
 
     @property
     def owner_id(self) -> str:

@@ -170,7 +170,7 @@ class WrittenSite:
 def write_site(
     site: Site,
     publication: Publication,
-    write_page: Callable[[Page], frozenset[str]],
+    write_page: Callable[[Page], frozenset[str] | None],
     write_file: Callable[[DataFile], None],
     workers: int = 1,
     show_progress: bool = False,
@@ -180,7 +180,7 @@ def write_site(
     writes: Callable[[str], bool] | None = None,
 ) -> WrittenSite:
     """Render and write every page of the site and its other files; returns the pages planned and what
-    the pages written read (write_page returns that).
+    the pages written read (write_page returns that, or None where nothing is recorded).
 
     writes, if given, says by its save_as whether to write a page (an update of an earlier build); the data
     files and cards are written all the same. alongside, if given, is called in this process with the
@@ -206,9 +206,10 @@ def write_site(
 
 
 def _write_one(
-    write_page: Callable[[Page], frozenset[str]], write_file: Callable[[DataFile], None], item: DataFile | Page
+    write_page: Callable[[Page], frozenset[str] | None], write_file: Callable[[DataFile], None], item: DataFile | Page
 ) -> tuple[str, frozenset[str]] | None:
     if isinstance(item, DataFile):
         write_file(item)
         return None
-    return item.save_as, write_page(item)
+    reads = write_page(item)
+    return None if reads is None else (item.save_as, reads)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import nullcontext
 from functools import partial
 from itertools import chain
 from pathlib import Path
@@ -171,7 +172,7 @@ class FactSheetGenerator(Generator):
         # What each page read: the preview re-renders only the pages an edit touches, and so does the next build.
         kept_reads = previous.page_reads if self.update else {}
         reads = {**kept_reads, **written.reads}
-        self.page_reads = {page.save_as: reads[page.save_as] for page in self.pages}
+        self.page_reads = {page.save_as: reads[page.save_as] for page in self.pages} if self.recording else {}
         for name, reads in self.document_reads.items():  # a page is written again when its document changes
             self.page_reads[name] = self.page_reads.get(name, frozenset()) | reads
         if current:
@@ -240,14 +241,21 @@ class FactSheetGenerator(Generator):
 
     def document_of(self, page: Page) -> SearchDocument:
         """The page's search document, noting the records it reads: what the page's own reads may not hold."""
+        if not self.recording:
+            return document_of(page.node, page.save_as)
         with record_reads() as reads:
             document = document_of(page.node, page.save_as)
         self.document_reads[page.save_as] = frozenset(reads)
         return document
 
-    def write_page(self, writer, publication: Publication, page: Page) -> frozenset[str]:
-        """Render and write a page; returns the ids of the records it read."""
-        with record_reads() as reads:
+    @property
+    def recording(self) -> bool:
+        """Whether pages note what they read: for the build's record (build_record.py) or the preview's updates."""
+        return self.build_records is not None or self.plugin_settings.record_reads
+
+    def write_page(self, writer, publication: Publication, page: Page) -> frozenset[str] | None:
+        """Render and write a page; returns the ids of the records it read, if they are recorded."""
+        with record_reads() if self.recording else nullcontext() as reads:
             writer.write_file(
                 page.save_as,
                 self.get_template(page.template),
@@ -258,7 +266,7 @@ class FactSheetGenerator(Generator):
                 feed_url=FEED_FILE,
                 **page.variables(),
             )
-        return frozenset(reads)
+        return frozenset(reads) if reads is not None else None
 
 
 def clean_html(html: str) -> str:

@@ -86,17 +86,28 @@ def for_each_in_workers(
 
 def _fork_taker(items: Sequence[Item], handle: Callable[[Item], Result | None], queue: WorkQueue) -> tuple[int, int]:
     """A worker taking items from the queue; returns its pid and the pipe its results come back through."""
-    read_end, write_end = os.pipe()
 
-    def take_and_send() -> None:
-        os.close(read_end)
+    def take() -> dict[int, Result]:
         results: dict[int, Result] = {}
         _handle_taken(items, handle, queue, results)
+        return results
+
+    return _fork_sending(take)
+
+
+def _fork_sending(compute: Callable[[], object]) -> tuple[int, int]:
+    """Run compute in a forked child, which sends what it returns back pickled through a pipe; returns the
+    child's pid and the pipe's end to read."""
+    read_end, write_end = os.pipe()
+
+    def send() -> None:
+        os.close(read_end)
+        blob = pickle.dumps(compute(), protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(write_end, "wb") as stream:
-            stream.write(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
+            stream.write(blob)
 
     try:
-        pid = _fork(take_and_send)
+        pid = _fork(send)
     except OSError:
         os.close(read_end)
         raise
@@ -247,19 +258,4 @@ def map_in_workers(
 
 def _fork_mapper(share: Sequence[Item], function: Callable[[Item], Result]) -> tuple[int, int]:
     """A worker computing function over its share; returns its pid and the pipe its results come through."""
-    read_end, write_end = os.pipe()
-
-    def send_results() -> None:
-        os.close(read_end)
-        blob = pickle.dumps([function(item) for item in share], protocol=pickle.HIGHEST_PROTOCOL)
-        with os.fdopen(write_end, "wb") as stream:
-            stream.write(blob)
-
-    try:
-        pid = _fork(send_results)
-    except OSError:
-        os.close(read_end)
-        raise
-    finally:
-        os.close(write_end)
-    return pid, read_end
+    return _fork_sending(lambda: [function(item) for item in share])
