@@ -709,6 +709,11 @@ class Site:
         return max((source.record.date for source in self.sources if source.record.date), default=None)
 
     @property
+    def record_nodes(self) -> list[SourceNode | ActorNode | EventNode | ClaimNode]:
+        """The nodes of the top-level records (each with a page of its own): sources, actors, events, claims."""
+        return [*self.sources, *self.actors, *self.events, *self.claims]
+
+    @property
     def claims_by_status(self) -> list[tuple[str, list[ClaimNode]]]:
         groups = [
             (status, [claim for claim in self.claims if claim.record.status == status]) for status in STATUS_ORDER

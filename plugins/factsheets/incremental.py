@@ -135,7 +135,7 @@ class LiveSite:
 
     def _index_nodes(self) -> None:
         site = self.generator.site
-        self.nodes_by_id = {node.record.id: node for node in [*site.sources, *site.actors, *site.events, *site.claims]}
+        self.nodes_by_id = {node.record.id: node for node in site.record_nodes}
         self.nodes_by_file = {}
         for node in self.nodes_by_id.values():
             for part in [node, *node.part_nodes]:

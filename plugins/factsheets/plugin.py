@@ -81,11 +81,11 @@ class FactSheetGenerator(Generator):
         self.build_record: BuildRecord | None = None
         """This build's record, once the pages are written (build_site adds the files once the output is in place)."""
         self.update: Update | None = None
+        """What this build writes again of the output, when it updates the last build's; None: the whole site."""
         self.document_reads: dict[str, frozenset[str]] = {}
         """The records each search document written read, by its page's save_as."""
         self.index_files: list[str] = []
         """An update of the search index: every file of the index, written again or not."""
-        """What this build writes again of the output, when it updates the last build's; None: the whole site."""
         # Read and check the content now: Pelican creates generators before it
         # cleans the output folder, so bad content exits with the last good site intact.
         try:
@@ -173,8 +173,8 @@ class FactSheetGenerator(Generator):
         kept_reads = previous.page_reads if self.update else {}
         reads = {**kept_reads, **written.reads}
         self.page_reads = {page.save_as: reads[page.save_as] for page in self.pages} if self.recording else {}
-        for name, reads in self.document_reads.items():  # a page is written again when its document changes
-            self.page_reads[name] = self.page_reads.get(name, frozenset()) | reads
+        for name, document_read in self.document_reads.items():  # its page is written again when it changes
+            self.page_reads[name] = self.page_reads.get(name, frozenset()) | document_read
         if current:
             current.page_reads = self.page_reads
             current.files = previous.files if self.update else {}
@@ -182,10 +182,6 @@ class FactSheetGenerator(Generator):
         # The files of the last build an update keeps: the pages and cards it does not write again.
         self.kept_files = {page.save_as for page in self.pages} | {card_path(claim) for claim in self.site.claims}
         self.kept_files.update(self.index_files)
-
-    def _record_nodes(self):
-        site = self.site
-        return [*site.sources, *site.actors, *site.events, *site.claims]
 
     def current_record(self, publication: Publication, previous: BuildRecord | None) -> BuildRecord:
         """This build's record as far as it is known before the pages are written: what they are made from."""
@@ -201,7 +197,7 @@ class FactSheetGenerator(Generator):
             publication=publication_digest(publication),
             sheets=sheets_of(self.site.sheets, content_dir),
             page_reads={},
-            links={node.owner_id: linked_ids(node) for node in self._record_nodes()},
+            links={node.owner_id: linked_ids(node) for node in self.site.record_nodes},
             site_lists=site_list_digests(self.site),
             content_files=content_files,
         )
