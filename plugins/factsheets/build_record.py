@@ -49,7 +49,7 @@ from pathlib import Path
 from . import share_cards
 from .build import output_files
 from .cache import _VERSION_NAME, BUILDS_FOLDER, SignedStore, _described, _prepare_root, signing_key
-from .load import FACTSHEET_SUFFIXES
+from .load import FACTSHEET_SUFFIXES, SETTLED_SECONDS, content_digest, read_file_bytes
 from .sheets import SheetFingerprint, ValidSheet
 from .structured_data import Publication
 
@@ -60,7 +60,6 @@ OTHER_FOLDER = "\0"
 """Between a folder's name and a file's path in the keys of hash_content_files (no path holds it)."""
 UNSETTLED = (-1, -1, -1)
 """The signature kept for a file hashed less than SETTLED_SECONDS after it was modified: hashed again next time."""
-SETTLED_SECONDS = 2.0
 """A content file modified longer ago than this keeps its digest while its size, mtime and inode stay the same."""
 
 
@@ -210,12 +209,15 @@ def hash_content_files(
                 if prefix == "" and path.suffix in FACTSHEET_SUFFIXES and factsheet_folder in path.parents:
                     continue
                 key = prefix + str(path.relative_to(top))
-                status = path.stat()
-                signature = (status.st_size, status.st_mtime_ns, status.st_ino)
-                entry = known.get(key)
-                if entry is None or entry[0] != signature:
-                    settled = time.time() - status.st_mtime > SETTLED_SECONDS
-                    entry = (signature if settled else UNSETTLED, hashlib.sha256(path.read_bytes()).hexdigest())
+                try:
+                    status = path.stat()
+                    signature = (status.st_size, status.st_mtime_ns, status.st_ino)
+                    entry = known.get(key)
+                    if entry is None or entry[0] != signature:
+                        settled = time.time() - status.st_mtime > SETTLED_SECONDS
+                        entry = (signature if settled else UNSETTLED, content_digest(read_file_bytes(path)))
+                except OSError as error:  # a broken link, a FIFO (never waited on): hashed again each time
+                    entry = (UNSETTLED, f"unreadable: {error.strerror or error}")
                 hashed[key] = entry
     return hashed
 

@@ -32,6 +32,7 @@ from .exports import plan_files
 from .graph import Node
 from .load import (
     FACTSHEET_SUFFIXES,
+    SETTLED_SECONDS,
     FileToRead,
     content_digest,
     find_factsheet_files,
@@ -44,9 +45,6 @@ from .problems import ContentError, Problem
 from .rules import check_rules
 from .sheets import ValidSheet, shape_of
 from .validate import RECORD_LISTS
-
-SETTLED_SECONDS = 2.0
-"""A file modified longer ago than this keeps its digest while its size, mtime and inode stay the same."""
 
 
 class Outcome(Enum):

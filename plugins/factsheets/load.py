@@ -123,6 +123,12 @@ def _line_and_column(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+SETTLED_SECONDS = 2.0
+"""A file hashed when it had not been modified for this long keeps its digest while its size, mtime and inode
+stay the same (the preview's edits, a build's content files); one hashed sooner may be written again within
+the clock's resolution, keeping its mtime, and is hashed again."""
+
+
 def content_digest(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
