@@ -104,6 +104,49 @@ def test_quotes_are_checked_the_same_whether_files_are_read_or_come_from_the_cac
     assert read == cached and read and all("quote not found in source" in problem for problem in read)
 
 
+def test_where_quotes_were_found_is_kept_and_found_again_after_the_text_or_a_quote_changes(
+    content_copy, tmp_path, monkeypatch
+):
+    from factsheets import verify
+    from factsheets.pipeline import read_site
+    from factsheets.problems import ContentError
+
+    cache_dir = tmp_path / "cache"
+
+    def found(cache):
+        site = read_site(content_copy, cache_dir=cache_dir if cache else None)
+        quotes = {(quote.source.record.id, quote.text): quote.in_quotation_marks for quote in site.quotes}
+        return {source.record.id: source.archived.spans for source in site.sources}, quotes
+
+    first = found(cache=False)
+    assert found(cache=True) == first and any(first[1].values()) and not all(first[1].values())
+    assert list((cache_dir / "sheets").rglob("found-quotes-*.json"))
+
+    def no_search(*arguments):
+        raise AssertionError("the quotes were searched for again")
+
+    with monkeypatch.context() as patched:  # the places come from the cache: no text is searched
+        patched.setattr(verify, "QuotedRuns", no_search)
+        patched.setattr(verify, "_find_whole_words", no_search)
+        assert found(cache=True) == first
+
+    archived = content_copy / "sources" / "ukrinform-2024-01-31.txt"
+    text = archived.read_text(encoding="utf-8")
+    archived.write_text('A note added "above" the article.\n\n' + text, encoding="utf-8")
+    accept_edited_archive(content_copy)
+    moved = found(cache=False)
+    assert found(cache=True) == moved and moved[0] != first[0], "every quote moved down the text"
+
+    claims = content_copy / "factsheets" / "claims.yaml"
+    claims.write_text(claims.read_text().replace("Today there was a continuation", "Today there was no continuation"))
+    try:
+        read_site(content_copy, cache_dir=cache_dir)
+    except ContentError as error:
+        assert any("quote not found in source" in str(problem) for problem in error.problems)
+    else:
+        raise AssertionError("an edited quote was taken from the cache as found")
+
+
 def test_compiled_templates_are_cached_and_an_edited_template_is_compiled_again(tmp_path):
     theme = tmp_path / "theme"
     shutil.copytree(ROOT / "theme", theme)

@@ -5,7 +5,8 @@ Four caches live in one folder, outside the project by default (``$XDG_CACHE_HOM
 
 - ``sheets/``: the validated records of each fact-sheet file, stored under the SHA-256 of its bytes,
   in a folder named after the version of the code that reads and validates (a change to the format or
-  the loader starts afresh) and after the content folder (each site keeps only its own entries);
+  the loader starts afresh) and after the content folder (each site keeps only its own entries); beside
+  them, where each source's quotes were found in its archived text (``verify.FoundQuotes``, JSON);
 - ``templates/``: Jinja's compiled templates, in a folder named after every setting that changes how
   a template compiles;
 - ``cards/``: each claim's share card (PNG), under the digest of everything it draws, in a folder named
@@ -47,10 +48,12 @@ from . import load, models, problems, sheets, validate
 from .load import FileToRead, display_path, lies_within
 from .settings import read_plugin_settings
 from .sheets import ValidSheet
+from .verify import FOUND_QUOTES_VERSION, FoundQuotes
 
 SHEETS_FOLDER = "sheets"
 TEMPLATES_FOLDER = "templates"
 CARDS_FOLDER = "cards"
+FOUND_QUOTES_PREFIX = "found-quotes-"
 BUILDS_FOLDER = "builds"
 KEY_FILE = "key"
 SIGNATURE_BYTES = 32
@@ -242,6 +245,24 @@ class SheetCache:
         finally:
             file.data, file.text = saved
         self._store.write(entry_name, blob)
+
+    def found_quotes(self) -> FoundQuotes:
+        """Where the last build found each source's quotes (none if not stored, foreign or damaged)."""
+        return FoundQuotes.from_json(self._store.read(self._found_quotes_name))
+
+    def keep_found_quotes(self, found: FoundQuotes) -> None:
+        """Store the places this build used or found, if they changed, in place of every other code's."""
+        if not found.changed:
+            return
+        with contextlib.suppress(OSError):  # a cache that cannot be written costs the search next time
+            self._store.write(self._found_quotes_name, found.to_json())
+            for entry in self.folder.glob(FOUND_QUOTES_PREFIX + "*"):
+                if entry.name != self._found_quotes_name:
+                    entry.unlink(missing_ok=True)
+
+    @property
+    def _found_quotes_name(self) -> str:
+        return f"{FOUND_QUOTES_PREFIX}{FOUND_QUOTES_VERSION}.json"
 
     def keep(self, digests: list[str]) -> None:
         """Entries stored by worker processes: in use, so that prune keeps them."""

@@ -93,7 +93,10 @@ def _read_site(content_dir: Path, factsheets_folder: str, cache_dir: Path | None
     sheets.sort(key=lambda sheet: order.get(sheet.file.source, -1))
     site, resolution_problems = resolve(sheets, frozenset(invalid_ids))
     problems += resolution_problems
-    problems += verify_quotes(site, content_dir, archived_texts)
+    found_quotes = cache.found_quotes() if cache else None
+    problems += verify_quotes(site, content_dir, archived_texts, found_quotes)
+    if cache and found_quotes is not None:
+        cache.keep_found_quotes(found_quotes)
     problems += check_desk_dates(site)
     problems += check_rules(site)
     if any(not problem.warning for problem in problems):

@@ -63,9 +63,9 @@ class PluginSettings:
     cache: bool = _setting(
         "FACTSHEETS_CACHE",
         True,
-        "Keep validated fact-sheet files, compiled templates and share cards between builds, signed with a key of "
-        "the user's "
-        '(see "What the build trusts"); `factsheets check --no-cache` does without for one run.',
+        "Keep validated fact-sheet files, where quotes were found, compiled templates and share cards between "
+        'builds, signed with a key of the user\'s (see "What the build trusts"); `factsheets check --no-cache` '
+        "does without for one run.",
     )
     cache_path: Path | None = _setting(
         "FACTSHEETS_CACHE_PATH",

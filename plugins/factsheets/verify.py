@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import json
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -89,12 +90,84 @@ def fold(text: str) -> str:
 
 @dataclass
 class ArchivedText:
-    """A source's archived text as read, and folded for finding quotes in it."""
+    """A source's archived text as read, and folded for finding quotes in it (when first needed)."""
 
     text: str
-    folded: FoldedText
     sha256: str = ""
     """The SHA-256 of the file's bytes, as `archived_text_sha256` records it."""
+
+    @cached_property
+    def folded(self) -> FoldedText:
+        return FoldedText(self.text)
+
+
+Place = tuple[int, int, bool]
+"""Where a quote stands in an archived text: its start and end offsets, and whether it lies inside quotation
+marks."""
+
+
+class FoundQuotes:
+    """Where each source's quotes were found, kept between builds: finding them means folding the text and
+    its quotation marks, most of the quote check, and the answer depends only on the text and the quotes.
+
+    Each entry is stored under a digest of the archived text's bytes, of the quotes as compared and of the
+    code that finds them (this module and quotation_marks.py), so an edit of any of them finds the quotes
+    again. Only sources whose quotes were all found are kept (a quote not found is reported with a hint,
+    worked out anew). The cache folder keeps the places signed like its other entries (cache.py), as JSON.
+    """
+
+    def __init__(self, known: Mapping[str, list[Place]] | None = None) -> None:
+        self._known = dict(known or {})
+        self.used: dict[str, list[Place]] = {}
+        """The entries this build looked up or found: what is kept for the next one."""
+
+    @staticmethod
+    def key(text_sha256: str, needles: list[str]) -> str:
+        described = "\n".join([FOUND_QUOTES_VERSION, text_sha256, *needles])
+        return hashlib.sha256(described.encode()).hexdigest()
+
+    def get(self, key: str, text: str, count: int) -> list[Place] | None:
+        places = self._known.get(key)
+        if places is None or len(places) != count or not all(_fits(place, len(text)) for place in places):
+            return None
+        self.used[key] = places
+        return places
+
+    def put(self, key: str, places: list[Place]) -> None:
+        self.used[key] = places
+
+    @property
+    def changed(self) -> bool:
+        return self.used != self._known
+
+    def to_json(self) -> bytes:
+        return json.dumps(self.used, sort_keys=True, separators=(",", ":")).encode()
+
+    @classmethod
+    def from_json(cls, payload: bytes | None) -> FoundQuotes:
+        """The places stored, or none when there are none or they are not in the shape stored."""
+        try:
+            stored = json.loads(payload) if payload else {}
+        except ValueError:
+            stored = {}
+        if not isinstance(stored, dict):
+            return cls()
+        return cls({key: [tuple(place) for place in places] for key, places in stored.items() if _places(places)})
+
+
+def _places(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(place, list) and len(place) == 3 for place in value)
+
+
+def _fits(place: tuple, length: int) -> bool:
+    start, end, inside = place
+    return type(start) is int and type(end) is int and type(inside) is bool and 0 <= start < end <= length
+
+
+FOUND_QUOTES_VERSION = hashlib.sha256(
+    Path(__file__).read_bytes() + Path(__file__).with_name("quotation_marks.py").read_bytes()
+).hexdigest()[:16]
+"""Changes with the code that finds quotes: places found by other code are found again."""
 
 
 def read_archived_texts(sources: Iterable[Source], content_dir: Path) -> dict[str, ArchivedText]:
@@ -109,14 +182,19 @@ def read_archived_texts(sources: Iterable[Source], content_dir: Path) -> dict[st
         if source.archived_text is not None and source.archived_text not in texts:  # None: a partial source's
             archived = read_archived_text(source.archived_text, root)
             if isinstance(archived, ArchivedText):
+                archived.folded  # noqa: B018 (folded here, in the worker)
                 texts[source.archived_text] = archived
     return texts
 
 
-def verify_quotes(site: Site, content_dir: Path, texts: Mapping[str, ArchivedText] | None = None) -> list[Problem]:
-    """Find every quote in its source's archived text (taken from texts when there)."""
+def verify_quotes(
+    site: Site, content_dir: Path, texts: Mapping[str, ArchivedText] | None = None, found: FoundQuotes | None = None
+) -> list[Problem]:
+    """Find every quote in its source's archived text (taken from texts when there; the places from found when
+    it holds them, else noted in it)."""
     problems: list[Problem] = []
     root = content_dir.resolve()
+    found = found if found is not None else FoundQuotes()
     for source in site.sources:
         relative = source.record.archived_text
         if relative is None:  # a partial source whose path failed validation, and is reported
@@ -124,7 +202,7 @@ def verify_quotes(site: Site, content_dir: Path, texts: Mapping[str, ArchivedTex
         archived = (texts or {}).get(relative) or read_archived_text(relative, root)
         if isinstance(archived, ArchivedText):
             problems += _changed_since_archived(source, "archived_text", archived.sha256)
-            source.archived = MarkedText(archived.text, _find_quotes(source, archived.folded, archived.text, problems))
+            source.archived = MarkedText(archived.text, _find_quotes(source, archived, problems, found))
         else:
             problems.append(source.problem(("archived_text",), *archived))
         if source.record.original is not None:
@@ -206,32 +284,48 @@ def read_archived_text(relative: str, root: Path) -> ArchivedText | tuple[str, s
             f"at line {line}, column {column}",
             "delete it from the text: it cannot be shown on a page",
         )
-    return ArchivedText(text, FoldedText(text), hashlib.sha256(raw).hexdigest())
+    return ArchivedText(text, hashlib.sha256(raw).hexdigest())
 
 
 def _find_quotes(
-    source: SourceNode, archived: FoldedText, text: str, problems: list[Problem]
+    source: SourceNode, archived: ArchivedText, problems: list[Problem], found: FoundQuotes
 ) -> dict[str, tuple[int, int]]:
     """Locate each quote in the original text; report those that are not there. Note whether each lies inside
     quotation marks, and report a quote marked direct that does not."""
+    needles = [fold(quote.text) for quote in source.quotes]
+    key = found.key(archived.sha256, needles)
+    places = found.get(key, archived.text, len(needles)) or _places_of(needles, archived)
+    if None not in places:
+        found.put(key, places)
     spans: dict[str, tuple[int, int]] = {}
-    quoted_runs: QuotedRuns | None = None
-    for quote in source.quotes:
-        needle = fold(quote.text)
-        start = _find_whole_words(archived.folded, needle)
-        if start < 0:
-            hint = _closest_passage(needle, archived, text)
+    for quote, needle, place in zip(source.quotes, needles, places, strict=True):
+        if place is None:
+            hint = _closest_passage(needle, archived.folded, archived.text)
             for node, field_path in quote.written_at:
                 problems.append(
                     node.problem(field_path + ("text",), f"quote not found in source '{source.record.id}'", hint)
                 )
             continue
-        end = archived.original_index(start + len(needle) - 1) + 1
-        spans[quote.anchor] = (archived.original_index(start), end)
-        quoted_runs = quoted_runs or QuotedRuns(text)
-        quote.in_quotation_marks = quoted_runs.contain(*spans[quote.anchor])
+        start, end, quote.in_quotation_marks = place
+        spans[quote.anchor] = (start, end)
         problems += _check_quote_kinds(quote, source)
     return spans
+
+
+def _places_of(needles: list[str], archived: ArchivedText) -> list[Place | None]:
+    """Where each quote stands in the archived text, None where it is not found."""
+    places: list[Place | None] = []
+    quoted_runs: QuotedRuns | None = None
+    for needle in needles:
+        start = _find_whole_words(archived.folded.folded, needle)
+        if start < 0:
+            places.append(None)
+            continue
+        original_start = archived.folded.original_index(start)
+        end = archived.folded.original_index(start + len(needle) - 1) + 1
+        quoted_runs = quoted_runs or QuotedRuns(archived.text)
+        places.append((original_start, end, quoted_runs.contain(original_start, end)))
+    return places
 
 
 def _check_quote_kinds(quote: QuoteNode, source: SourceNode) -> list[Problem]:
