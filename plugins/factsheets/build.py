@@ -142,7 +142,7 @@ def build_site(
         raise KeyboardInterrupt(f"interrupted; {_shown(output)} {became}") from None
     if note:
         print(note)
-    pages = page_count(output)
+    pages = sum(name.endswith(".html") for name in files)  # the output's pages: listed once, not walked again
     result = BuildResult(True, pages, time.perf_counter() - started, output, tuple(generators), updated)
     if not quiet and updated is not None:
         written = sum(name.endswith(".html") for name in updated.written)
@@ -605,7 +605,7 @@ def update_folder(
         for name in output_files(new)
         if name.split(os.sep, 1)[0] not in kept_as_is and not _same_file(new / name, target / name)
     ]
-    removed = sorted(name for name in files if not os.path.lexists(new / name) and name not in kept)
+    removed = sorted(name for name in files if name not in kept and not os.path.lexists(new / name))
     aside = Path(tempfile.mkdtemp(prefix=f"{ASIDE_PREFIX}{os.getpid()}-", dir=target))
     done: list[tuple[str, bool]] = []  # each name handled, and whether target had it
     try:
