@@ -78,6 +78,19 @@ def test_dataset_round_trips_through_the_models(site):
     assert dataset["pages"]["andrii-yusov"] == "/actors/andrii-yusov.html"
 
 
+def test_the_open_data_files_are_json_as_a_json_library_writes_it(site):
+    """Written a record at a time, they read as one JSON value each, in the standard compact form, and hold
+    the records as the models dump them."""
+    for name in ("factsheets.json", "claimreview.json"):
+        text = (site / "data" / name).read_text(encoding="utf-8")
+        assert text == json.dumps(json.loads(text), ensure_ascii=False) + "\n", name
+    dataset = json.loads((site / "data" / "factsheets.json").read_text())
+    records = FactSheet.model_validate(dataset["records"])
+    assert records.model_dump(mode="json", exclude_none=True) == dataset["records"]
+    assert list(dataset) == ["schema", "records", "pages", "links"]
+    assert list(dataset["records"]) == ["overview", "sources", "actors", "events", "claims"]
+
+
 @pytest.fixture(scope="module")
 def schema(site):
     return json.loads((site / "data" / "factsheet.schema.json").read_text())

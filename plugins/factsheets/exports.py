@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -21,9 +22,10 @@ from feedgenerator import Atom1Feed
 
 from .files import DataFile
 from .graph import ActorNode, ClaimNode, EventNode, Site, SourceNode
-from .models import FactSheet
+from .models import FactSheet, Record
 from .pages import Page
 from .structured_data import Publication, all_claim_reviews
+from .validate import RECORD_LISTS
 
 SCHEMA_FILE = "data/factsheet.schema.json"
 FEED_FILE = "feeds/changes.atom.xml"
@@ -32,8 +34,8 @@ FEED_FILE = "feeds/changes.atom.xml"
 def plan_files(site: Site, publication: Publication, pages: list[Page]) -> list[DataFile]:
     """The files besides the pages, the costliest first (the open data: a second at 10,000 claims)."""
     return [
-        DataFile("data/factsheets.json", lambda: _json(dataset(site, publication))),
-        DataFile("data/claimreview.json", lambda: _json(all_claim_reviews(site, publication))),
+        DataFile("data/factsheets.json", lambda: _json_parts(dataset(site, publication))),
+        DataFile("data/claimreview.json", lambda: _json_parts(Items(all_claim_reviews(site, publication)))),
         DataFile(FEED_FILE, partial(changes_feed, site, publication)),
         DataFile("sitemap.xml", partial(sitemap, pages, publication)),
         DataFile("robots.txt", partial(robots, publication)),
@@ -44,6 +46,40 @@ def plan_files(site: Site, publication: Publication, pages: list[Page]) -> list[
 def _json(data: Any, indent: int | None = None) -> str:
     """Compact unless asked: Python's fast C encoder is used only without indentation."""
     return json.dumps(data, ensure_ascii=False, indent=indent) + "\n"
+
+
+class Items:
+    """A JSON array made one item at a time, as it is written (see _json_parts); with pairs, an object. Its
+    items are plain data, each encoded whole."""
+
+    def __init__(self, items: Iterable[Any], pairs: bool = False) -> None:
+        self.items = items
+        self.pairs = pairs
+
+
+def _json_parts(data: dict[str, Any] | Items) -> Iterator[str]:
+    """The text of _json(data), in parts: each Items' item is made, encoded and let go in turn, so that the
+    open data of the whole site is never held whole (hundreds of megabytes at 100,000 claims). A dict's values
+    may be Items, or dicts holding some."""
+    yield from _encoded_parts(data)
+    yield "\n"
+
+
+def _encoded_parts(data: dict[str, Any] | Items) -> Iterator[str]:
+    walked = isinstance(data, dict)
+    pairs = walked or data.pairs
+    yield "{" if pairs else "["
+    for index, item in enumerate(data.items()) if walked else enumerate(data.items):
+        separator = ", " if index else ""
+        if pairs:
+            key, item = item
+            separator += json.dumps(key, ensure_ascii=False) + ": "
+        if isinstance(item, Items) or (walked and isinstance(item, dict)):
+            yield separator
+            yield from _encoded_parts(item)
+        else:
+            yield separator + json.dumps(item, ensure_ascii=False)
+    yield "}" if pairs else "]"
 
 
 def sitemap(pages: list[Page], publication: Publication) -> str:
@@ -152,49 +188,54 @@ def status_entries(site: Site) -> list[FeedEntry]:
 
 
 def dataset(site: Site, publication: Publication) -> dict[str, Any]:
-    """The records exactly as validated (they round-trip through the models) and the links between them."""
-    records = FactSheet(
-        overview=site.overview,
-        sources=[node.record for node in site.sources],
-        actors=[node.record for node in site.actors],
-        events=[node.record for node in site.events],
-        claims=[node.record for node in site.claims],
-    )
+    """The records exactly as validated (they round-trip through the models: they are a FactSheet's fields)
+    and the links between them; the records and links are made one at a time as they are written (Items)."""
 
-    def ids(nodes) -> list[str]:
-        """Each record once, in order: an actor that both disputes and questions a claim is one id in each list."""
-        return list(dict.fromkeys(node.record.id for node in nodes if node is not None))
+    def dumped(record: Record) -> dict[str, Any]:
+        return record.model_dump(mode="json", exclude_none=True)
+
+    records: dict[str, Any] = {"overview": dumped(site.overview)} if site.overview is not None else {}
+    records.update((kind, Items(dumped(node.record) for node in getattr(site, kind))) for kind in RECORD_LISTS)
 
     return {
         "schema": publication.absolute(SCHEMA_FILE),
-        "records": records.model_dump(mode="json", exclude_none=True),
-        "pages": {node.record.id: publication.absolute(node.href) for node in _page_nodes(site)},
+        "records": records,
+        "pages": Items(((node.record.id, publication.absolute(node.href)) for node in _page_nodes(site)), pairs=True),
         "links": {
-            "claims": {
-                claim.record.id: {
-                    "claimant": claim.claimant.record.id,
-                    "about": ids(claim.about),
-                    "supported_by": ids(claim.responders("supports")),
-                    "disputed_by": ids(claim.responders("disputes")),
-                    "questioned_by": ids(claim.responders("questions")),
-                    "competes_with": ids(claim.competing),
-                    "restates": ids(claim.restated_in),
-                }
-                for claim in site.claims
-            },
-            "actors": {
-                actor.record.id: {
-                    "claims_made": ids(actor.claims_made),
-                    "responded_to": ids(response.claim for response in actor.responses),
-                    "events": ids(actor.events),
-                }
-                for actor in site.actors
-            },
-            "events": {
-                event.record.id: {"claims": ids(event.claims), "actors": ids(event.actors)} for event in site.events
-            },
+            "claims": Items(((claim.record.id, _claim_links(claim)) for claim in site.claims), pairs=True),
+            "actors": Items(((actor.record.id, _actor_links(actor)) for actor in site.actors), pairs=True),
+            "events": Items(((event.record.id, _event_links(event)) for event in site.events), pairs=True),
         },
     }
+
+
+def _ids(nodes) -> list[str]:
+    """Each record once, in order: an actor that both disputes and questions a claim is one id in each list."""
+    return list(dict.fromkeys(node.record.id for node in nodes if node is not None))
+
+
+def _claim_links(claim: ClaimNode) -> dict[str, Any]:
+    return {
+        "claimant": claim.claimant.record.id,
+        "about": _ids(claim.about),
+        "supported_by": _ids(claim.responders("supports")),
+        "disputed_by": _ids(claim.responders("disputes")),
+        "questioned_by": _ids(claim.responders("questions")),
+        "competes_with": _ids(claim.competing),
+        "restates": _ids(claim.restated_in),
+    }
+
+
+def _actor_links(actor: ActorNode) -> dict[str, Any]:
+    return {
+        "claims_made": _ids(actor.claims_made),
+        "responded_to": _ids(response.claim for response in actor.responses),
+        "events": _ids(actor.events),
+    }
+
+
+def _event_links(event: EventNode) -> dict[str, Any]:
+    return {"claims": _ids(event.claims), "actors": _ids(event.actors)}
 
 
 def factsheet_schema() -> dict[str, Any]:

@@ -4,17 +4,24 @@ imports the other, nor pages.py."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
 class DataFile:
-    """A file written as it is, with no template; its text (or bytes: an image) is made when it is written."""
+    """A file written as it is, with no template; its text (or bytes: an image) is made when it is written,
+    whole or in parts (a file of the whole site's records is never held whole)."""
 
     save_as: str
-    make_text: Callable[[], str | bytes]
+    make_text: Callable[[], str | bytes | Iterator[str]]
 
     @property
     def text(self) -> str | bytes:
-        return self.make_text()
+        made = self.make_text()
+        return made if isinstance(made, str | bytes) else "".join(made)
+
+    def parts(self) -> Iterator[str] | bytes:
+        """The text in the parts it is made in (one part, if made whole), or the bytes."""
+        made = self.make_text()
+        return iter((made,)) if isinstance(made, str) else made

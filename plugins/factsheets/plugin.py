@@ -273,11 +273,13 @@ def clean_html(html: str) -> str:
 def write_data_file(output_path: Path, data_file: DataFile) -> None:
     path = Path(sanitised_join(str(output_path), data_file.save_as))
     path.parent.mkdir(parents=True, exist_ok=True)
-    contents = data_file.text
+    contents = data_file.parts()
     if isinstance(contents, bytes):
         path.write_bytes(contents)
-    else:
-        path.write_text(contents, encoding="utf-8")
+        return
+    with path.open("w", encoding="utf-8") as stream:
+        for part in contents:
+            stream.write(part)
 
 
 def get_generators(pelican) -> type[FactSheetGenerator]:

@@ -10,6 +10,7 @@ and serialised with :func:`to_script_json`, which escapes what could end a
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -148,5 +149,6 @@ def page_item(node: ClaimNode | EventNode | ActorNode | SourceNode, publication:
     return {"@context": SCHEMA_CONTEXT, **source_item(node, publication)}
 
 
-def all_claim_reviews(site: Site, publication: Publication) -> list[dict[str, Any]]:
-    return [claim_review(claim, publication) for claim in site.claims]
+def all_claim_reviews(site: Site, publication: Publication) -> Iterator[dict[str, Any]]:
+    """Every claim's ClaimReview, made one at a time."""
+    return (claim_review(claim, publication) for claim in site.claims)
