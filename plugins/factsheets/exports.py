@@ -11,10 +11,12 @@
 from __future__ import annotations
 
 import datetime
+import heapq
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
+from itertools import chain
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -130,16 +132,18 @@ def changes_feed(site: Site, publication: Publication) -> str:
         description="The latest changes to these fact sheets, with their dates.",
         language="en",
     )
-    changes = [
-        FeedEntry(
-            change.date, node.href, (0, index), f"change-{index}", f"{node.heading}: {change.change}", change.change
-        )
-        for node in _page_nodes(site)
-        for index, change in enumerate(node.record.changelog, start=1)
-    ]
-    changes += status_entries(site)
-    newest_first = sorted(changes, key=lambda entry: (entry.date, entry.href, entry.order), reverse=True)
-    for entry in newest_first[: publication.feed_max_items]:
+    changes = chain(
+        (
+            FeedEntry(
+                change.date, node.href, (0, index), f"change-{index}", f"{node.heading}: {change.change}", change.change
+            )
+            for node in _page_nodes(site)
+            for index, change in enumerate(node.record.changelog, start=1)
+        ),
+        status_entries(site),
+    )
+    newest_first = _newest(changes, publication.feed_max_items)
+    for entry in newest_first:
         feed.add_item(
             title=entry.title,
             link=publication.absolute(entry.href) + f"#{entry.link_anchor}",
@@ -150,6 +154,18 @@ def changes_feed(site: Site, publication: Publication) -> str:
             author_name=publication.publisher,
         )
     return feed.writeString("utf-8")
+
+
+def _newest(entries: Iterable[FeedEntry], limit: int | None) -> list[FeedEntry]:
+    """The newest entries first, at most limit (None: all), holding only those at any time (a site of 100,000
+    claims has hundreds of thousands of changes)."""
+
+    def newness(entry: FeedEntry) -> tuple[str, str, tuple[int, int]]:
+        return entry.date, entry.href, entry.order
+
+    if limit is None:
+        return sorted(entries, key=newness, reverse=True)
+    return heapq.nlargest(limit, entries, key=newness)  # the same as sorted(...)[:limit]
 
 
 @dataclass(frozen=True)
@@ -172,10 +188,9 @@ class FeedEntry:
         return "changes" if self.order[0] == 0 else self.anchor
 
 
-def status_entries(site: Site) -> list[FeedEntry]:
+def status_entries(site: Site) -> Iterator[FeedEntry]:
     """One entry per dated status a claim's history writes (the status of a claim without a history is
     that of its first publication, whose changelog line is in the feed already)."""
-    entries = []
     for claim in site.claims:
         for change in claim.status_changes:
             if not change.written or not change.date:
@@ -183,8 +198,7 @@ def status_entries(site: Site) -> list[FeedEntry]:
             status = change.status.capitalize()
             summary = f"Status: {status}. {change.rationale}" if change.rationale else f"Status: {status}."
             title = f"{claim.heading}: status {status}"
-            entries.append(FeedEntry(change.date, claim.href, (1, change.index), change.anchor, title, summary))
-    return entries
+            yield FeedEntry(change.date, claim.href, (1, change.index), change.anchor, title, summary)
 
 
 def dataset(site: Site, publication: Publication) -> dict[str, Any]:

@@ -138,7 +138,7 @@ def read_factsheet(file: FileToRead, cache: SheetCache | None = None, content_di
     loaded.forget_contents()
     if not problems:  # what a later build compares to tell what an edit changed, kept in the cache
         sheet.take_fingerprint()
-        sheet.share_field_sets()
+        sheet.share_equal_values()
     cached = bool(cache and loaded.digest and not problems)
     if cached:
         cache.put(loaded.digest, sheet)
