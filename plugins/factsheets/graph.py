@@ -13,7 +13,7 @@ import datetime
 import functools
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -37,6 +37,24 @@ RecordT = TypeVar("RecordT")
 
 _page_reads: ContextVar[set[str] | None] = ContextVar("page_reads", default=None)
 """While a page renders, the ids of the records it reads (see record_reads); None when nothing records."""
+
+
+class _NoLinks(list):
+    """The empty list that every node's empty list of links is (add_link makes a list of its own for the first
+    link, share_empty_lists puts it back in place of the lists left empty): most nodes have few of their five
+    to seven lists filled, and an empty list of its own costs each one 56 bytes or more (tens of megabytes at
+    100,000 claims, in every process that writes pages). It refuses to be added to; everything else a list
+    does, it does."""
+
+    __hash__ = object.__hash__  # one object, shared on purpose: a dataclass field's default
+
+    def _refuse(self, *arguments: object) -> None:
+        raise TypeError("a node's links are made by resolve.py: this empty list is shared by every node")
+
+    append = extend = insert = remove = pop = clear = __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
+
+
+NO_LINKS = _NoLinks()
 
 
 @contextmanager
@@ -63,6 +81,10 @@ class Node(Generic[RecordT]):
     _record: RecordT
     sheet: ValidSheet = field(repr=False)
     path: FieldPath
+    # What href and read_as keep once made: fields set when the node is made, not cached_property nor
+    # attributes added later, which would give each node a dictionary of its own (370 bytes twice over).
+    _href: str = field(default="", kw_only=True)
+    _read_as: str = field(default="", kw_only=True)
 
     @property
     def record(self) -> RecordT:
@@ -89,20 +111,24 @@ class Node(Generic[RecordT]):
         """The kind and id only: the graph's links go round (a claim's claimant lists the claim)."""
         return f"{type(self).__name__}({getattr(self._record, 'id', None)!r})"
 
-    @functools.cached_property
+    @property
     def read_as(self) -> str:
         """What reading the record notes: its owner's id (kept once found: an id changes only with a whole build)."""
-        return self.owner_id
+        if not self._read_as:
+            self._read_as = self.owner_id
+        return self._read_as
 
     @property
     def owner_id(self) -> str:
         """The id of the top-level record this node's record belongs to (a figure's event, a response's claim)."""
         return self._record.id
 
-    @functools.cached_property
+    @property
     def href(self) -> str:
         """Kept once made: an id changes only with a whole new build (the preview's updates keep ids)."""
-        return f"{self.folder}/{self._record.id}.html"
+        if not self._href:
+            self._href = f"{self.folder}/{self._record.id}.html"
+        return self._href
 
     def problem(self, field_path: FieldPath, message: str, hint: str = "") -> Problem:
         return self.sheet.file.problem(self.path + field_path, message, hint)
@@ -193,8 +219,8 @@ class QuoteNode:
     text: str
     source: SourceNode
     anchor: str
-    uses: list[QuoteUse] = field(default_factory=list)
-    written_at: list[tuple[Node, FieldPath]] = field(default_factory=list, repr=False)
+    uses: list[QuoteUse] = field(default=NO_LINKS)
+    written_at: list[tuple[Node, FieldPath]] = field(default=NO_LINKS, repr=False)
     in_quotation_marks: bool | None = None
     """Whether the passage lies wholly inside quotation marks in the archived text (a speaker's words, as
     the source quotes them) or not (the source's own words); set by verify, None until it finds the passage."""
@@ -259,13 +285,13 @@ class ActorNode(Node[models.Actor]):
     kind: ClassVar[str] = "actor"
     folder: ClassVar[str] = "actors"
     affiliation: ActorNode | None = None
-    members: list[ActorNode] = field(default_factory=list)
-    claims_made: list[ClaimNode] = field(default_factory=list)
-    claims_relayed: list[ClaimNode] = field(default_factory=list)
-    responses: list[ResponseNode] = field(default_factory=list)
-    figures: list[FigureNode] = field(default_factory=list)
-    events: list[EventNode] = field(default_factory=list)
-    sources_published: list[SourceNode] = field(default_factory=list)
+    members: list[ActorNode] = field(default=NO_LINKS)
+    claims_made: list[ClaimNode] = field(default=NO_LINKS)
+    claims_relayed: list[ClaimNode] = field(default=NO_LINKS)
+    responses: list[ResponseNode] = field(default=NO_LINKS)
+    figures: list[FigureNode] = field(default=NO_LINKS)
+    events: list[EventNode] = field(default=NO_LINKS)
+    sources_published: list[SourceNode] = field(default=NO_LINKS)
 
     @property
     def heading(self) -> str:
@@ -319,7 +345,7 @@ class SourceNode(Node[models.Source]):
     folder: ClassVar[str] = "sources"
     publisher: ActorNode | None = None
     distributor: ActorNode | None = None
-    quotes: list[QuoteNode] = field(default_factory=list)
+    quotes: list[QuoteNode] = field(default=NO_LINKS)
     archived: MarkedText | None = None
     """The archived text with its quoted passages, once verify has read it."""
 
@@ -423,12 +449,12 @@ class EventNode(Node[models.Event]):
     kind: ClassVar[str] = "event"
     folder: ClassVar[str] = "events"
     parts: ClassVar[str] = "figures"
-    participants: list[ActorNode] = field(default_factory=list)
-    related: list[EventNode] = field(default_factory=list)
-    figures: list[FigureNode] = field(default_factory=list)
-    sources: list[SourceNode] = field(default_factory=list)
-    claims: list[ClaimNode] = field(default_factory=list)
-    actors: list[ActorNode] = field(default_factory=list)
+    participants: list[ActorNode] = field(default=NO_LINKS)
+    related: list[EventNode] = field(default=NO_LINKS)
+    figures: list[FigureNode] = field(default=NO_LINKS)
+    sources: list[SourceNode] = field(default=NO_LINKS)
+    claims: list[ClaimNode] = field(default=NO_LINKS)
+    actors: list[ActorNode] = field(default=NO_LINKS)
 
     @property
     def heading(self) -> str:
@@ -468,15 +494,15 @@ class ClaimNode(Node[models.Claim]):
     parts: ClassVar[str] = "responses"
     claimant: ActorNode | None = None
     reported_by: ActorNode | None = None
-    about: list[EventNode] = field(default_factory=list)
+    about: list[EventNode] = field(default=NO_LINKS)
     quote: QuoteNode | None = None
-    responses: list[ResponseNode] = field(default_factory=list)
-    competing: list[ClaimNode] = field(default_factory=list)
+    responses: list[ResponseNode] = field(default=NO_LINKS)
+    competing: list[ClaimNode] = field(default=NO_LINKS)
     """Claims that give a competing account, named on either side (the link goes both ways)."""
-    restated_in: list[ClaimNode] = field(default_factory=list)
+    restated_in: list[ClaimNode] = field(default=NO_LINKS)
     """Claims the same claimant makes in other words, named on either side."""
-    subjects: list[ActorNode] = field(default_factory=list)
-    figures: list[FigureNode] = field(default_factory=list)
+    subjects: list[ActorNode] = field(default=NO_LINKS)
+    figures: list[FigureNode] = field(default=NO_LINKS)
     """Figures whose numbers are part of this claim."""
 
     @property
@@ -768,6 +794,28 @@ class MarkedText:
                 segments.append(Segment(self.text[left:right], anchors, marked))
             paragraphs.append(segments)
         return paragraphs
+
+
+def add_link(node: Node | QuoteNode, name: str, linked: object) -> None:
+    """Append linked to the node's list of links called name, made on the first link."""
+    links = getattr(node, name)
+    if links is NO_LINKS:
+        links = []
+        setattr(node, name, links)  # not through __dict__, which Python makes only when asked for it
+    links.append(linked)
+
+
+def share_empty_lists(nodes: Iterable[Node | QuoteNode]) -> None:
+    """Put NO_LINKS in place of each node's lists of links that resolve left empty."""
+    for node in nodes:
+        for name in _list_fields(type(node)):
+            if not getattr(node, name):
+                setattr(node, name, NO_LINKS)
+
+
+@functools.cache
+def _list_fields(node_type: type) -> tuple[str, ...]:
+    return tuple(field.name for field in dataclasses.fields(node_type) if str(field.type).startswith("list["))
 
 
 SITE_LISTS = ("key_figures", "sources", "actors", "events", "claims", "figures", "quotes")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from .graph import (
@@ -21,6 +22,8 @@ from .graph import (
     ResponseNode,
     Site,
     SourceNode,
+    add_link,
+    share_empty_lists,
     unique_nodes,
 )
 from .models import Overview
@@ -104,9 +107,9 @@ class _Resolver:
                 anchor = f"{first_choice}-{count}"
             self.anchors.add(anchor)
             shared = self.quotes[key] = QuoteNode(quote.text.strip(), source, anchor)
-            source.quotes.append(shared)
-        shared.uses.append(QuoteUse(node, speaker))
-        shared.written_at.append((node, field_path))
+            add_link(source, "quotes", shared)
+        add_link(shared, "uses", QuoteUse(node, speaker))
+        add_link(shared, "written_at", (node, field_path))
         return shared
 
 
@@ -131,6 +134,9 @@ def resolve(sheets: list[ValidSheet], invalid_ids: frozenset[str] = frozenset())
     _gather_event_actors(nodes.events)
     _sort_backlinks(nodes)
     overview, key_figures = _resolve_overview(nodes.overviews, resolver)
+    responses = [response for claim in nodes.claims for response in claim.responses]
+    share_empty_lists(chain(nodes.sources, nodes.actors, nodes.events, nodes.claims, nodes.figures, responses))
+    share_empty_lists(resolver.quotes.values())
     site = Site(
         overview=overview,
         key_figures=key_figures,
@@ -170,7 +176,7 @@ def _register_records(sheets: list[ValidSheet], resolver: _Resolver) -> _Registe
             nodes.events.append(event)
             for j, figure_record in enumerate(record.figures):
                 figure = resolver.register(FigureNode(figure_record, sheet, ("events", i, "figures", j), event=event))
-                event.figures.append(figure)
+                add_link(event, "figures", figure)
                 nodes.figures.append(figure)
         nodes.claims += [resolver.register(ClaimNode(r, sheet, ("claims", i))) for i, r in sheet.of_kind("claims")]
     return nodes
@@ -183,7 +189,7 @@ def _link_sources(sources: list[SourceNode], resolver: _Resolver) -> None:
         source.distributor = resolver.link(source, ("distributor",), source.record.distributor, ActorNode)
         for actor in (source.publisher, source.distributor):
             if actor:
-                actor.sources_published.append(source)
+                add_link(actor, "sources_published", source)
 
 
 def _link_actors(actors: list[ActorNode], resolver: _Resolver) -> None:
@@ -191,7 +197,7 @@ def _link_actors(actors: list[ActorNode], resolver: _Resolver) -> None:
     for actor in actors:
         actor.affiliation = resolver.link(actor, ("affiliation",), actor.record.affiliation, ActorNode)
         if actor.affiliation:
-            actor.affiliation.members.append(actor)
+            add_link(actor.affiliation, "members", actor)
     _check_affiliation_cycles(actors, resolver.problems)
 
 
@@ -205,10 +211,10 @@ def _link_events(events: list[EventNode], resolver: _Resolver) -> None:
             figure.according_to = resolver.link(figure, ("according_to",), figure.record.according_to, ActorNode)
             figure.quote = resolver.quote(figure, ("quote",), figure.record.quote)
             if figure.according_to:
-                figure.according_to.figures.append(figure)
+                add_link(figure.according_to, "figures", figure)
             figure.claim = resolver.link(figure, ("claim",), figure.record.claim, ClaimNode)
             if figure.claim:
-                figure.claim.figures.append(figure)
+                add_link(figure.claim, "figures", figure)
 
 
 def _link_claims(claims: list[ClaimNode], resolver: _Resolver) -> None:
@@ -221,11 +227,11 @@ def _link_claims(claims: list[ClaimNode], resolver: _Resolver) -> None:
         claim.quote = resolver.quote(claim, ("quote",), claim.record.quote)
         _link_responses(claim, resolver)
         if claim.claimant:
-            claim.claimant.claims_made.append(claim)
+            add_link(claim.claimant, "claims_made", claim)
         if claim.reported_by:
-            claim.reported_by.claims_relayed.append(claim)
+            add_link(claim.reported_by, "claims_relayed", claim)
         for event in claim.about:
-            event.claims.append(claim)
+            add_link(event, "claims", claim)
         claim.subjects = resolver.link_all(claim, "subjects", claim.record.subjects, ActorNode)
     for claim in claims:
         _link_both_ways(resolver, claim, "competes_with", "competing")
@@ -238,9 +244,9 @@ def _link_responses(claim: ClaimNode, resolver: _Resolver) -> None:
         response = ResponseNode(record, claim.sheet, claim.path + ("responses", index), claim=claim)
         response.actor = resolver.link(response, ("actor",), record.actor, ActorNode)
         response.quote = resolver.quote(response, ("quote",), record.quote)
-        claim.responses.append(response)
+        add_link(claim, "responses", response)
         if response.actor:
-            response.actor.responses.append(response)
+            add_link(response.actor, "responses", response)
 
 
 def _gather_event_actors(events: list[EventNode]) -> None:
@@ -254,7 +260,7 @@ def _gather_event_actors(events: list[EventNode]) -> None:
         event.actors = sorted(unique_nodes(event.participants + speakers), key=lambda actor: actor.sort_key)
         event.claims.sort(key=lambda claim: claim.sort_key)
         for actor in event.actors:
-            actor.events.append(event)
+            add_link(actor, "events", event)
 
 
 def _sort_backlinks(nodes: _Registered) -> None:
@@ -275,7 +281,7 @@ def _link_both_ways(resolver: _Resolver, claim: ClaimNode, field_name: str, back
     for other in resolver.link_all(claim, field_name, getattr(claim.record, field_name), ClaimNode):
         for one, linked in ((claim, other), (other, claim)):
             if linked is not one and linked not in getattr(one, backlinks):
-                getattr(one, backlinks).append(linked)
+                add_link(one, backlinks, linked)
 
 
 def _resolve_overview(overviews, resolver: _Resolver) -> tuple[Overview | None, list[FigureNode]]:
