@@ -31,7 +31,7 @@ import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -142,10 +142,10 @@ def build_site(
         raise KeyboardInterrupt(f"interrupted; {_shown(output)} {became}") from None
     if note:
         print(note)
-    pages = sum(name.endswith(".html") for name in files)  # the output's pages: listed once, not walked again
+    pages = pages_among(files)  # the output's files, listed once: not walked again
     result = BuildResult(True, pages, time.perf_counter() - started, output, tuple(generators), updated)
     if not quiet and updated is not None:
-        written = sum(name.endswith(".html") for name in updated.written)
+        written = pages_among(updated.written)
         files = f"{written} of {pages} pages and {len(updated.written) - written} other files"
         removed = f", removed {len(updated.removed)} files" if updated.removed else ""
         print(f"Updated {output}: wrote {files} again{removed} in {result.seconds:.2f} s.")
@@ -159,6 +159,11 @@ def build_site(
 def page_count(output: Path) -> int:
     """The pages of a built site: its HTML files."""
     return sum(1 for _ in output.rglob("*.html"))
+
+
+def pages_among(names: Iterable[str]) -> int:
+    """How many of these file names are pages: HTML files."""
+    return sum(name.endswith(".html") for name in names)
 
 
 def _read_settings(settings_file, content_dir, output_dir, extra_settings) -> dict:

@@ -16,11 +16,6 @@ class DataFile:
     save_as: str
     make_text: Callable[[], str | bytes | Iterator[str]]
 
-    @property
-    def text(self) -> str | bytes:
-        made = self.make_text()
-        return made if isinstance(made, str | bytes) else "".join(made)
-
     def parts(self) -> Iterator[str] | bytes:
         """The text in the parts it is made in (one part, if made whole), or the bytes."""
         made = self.make_text()

@@ -219,7 +219,7 @@ class QuoteNode:
     text: str
     source: SourceNode
     anchor: str
-    uses: list[QuoteUse] = field(default=NO_LINKS)
+    uses: list[QuoteUse] = NO_LINKS
     written_at: list[tuple[Node, FieldPath]] = field(default=NO_LINKS, repr=False)
     in_quotation_marks: bool | None = None
     """Whether the passage lies wholly inside quotation marks in the archived text (a speaker's words, as
@@ -285,13 +285,13 @@ class ActorNode(Node[models.Actor]):
     kind: ClassVar[str] = "actor"
     folder: ClassVar[str] = "actors"
     affiliation: ActorNode | None = None
-    members: list[ActorNode] = field(default=NO_LINKS)
-    claims_made: list[ClaimNode] = field(default=NO_LINKS)
-    claims_relayed: list[ClaimNode] = field(default=NO_LINKS)
-    responses: list[ResponseNode] = field(default=NO_LINKS)
-    figures: list[FigureNode] = field(default=NO_LINKS)
-    events: list[EventNode] = field(default=NO_LINKS)
-    sources_published: list[SourceNode] = field(default=NO_LINKS)
+    members: list[ActorNode] = NO_LINKS
+    claims_made: list[ClaimNode] = NO_LINKS
+    claims_relayed: list[ClaimNode] = NO_LINKS
+    responses: list[ResponseNode] = NO_LINKS
+    figures: list[FigureNode] = NO_LINKS
+    events: list[EventNode] = NO_LINKS
+    sources_published: list[SourceNode] = NO_LINKS
 
     @property
     def heading(self) -> str:
@@ -345,7 +345,7 @@ class SourceNode(Node[models.Source]):
     folder: ClassVar[str] = "sources"
     publisher: ActorNode | None = None
     distributor: ActorNode | None = None
-    quotes: list[QuoteNode] = field(default=NO_LINKS)
+    quotes: list[QuoteNode] = NO_LINKS
     archived: MarkedText | None = None
     """The archived text with its quoted passages, once verify has read it."""
 
@@ -449,12 +449,12 @@ class EventNode(Node[models.Event]):
     kind: ClassVar[str] = "event"
     folder: ClassVar[str] = "events"
     parts: ClassVar[str] = "figures"
-    participants: list[ActorNode] = field(default=NO_LINKS)
-    related: list[EventNode] = field(default=NO_LINKS)
-    figures: list[FigureNode] = field(default=NO_LINKS)
-    sources: list[SourceNode] = field(default=NO_LINKS)
-    claims: list[ClaimNode] = field(default=NO_LINKS)
-    actors: list[ActorNode] = field(default=NO_LINKS)
+    participants: list[ActorNode] = NO_LINKS
+    related: list[EventNode] = NO_LINKS
+    figures: list[FigureNode] = NO_LINKS
+    sources: list[SourceNode] = NO_LINKS
+    claims: list[ClaimNode] = NO_LINKS
+    actors: list[ActorNode] = NO_LINKS
 
     @property
     def heading(self) -> str:
@@ -494,15 +494,15 @@ class ClaimNode(Node[models.Claim]):
     parts: ClassVar[str] = "responses"
     claimant: ActorNode | None = None
     reported_by: ActorNode | None = None
-    about: list[EventNode] = field(default=NO_LINKS)
+    about: list[EventNode] = NO_LINKS
     quote: QuoteNode | None = None
-    responses: list[ResponseNode] = field(default=NO_LINKS)
-    competing: list[ClaimNode] = field(default=NO_LINKS)
+    responses: list[ResponseNode] = NO_LINKS
+    competing: list[ClaimNode] = NO_LINKS
     """Claims that give a competing account, named on either side (the link goes both ways)."""
-    restated_in: list[ClaimNode] = field(default=NO_LINKS)
+    restated_in: list[ClaimNode] = NO_LINKS
     """Claims the same claimant makes in other words, named on either side."""
-    subjects: list[ActorNode] = field(default=NO_LINKS)
-    figures: list[FigureNode] = field(default=NO_LINKS)
+    subjects: list[ActorNode] = NO_LINKS
+    figures: list[FigureNode] = NO_LINKS
     """Figures whose numbers are part of this claim."""
 
     @property
@@ -873,7 +873,9 @@ def linked_ids(node: Node) -> frozenset[str]:
 @functools.cache
 def _link_fields(node_type: type) -> tuple[str, ...]:
     return tuple(
-        field.name for field in dataclasses.fields(node_type) if field.name not in ("_record", "sheet", "path")
+        field.name
+        for field in dataclasses.fields(node_type)
+        if field.name not in ("sheet", "path") and not field.name.startswith("_")  # the record, href, read_as
     )
 
 

@@ -95,7 +95,7 @@ def _read_site(content_dir: Path, factsheets_folder: str, cache_dir: Path | None
     problems += resolution_problems
     found_quotes = cache.found_quotes() if cache else None
     problems += verify_quotes(site, content_dir, archived_texts, found_quotes)
-    if cache and found_quotes is not None:
+    if cache:
         cache.keep_found_quotes(found_quotes)
     problems += check_desk_dates(site)
     problems += check_rules(site)

@@ -134,9 +134,8 @@ def resolve(sheets: list[ValidSheet], invalid_ids: frozenset[str] = frozenset())
     _gather_event_actors(nodes.events)
     _sort_backlinks(nodes)
     overview, key_figures = _resolve_overview(nodes.overviews, resolver)
-    responses = [response for claim in nodes.claims for response in claim.responses]
-    share_empty_lists(chain(nodes.sources, nodes.actors, nodes.events, nodes.claims, nodes.figures, responses))
-    share_empty_lists(resolver.quotes.values())
+    # Figures and responses hold no lists; a quote's are filled when it is made.
+    share_empty_lists(chain(nodes.sources, nodes.actors, nodes.events, nodes.claims))
     site = Site(
         overview=overview,
         key_figures=key_figures,
