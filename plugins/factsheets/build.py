@@ -567,17 +567,26 @@ NOT_A_FILE = (-1, -1)
 
 def output_files(output: Path, leave_out: Collection[str] = ()) -> dict[str, tuple[int, int]]:
     """Every file in output, but the names left out at its top, with its size and modification time; a link
-    (to a file or a folder, never followed) or any other entry that is not a regular file as NOT_A_FILE."""
+    (to a file or a folder, never followed) or any other entry that is not a regular file as NOT_A_FILE. A
+    folder that cannot be listed is passed over, as os.walk does."""
     files: dict[str, tuple[int, int]] = {}
-    for folder, subfolders, names in os.walk(output):
-        if folder == str(output):
-            subfolders[:] = [name for name in subfolders if name not in leave_out]
-            names = [name for name in names if name not in leave_out]
-        for name in [*names, *(name for name in subfolders if os.path.islink(os.path.join(folder, name)))]:
-            path = os.path.join(folder, name)
-            status = os.lstat(path)
-            regular = stat.S_ISREG(status.st_mode)
-            files[os.path.relpath(path, output)] = (status.st_size, status.st_mtime_ns) if regular else NOT_A_FILE
+
+    def walk(folder: str, prefix: str) -> None:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            return
+        for entry in entries:
+            if not prefix and entry.name in leave_out:
+                continue
+            name = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                walk(entry.path, name + os.sep)
+                continue
+            status = entry.stat(follow_symlinks=False)
+            files[name] = (status.st_size, status.st_mtime_ns) if stat.S_ISREG(status.st_mode) else NOT_A_FILE
+
+    walk(str(output), "")
     return files
 
 

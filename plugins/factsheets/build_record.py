@@ -31,24 +31,29 @@ A record cannot change the site: one that is not this user's, or does not match 
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import importlib.metadata
 import marshal
 import os
 import pickle
 import shutil
-import sys
 import time
 import types
-import zlib
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import share_cards
 from .build import output_files
-from .cache import _VERSION_NAME, BUILDS_FOLDER, SignedStore, _described, _prepare_root, signing_key
+from .cache import (
+    _VERSION_NAME,
+    BUILDS_FOLDER,
+    SignedStore,
+    _described,
+    _prepare_root,
+    plugin_code_version,
+    signing_key,
+)
+from .graph import Site, linked_ids
 from .load import FACTSHEET_SUFFIXES, SETTLED_SECONDS, content_digest, read_file_bytes
 from .sheets import SheetFingerprint, ValidSheet
 from .structured_data import Publication
@@ -146,24 +151,9 @@ class BuildRecords:
 
 
 def code_version() -> str:
-    """The folder the records of this code are kept in: its code and packages (_code_and_packages), and the share
+    """The folder the records of this code are kept in: its code and packages (plugin_code_version), and the share
     cards' renderer (renderer_version: Pillow, zlib, the fonts), which change what a build writes."""
-    return hashlib.sha256(f"{_code_and_packages()} {share_cards.renderer_version()}".encode()).hexdigest()[:16]
-
-
-@functools.cache
-def _code_and_packages() -> str:
-    """Changes with any of the plugin's code, Python's version and zlib's, and the version of every package
-    installed beside it (Pelican, Jinja, markupsafe, Pillow, Markdown...): a record of a build made with other
-    code says nothing of what this code would write."""
-    installed = sorted(
-        f"{package.metadata['Name']} {package.version}" for package in importlib.metadata.distributions()
-    )
-    digest = hashlib.sha256("\n".join([sys.version, f"zlib {zlib.ZLIB_RUNTIME_VERSION}", *installed, ""]).encode())
-    for path in sorted(Path(__file__).parent.rglob("*.py")):
-        digest.update(f"{path.relative_to(Path(__file__).parent)}\n".encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return hashlib.sha256(f"{plugin_code_version()} {share_cards.renderer_version()}".encode()).hexdigest()[:16]
 
 
 def describe_settings(settings: Mapping[str, object]) -> str:
@@ -283,6 +273,16 @@ def plan_update(
         }
     pages = frozenset(name for name, reads in previous.page_reads.items() if not reads.isdisjoint(changed))
     return Update(frozenset(changed), pages, frozenset(previous.page_reads)), ""
+
+
+def links_of(
+    site: Site, sheets: Mapping[str, tuple[str, SheetFingerprint]], previous: BuildRecord | None
+) -> dict[str, frozenset[str]]:
+    """What BuildRecord.links holds for this site: the last build's when every file has the shape it had then
+    (the same records, linked the same way), else each record's linked ids found again."""
+    if previous is not None and _shapes(previous.sheets) == _shapes(sheets):
+        return previous.links
+    return {node.owner_id: linked_ids(node) for node in site.record_nodes}
 
 
 def _records(sheets: Mapping[str, tuple[str, SheetFingerprint]]) -> dict[str, str]:

@@ -38,8 +38,10 @@ import stat
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
+import zlib
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import BinaryIO
 
 import jinja2
 import pydantic
@@ -99,6 +101,16 @@ def _note_once(note: str) -> None:
     print(note, file=sys.stderr)
 
 
+def _note_ignored(label: str) -> None:
+    """Say once in a run that cache entries were ignored (a planted cache holds many, of every kind)."""
+    if not _IGNORED_NOTED:
+        _IGNORED_NOTED.append(label)
+        print(f"note: ignored a damaged or foreign {label} cache entry; it is rebuilt", file=sys.stderr)
+
+
+_IGNORED_NOTED: list[str] = []
+
+
 @functools.cache
 def _key_at(path: Path) -> bytes | None:
     try:
@@ -142,11 +154,15 @@ class SignedStore:
         self.folder = folder
         self._key = key
         self._label = label
-        self._warned = False
 
     def _signature(self, name: str, payload: bytes) -> bytes:
+        signature = self._signature_start(name)
+        signature.update(payload)
+        return signature.digest()
+
+    def _signature_start(self, name: str) -> hmac.HMAC:
         scope = f"{self.folder.parent.name}/{self.folder.name}/{name}\n".encode()
-        return hmac.new(self._key, scope + payload, hashlib.sha256).digest()
+        return hmac.new(self._key, scope, hashlib.sha256)
 
     def read(self, name: str) -> bytes | None:
         """The entry's bytes if it is there and was signed by this user's builds; else None."""
@@ -157,9 +173,7 @@ class SignedStore:
         signature, payload = blob[:SIGNATURE_BYTES], blob[SIGNATURE_BYTES:]
         if hmac.compare_digest(signature, self._signature(name, payload)):
             return payload
-        if not self._warned:
-            self._warned = True
-            print(f"note: ignored a damaged or foreign {self._label} cache entry; it is rebuilt", file=sys.stderr)
+        _note_ignored(self._label)
         return None
 
     def write(self, name: str, payload: bytes) -> None:
@@ -169,12 +183,55 @@ class SignedStore:
             stream.write(self._signature(name, payload) + payload)
         os.replace(temporary, self.folder / name)
 
+    def write_from(self, name: str, write: Callable[[BinaryIO], None]) -> None:
+        """An entry written by write into a stream, never held whole in memory (a snapshot of a large site)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(bytes(SIGNATURE_BYTES))  # the signature's place, filled once the bytes are known
+                signing = _SigningWriter(stream, self._signature_start(name))
+                write(signing)
+                stream.seek(0)
+                stream.write(signing.signature.digest())
+            os.replace(temporary, self.folder / name)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+
+class _SigningWriter:
+    """A binary stream that signs what is written through it."""
+
+    def __init__(self, stream: BinaryIO, signature: hmac.HMAC) -> None:
+        self._stream, self.signature = stream, signature
+
+    def write(self, data: bytes) -> int:
+        self.signature.update(data)
+        return self._stream.write(data)
+
 
 def _prepare_root(cache_root: Path) -> None:
     cache_root.mkdir(parents=True, exist_ok=True)
     tag = cache_root / "CACHEDIR.TAG"
     if not tag.exists():
         tag.write_text(CACHEDIR_TAG)
+
+
+@functools.cache
+def plugin_code_version() -> str:
+    """Changes with any of the plugin's code, Python's version and zlib's, and the version of every package
+    installed beside it (Pelican, Jinja, markupsafe, Pillow, Markdown...): what a build of other code kept
+    says nothing of what this code would make."""
+    installed = sorted(  # each package's metadata folder is named after it and its version: <name>-<version>.dist-info
+        name for folder in sys.path if os.path.isdir(folder or ".") for name in os.listdir(folder or ".")
+        if name.endswith((".dist-info", ".egg-info"))
+    )  # fmt: skip
+    digest = hashlib.sha256("\n".join([sys.version, f"zlib {zlib.ZLIB_RUNTIME_VERSION}", *installed, ""]).encode())
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(f"{path.relative_to(Path(__file__).parent)}\n".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def code_version() -> str:
@@ -196,6 +253,7 @@ class SheetCache:
         sheets = cache_root / SHEETS_FOLDER
         self.folder = sheets / code_version() / site_key
         self._store = SignedStore(self.folder, key, "fact-sheet")
+        self._key = key
         self._used: set[str] = set()
         _remove_stale(sheets, keep=self.folder)
 
@@ -245,6 +303,10 @@ class SheetCache:
         finally:
             file.data, file.text = saved
         self._store.write(entry_name, blob)
+
+    def store_beside(self, label: str) -> SignedStore:
+        """The signed entries of another kind kept beside the files' (the site's snapshot: snapshot.py)."""
+        return SignedStore(self.folder, self._key, label)
 
     def found_quotes(self) -> FoundQuotes:
         """Where the last build found each source's quotes (none if not stored, foreign or damaged)."""

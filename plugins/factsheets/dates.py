@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime
 
-from .graph import ActorNode, ClaimNode, EventNode, Node, Site, SourceNode
+from .graph import ClaimNode, EventNode, Node, Site, SourceNode
 from .models import certainly_before, date_words
 from .problems import FieldPath, Problem
 
@@ -30,21 +30,34 @@ from .problems import FieldPath, Problem
 def check_desk_dates(site: Site, today: datetime.date | None = None) -> list[Problem]:
     """Every changelog or status-history entry dated before the source it must come after, or before the
     claim was first published; and, as warnings, every desk's date after today."""
-    today_text = (today or datetime.datetime.now(datetime.UTC).date()).isoformat()
     problems: list[Problem] = []
-    for node in [*site.claims, *site.events, *site.sources, *site.actors]:
-        if not isinstance(node, ActorNode):
-            problems += _record_problems(node)
+    for node in [*site.claims, *site.events, *site.sources]:
+        problems += _record_problems(node)
         if isinstance(node, ClaimNode):
             problems += _history_before_publication(node)
-        problems += [
-            node.problem(
-                where, f"dated {date_words(date)}, after today", "date each entry by when the desk did the work"
-            ).as_warning()
-            for date, where in _dated_entries(node)
-            if certainly_before(today_text, date)
-        ]
-    return problems
+    return problems + dated_after_today(site, today)
+
+
+def dated_after_today(site: Site, today: datetime.date | None = None, latest: str | None = None) -> list[Problem]:
+    """Every desk's date after today, as a warning (the only one of these checks that changes with the day); none
+    to look for if the latest of them (latest_desk_date), when known, is not after today."""
+    today_text = (today or datetime.datetime.now(datetime.UTC).date()).isoformat()
+    if latest is not None and not certainly_before(today_text, latest):
+        return []
+    return [
+        node.problem(
+            where, f"dated {date_words(date)}, after today", "date each entry by when the desk did the work"
+        ).as_warning()
+        for node in [*site.claims, *site.events, *site.sources, *site.actors]
+        for date, where in _dated_entries(node)
+        if certainly_before(today_text, date)
+    ]
+
+
+def latest_desk_date(site: Site) -> str:
+    """The latest of the desk's dates in the site ("" if none): ISO dates, whole or partial, sort as they begin."""
+    nodes = [*site.claims, *site.events, *site.sources, *site.actors]
+    return max((date for node in nodes for date, _ in _dated_entries(node)), default="")
 
 
 def _history_before_publication(claim: ClaimNode) -> list[Problem]:

@@ -25,11 +25,10 @@ from pathlib import Path
 
 from pelican.writers import Writer
 
-from . import models
 from .build import BuildResult, build_site, check_output_folder, scratch_folder
 from .cache import configured_cache_root
+from .edits import apply_free_text_edits
 from .exports import plan_files
-from .graph import Node
 from .load import (
     FACTSHEET_SUFFIXES,
     SETTLED_SECONDS,
@@ -43,8 +42,7 @@ from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_factsheet, read_site
 from .plugin import FactSheetGenerator, write_data_file
 from .problems import ContentError, Problem
 from .rules import check_rules
-from .sheets import ValidSheet, shape_of
-from .validate import RECORD_LISTS
+from .sheets import ValidSheet
 
 
 class Outcome(Enum):
@@ -71,8 +69,6 @@ class LiveSite:
     settings_override: dict[str, object] = field(default_factory=dict)
     generator: FactSheetGenerator | None = field(default=None, repr=False)
     digests: dict[Path, str] = field(default_factory=dict)
-    nodes_by_id: dict[str, Node] = field(default_factory=dict, repr=False)
-    nodes_by_file: dict[Path, list[Node]] = field(default_factory=dict, repr=False)
     search_pending: bool = False
     """Whether reindex_search has work: pages re-rendered since the search index was written, or a whole
     build's index left for later (the index is written whole either way)."""
@@ -104,7 +100,6 @@ class LiveSite:
         # Let the old site go: reading freezes what it read out of garbage collection, and the graph
         # is full of cycles, so a site kept frozen would stay in memory for good.
         self.generator = self.whole_build = None
-        self.nodes_by_id, self.nodes_by_file = {}, {}
         self.search_pending = False
         gc.unfreeze()
         gc.collect()
@@ -124,20 +119,10 @@ class LiveSite:
         self.search_pending = search_later and result.ok
         self.generator = next((made for made in result.generators if isinstance(made, FactSheetGenerator)), None)
         self.digests = self._digests() if result.ok else {}
-        if self.generator is not None:
-            self._index_nodes()
         # Kept until the next whole build: out of the collector's sight, so that an update's
         # collections scan only what the update makes (a full scan of this site takes 0.1-0.3 s).
         gc.freeze()
         return result.ok
-
-    def _index_nodes(self) -> None:
-        site = self.generator.site
-        self.nodes_by_id = {node.record.id: node for node in site.record_nodes}
-        self.nodes_by_file = {}
-        for node in self.nodes_by_id.values():
-            for part in [node, *node.part_nodes]:
-                self.nodes_by_file.setdefault(part.sheet.file.source, []).append(part)
 
     def forget(self) -> None:
         """Drop what was kept: the next update builds the whole site (after a theme or settings edit)."""
@@ -161,14 +146,9 @@ class LiveSite:
         if problems:
             return self._report_problems()
         site = self.generator.site
-        old_sheets = {sheet.file.source: sheet for sheet in site.sheets}
-        replacements: list[tuple[models.Record, models.Record]] = []
-        for path, new_sheet in new_sheets.items():
-            pairs = _record_pairs(old_sheets[path], new_sheet)
-            if pairs is None:
-                return UpdateReport(Outcome.NEEDS_FULL_BUILD)
-            replacements += [(old, new) for old, new in pairs if old != new]
-        changed_ids = self._replace_records(replacements, new_sheets)
+        changed_ids = apply_free_text_edits(site, new_sheets)
+        if changed_ids is None:
+            return UpdateReport(Outcome.NEEDS_FULL_BUILD)
         self.digests = digests
         # A new status or free text may break the desk's rules (a status the responses do not allow): checked
         # again on the updated graph; a breach is reported, and the next good edit builds the whole site.
@@ -200,19 +180,6 @@ class LiveSite:
             return
         self.generator.write_search_index(site_folder=self.output_dir)
         self.search_pending = False
-
-    def _replace_records(self, replacements, new_sheets: dict[Path, ValidSheet]) -> set[str]:
-        """Put the new records in the old ones' nodes; returns the ids of the records that changed."""
-        changed: set[str] = set()
-        for old_record, new_record in replacements:
-            self.nodes_by_id[old_record.id].replace_record(new_record)
-            changed.add(new_record.id)
-        for path, new_sheet in new_sheets.items():  # later problems point into the file as it is now
-            for node in self.nodes_by_file.get(path, []):
-                node.sheet = new_sheet
-        site = self.generator.site
-        site.sheets = [new_sheets.get(sheet.file.source, sheet) for sheet in site.sheets]
-        return changed
 
     def _pelican_pages(self) -> list[Path]:
         """Pelican's own pages (About, Methodology: PAGE_PATHS): an edit of one rebuilds the whole site."""
@@ -300,19 +267,3 @@ def _read_and_validate(paths: list[Path], digests: dict[Path, str]) -> tuple[dic
         if file_read.sheet is not None:
             sheets[path] = file_read.sheet
     return sheets, problems
-
-
-def _record_pairs(old: ValidSheet, new: ValidSheet) -> list[tuple[models.Record, models.Record]] | None:
-    """Old and new records side by side, or None when the edit changed more than free text."""
-    if old.overview != new.overview:
-        return None
-    pairs = []
-    for kind in RECORD_LISTS:
-        old_records, new_records = old.of_kind(kind), new.of_kind(kind)
-        if [index for index, _ in old_records] != [index for index, _ in new_records]:
-            return None
-        for (_, old_record), (_, new_record) in zip(old_records, new_records, strict=True):
-            if shape_of(old_record) != shape_of(new_record):
-                return None
-            pairs.append((old_record, new_record))
-    return pairs

@@ -36,6 +36,7 @@ from .resolve import resolve
 from .rules import check_rules
 from .settings import DEFAULTS
 from .sheets import ValidSheet
+from .snapshot import site_from_snapshot, take_snapshot
 from .structured_data import Publication
 from .validate import validate_factsheets
 from .verify import ArchivedText, read_archived_texts, verify_quotes
@@ -56,7 +57,8 @@ def read_site(
     garbage collector, which would scan them again and again (half the reading time at 10,000 claims),
     is paused; what was read is then frozen out of later collections, which only see the pages' garbage.
     With a cache_dir, files unchanged since an earlier run are neither parsed nor validated again; the
-    others are read and validated by up to `workers` processes.
+    others are read and validated by up to `workers` processes; and when only free text was edited since the
+    last whole reading, its site is taken back with the edits put in (snapshot.py).
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -75,6 +77,11 @@ def _read_site(content_dir: Path, factsheets_folder: str, cache_dir: Path | None
     cache = SheetCache.open(cache_dir, folder, project) if cache_dir else None
     found = load_factsheets(folder, digests=cache is not None, content_dir=content_dir)
     problems = found.problems
+    if cache and not problems:  # the last whole reading's site, if only free text was edited since
+        site = site_from_snapshot(cache, found.files, partial(read_factsheet, cache=cache))
+        if site is not None:
+            cache.prune()
+            return site
     invalid_ids: set[str] = set()
     sheets, to_read = cache.take(found.files) if cache else ([], found.files)
     reading = partial(read_factsheet, cache=cache, content_dir=content_dir)
@@ -101,6 +108,8 @@ def _read_site(content_dir: Path, factsheets_folder: str, cache_dir: Path | None
     problems += check_rules(site)
     if any(not problem.warning for problem in problems):
         raise ContentError(problems)
+    if cache:
+        take_snapshot(cache, site, found.files, content_dir)
     site.warnings = sorted(problems)
     return site
 

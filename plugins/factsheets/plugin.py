@@ -21,6 +21,7 @@ from .build_record import (
     BuildRecords,
     Update,
     hash_content_files,
+    links_of,
     plan_update,
     publication_digest,
     settings_digest,
@@ -29,7 +30,7 @@ from .build_record import (
 from .cache import CardCache, SignedBytecodeCache, configured_cache_root, signing_key, template_settings_key
 from .exports import FEED_FILE
 from .files import DataFile
-from .graph import linked_ids, record_reads, site_list_digests
+from .graph import record_reads, site_list_digests
 from .load import links_leaving
 from .numbers import number_text, plural
 from .pages import NAVIGATION, Page, navigation_place
@@ -192,12 +193,13 @@ class FactSheetGenerator(Generator):
         others = {"the theme's": Path(self.theme)}
         others.update((f"the plugins folder {path}'s", Path(path)) for path in self.settings.get("PLUGIN_PATHS", []))
         content_files = hash_content_files(content_dir, folder, others, known)
+        sheets = sheets_of(self.site.sheets, content_dir)
         return BuildRecord(
             settings=settings_digest(self.settings),
             publication=publication_digest(publication),
-            sheets=sheets_of(self.site.sheets, content_dir),
+            sheets=sheets,
             page_reads={},
-            links={node.owner_id: linked_ids(node) for node in self.site.record_nodes},
+            links=links_of(self.site, sheets, previous),
             site_lists=site_list_digests(self.site),
             content_files=content_files,
         )

@@ -1,0 +1,177 @@
+"""The site as the last whole reading left it, kept between builds: the next build that finds only free text
+edited reads it back instead of reading, linking and checking every file again.
+
+Reading a site whole (each file's records from the cache, then resolve, the quote check, the dates and the
+rules) takes about 2 s at 10,000 claims; its snapshot is read back in about 0.5 s. A build uses the snapshot
+when the same fact-sheet files lie at the same paths, the files the sources name (archived texts, originals)
+are as they were (size, modification time and inode, each settled when the snapshot was taken), and every
+file edited since changed free text only (see edits.py): the edited files are read (or taken from the sheet
+cache), their records take the old ones' place, and the rules and the dates after today are checked again on
+the site as it now is. Anything else reads the site whole, and takes a new snapshot.
+
+The snapshot is an entry of the sheet cache (signed, see cache.py), named after the plugin's code and its
+packages (cache.plugin_code_version). The graph's links go round and deep, and pickle would follow them node
+by node into a recursion as deep as the site is large: the graph's objects are written as empty shells where
+first met, and their fields in batches after (SnapshotPickler).
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from .cache import SheetCache, SignedStore, plugin_code_version
+from .dates import dated_after_today, latest_desk_date
+from .edits import apply_free_text_edits
+from .graph import Node, QuoteNode, QuoteUse, Site
+from .load import SETTLED_SECONDS, FileToRead, display_path
+from .problems import Problem
+from .rules import check_rules
+
+SNAPSHOT_PREFIX = "site-"
+SNAPSHOT_SUFFIX = ".snapshot"
+GRAPH_TYPES = (Node, QuoteNode, QuoteUse)
+"""The objects of the graph, which link to one another."""
+Signature = tuple[int, int, int]
+"""A file's size, modification time (ns) and inode."""
+
+
+@dataclass
+class SiteSnapshot:
+    site: Site
+    sheets: dict[str, str]
+    """Each fact-sheet file read, by its path: the digest of its bytes."""
+    other_files: dict[str, Signature | None]
+    """Each other file the reading read (an archived text, an original), by its path: its signature, or None
+    when it could not be read or had just been modified (then the snapshot is not used)."""
+    latest_desk_date: str
+    """The latest of the desk's dates (dates.latest_desk_date), which an edit of free text does not change."""
+
+
+def take_snapshot(cache: SheetCache, site: Site, files: list[FileToRead], content_dir: Path) -> None:
+    """Keep the site as read from these files (all of them valid), in place of any other snapshot."""
+    sheets = {str(file.path): file.digest for file in files}
+    snapshot = SiteSnapshot(site, sheets, _other_files(site, content_dir), latest_desk_date(site))
+    store = _store(cache)
+    try:
+        store.write_from(_name(), lambda stream: _dump(snapshot, stream))
+    except OSError:
+        return  # the next build reads the site whole
+    except (pickle.PicklingError, RecursionError, TypeError):
+        return  # a field pickle cannot write: no snapshot (the reading itself is unaffected)
+    for entry in cache.folder.glob(f"{SNAPSHOT_PREFIX}*{SNAPSHOT_SUFFIX}"):
+        if entry.name != _name():
+            entry.unlink(missing_ok=True)
+
+
+def site_from_snapshot(cache: SheetCache, files: list[FileToRead], read: object) -> Site | None:
+    """The site the snapshot holds with the files edited since put in (read(file) reads and validates one the
+    sheet cache does not hold: a FileRead), checked again; None when it cannot be used or any problem shows
+    (the whole reading then reports every one)."""
+    payload = _store(cache).read(_name())
+    if payload is None:
+        return None
+    try:
+        snapshot = _load(payload)
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError, IndexError):
+        return None
+    if not isinstance(snapshot, SiteSnapshot):
+        return None
+    by_path = {str(file.path): file for file in files}
+    if by_path.keys() != snapshot.sheets.keys() or any(
+        signature is None or _signature(Path(path)) != signature for path, signature in snapshot.other_files.items()
+    ):
+        return None
+    site = snapshot.site
+    for sheet in site.sheets:  # as the sheet cache does: named by where it is from the current folder
+        sheet.file.path = display_path(sheet.file.source)
+    edited = {}
+    for path, file in by_path.items():
+        if file.digest == snapshot.sheets[path]:
+            continue
+        sheet = cache.get(file.digest) if file.digest else None
+        if sheet is None:
+            file_read = read(file)
+            if file_read.problems or file_read.sheet is None:
+                return None
+            sheet = file_read.sheet
+        sheet.file.path, sheet.file.source = display_path(file.path), file.path
+        edited[file.path] = sheet
+    if edited and apply_free_text_edits(site, edited) is None:
+        return None
+    problems: list[Problem] = check_rules(site) + dated_after_today(site, latest=snapshot.latest_desk_date)
+    if any(not problem.warning for problem in problems):
+        return None
+    cache.keep([file.digest for file in files if file.digest])
+    site.warnings = sorted(problems)
+    return site
+
+
+def _store(cache: SheetCache) -> SignedStore:
+    return cache.store_beside("site snapshot")
+
+
+def _name() -> str:
+    return f"{SNAPSHOT_PREFIX}{plugin_code_version()}{SNAPSHOT_SUFFIX}"
+
+
+def _other_files(site: Site, content_dir: Path) -> dict[str, Signature | None]:
+    root = content_dir.resolve()
+    names = {name for source in site.sources for name in (source.record.archived_text, source.record.original) if name}
+    return {str(root / name): _signature(root / name, settled=True) for name in sorted(names)}
+
+
+def _signature(path: Path, settled: bool = False) -> Signature | None:
+    """The file's size, modification time and inode (through links, as reading goes); None if it cannot be
+    read, or with settled, if it was modified too lately to tell a later rewrite by its time."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    if settled and time.time() - status.st_mtime <= SETTLED_SECONDS:
+        return None
+    return (status.st_size, status.st_mtime_ns, status.st_ino)
+
+
+def _shell(node_type: type) -> object:
+    """An object of the graph, empty: its fields come later in the snapshot."""
+    return node_type.__new__(node_type)
+
+
+class SnapshotPickler(pickle.Pickler):
+    """Writes each object of the graph, where first met, as an empty shell, and keeps it for its fields to be
+    written after (see _dump): the stream never nests deeper than a record does."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        super().__init__(stream, protocol=pickle.HIGHEST_PROTOCOL)
+        self.shells: list[object] = []
+
+    def reducer_override(self, value: object) -> object:
+        if isinstance(value, GRAPH_TYPES):
+            self.shells.append(value)
+            return _shell, (type(value),)
+        return NotImplemented
+
+
+def _dump(snapshot: SiteSnapshot, stream: BinaryIO) -> None:
+    pickler = SnapshotPickler(stream)
+    pickler.dump(snapshot)
+    written = 0
+    while written < len(pickler.shells):  # the fields of the shells written, which may meet new ones
+        batch = pickler.shells[written:]
+        written = len(pickler.shells)
+        pickler.dump([(shell, vars(shell)) for shell in batch])
+    pickler.dump(None)
+
+
+def _load(payload: bytes) -> object:
+    unpickler = pickle.Unpickler(io.BytesIO(payload))  # signed by this user's own builds
+    snapshot = unpickler.load()
+    while (batch := unpickler.load()) is not None:
+        for shell, fields in batch:
+            vars(shell).update(fields)
+    return snapshot
