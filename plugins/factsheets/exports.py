@@ -67,6 +67,11 @@ def _json_parts(data: dict[str, Any] | Items) -> Iterator[str]:
     yield "\n"
 
 
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+"""json.dumps(value, ensure_ascii=False) with one encoder: json.dumps makes an encoder for each call given
+anything but its defaults (a tenth of the open data's time at 10,000 claims)."""
+
+
 def _encoded_parts(data: dict[str, Any] | Items) -> Iterator[str]:
     walked = isinstance(data, dict)
     pairs = walked or data.pairs
@@ -75,12 +80,12 @@ def _encoded_parts(data: dict[str, Any] | Items) -> Iterator[str]:
         separator = ", " if index else ""
         if pairs:
             key, item = item
-            separator += json.dumps(key, ensure_ascii=False) + ": "
+            separator += _encode(key) + ": "
         if isinstance(item, Items) or (walked and isinstance(item, dict)):
             yield separator
             yield from _encoded_parts(item)
         else:
-            yield separator + json.dumps(item, ensure_ascii=False)
+            yield separator + _encode(item)
     yield "}" if pairs else "]"
 
 

@@ -142,9 +142,9 @@ class Node(Generic[RecordT]):
     @property
     def sort_key(self) -> tuple[str, str, int, str]:
         """By date, then by time of day or explicit sequence within a date, then by id."""
-        record = self.record  # a partial record's fields may be None
-        time, sequence = getattr(record, "time", None), getattr(record, "sequence", None)
-        return (record.date or "", time or "", sequence or 0, record.id or "")
+        fields = vars(self.record)  # a partial record's fields may be None; not every kind has a time or sequence
+        time, sequence = fields.get("time"), fields.get("sequence")
+        return (fields.get("date") or "", time or "", sequence or 0, fields.get("id") or "")
 
     @property
     def logged_dates(self) -> list[str]:
@@ -646,8 +646,8 @@ class Sourcing:
 
     @property
     def independent(self) -> int:
-        """How many of the sources are independent of each other."""
-        return len(self.groups)
+        """How many of the sources are independent of each other (the groups, counted without making them)."""
+        return len({id(source.publisher.side if source.publisher is not None else None) for source in self.sources})
 
     @property
     def statement(self) -> str:

@@ -282,7 +282,11 @@ def _excerpt(text: str) -> str:
 
 
 def _json(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return _compact(value) + "\n"
+
+
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+"""json.dumps with one encoder for every call (it makes one for each call given anything but its defaults)."""
 
 
 class IndexChanged(Exception):
@@ -330,12 +334,12 @@ def updated_index_files(
         _add_postings(fresh, number, changed[number])
     touched = {word for words in old_keys.values() for word in words if words[word]} | fresh.keys()
     for word, found in fresh.items():
-        postings[word] = _merged(postings.get(word, array("I")), found)
+        postings[word] = _merged(_absolute(postings.get(word, array("I"))), found)
     postings = {word: found for word, found in postings.items() if found}
-    keys = _keys(postings, sizes.numbers_per_file)
+    keys = _keys(postings, sizes.numbers_per_file)  # a list of gaps is as long as its array: the same split
     for key, words in sorted(keys.items()):
         same = key in old_keys and list(old_keys[key]) == words and not touched.intersection(words)
-        text = old_words[key] if same else _json({word: _encoded(postings[word]) for word in words})
+        text = old_words[key] if same else _json({word: _gaps(postings[word]) for word in words})
         yield noted(f"words/{word_file_name(key)}.json", text)
     facets = _facet_values(json.loads(old_filters), count)
     for number, document in changed.items():
@@ -348,23 +352,39 @@ def updated_index_files(
 
 def _postings_without(
     old_words: dict[str, str], numbers: set[int]
-) -> tuple[dict[str, array], dict[str, dict[str, bool]]]:
+) -> tuple[dict[str, array | list[int]], dict[str, dict[str, bool]]]:
     """The old index's postings with the documents numbered taken out; and for each old key, its words, each
-    with whether it held one of those documents (its file is written again)."""
-    postings: dict[str, array] = {}
+    with whether it held one of those documents (its file is written again). A word that held none keeps its
+    postings as the file has them, gaps and all (a list: _absolute makes it an array where it is needed); the
+    others are arrays of [document, weight, ...]."""
+    postings: dict[str, array | list[int]] = {}
     old_keys: dict[str, dict[str, bool]] = {}
     for key, text in old_words.items():
         held = old_keys[key] = {}
         for word, encoded in json.loads(text).items():
-            documents = list(accumulate(encoded[0::2]))
-            found = array("I", [0]) * len(encoded)
-            found[0::2], found[1::2] = array("I", documents), array("I", encoded[1::2])
-            held[word] = not numbers.isdisjoint(documents)
+            held[word] = not numbers.isdisjoint(accumulate(encoded[0::2]))
             if held[word]:
+                documents = accumulate(encoded[0::2])
                 found = array("I", [value for pair in zip(documents, encoded[1::2], strict=True)
                                     if pair[0] not in numbers for value in pair])  # fmt: skip
-            postings[word] = found
+                postings[word] = found
+            else:
+                postings[word] = encoded
     return postings, old_keys
+
+
+def _absolute(found: array | list[int]) -> array:
+    """Postings as [document, weight, ...]: an array as it is, a list of gaps as the file has them made one."""
+    if isinstance(found, array):
+        return found
+    absolute = array("I", found)
+    absolute[0::2] = array("I", accumulate(found[0::2]))
+    return absolute
+
+
+def _gaps(found: array | list[int]) -> list[int]:
+    """Postings as the file has them: a list of gaps as it is, an array encoded (_encoded)."""
+    return found if isinstance(found, list) else _encoded(found)
 
 
 def _merged(found: array, more: array) -> array:

@@ -6,6 +6,7 @@ Templates only lay these out; every sort, lookup and coordinate is decided here.
 from __future__ import annotations
 
 import textwrap
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -88,11 +89,13 @@ def _weight(claim: ClaimNode) -> tuple:
 def at_a_glance(site: Site) -> AtAGlance:
     """The home page's opening: what is disputed, what is still unknown, what is established."""
     claims = site.claims
-    contested = sorted((claim for claim in claims if claim.record.status in CONTESTED), key=_weight)
-    unknown = sorted((claim for claim in claims if claim.record.status in UNKNOWN), key=_weight)
-    established = sorted((claim for claim in claims if claim.record.status in ESTABLISHED), key=_weight)
-    questions = [(question, claim) for claim in sorted(claims, key=_weight) for question in claim.record.open_questions]
-    counted = [(status, sum(claim.record.status == status for claim in claims)) for status in STATUS_ORDER]
+    ranked = sorted(claims, key=_weight)  # weighed once: each part keeps this order (no two claims weigh the same)
+    contested = [claim for claim in ranked if claim.record.status in CONTESTED]
+    unknown = [claim for claim in ranked if claim.record.status in UNKNOWN]
+    established = [claim for claim in ranked if claim.record.status in ESTABLISHED]
+    questions = [(question, claim) for claim in ranked for question in claim.record.open_questions]
+    tally = Counter(claim.record.status for claim in claims)
+    counted = [(status, tally[status]) for status in STATUS_ORDER]
     counts = ", ".join(f"{number_text(count)} {status}" for status, count in counted if count)
     total = plural(len(claims), "claim")
     empty = Shortlist([], 0)
