@@ -9,9 +9,11 @@ import shutil
 import pytest
 
 from factsheets import build as build_module
+from factsheets import exports
 from factsheets.build import build_site
 from factsheets.build_record import BuildRecords
 from factsheets.cache import user_cache_root
+from factsheets.items import ItemReuse
 from helpers import ROOT, tree_digests
 
 SETTINGS = ROOT / "pelicanconf.py"
@@ -76,6 +78,38 @@ def test_a_text_edit_writes_again_only_the_pages_that_show_it(content_copy, buil
     assert "data/factsheets.json" in written  # the open data holds the statement
     assert "The Russian Defence Ministry stated that 65" in (built / "claims" / f"{CLAIM}.html").read_text()
     _assert_same_as_a_clean_build(content_copy, built, tmp_path)
+
+
+def test_an_update_makes_again_only_the_items_of_what_the_edit_changed(content_copy, tmp_path, monkeypatch):
+    """The open data's other items, the claims index's other rows and the timeline's other entries are taken from
+    the last build's files (items.py), and the files are a clean build's all the same."""
+    built, one_process = tmp_path / "output", {"FACTSHEETS_WORKERS": 1}  # what is made is noted in this process
+    _build(content_copy, built, **one_process)
+    made: list[str] = []
+    taken: list[str] = []
+    read_kept = ItemReuse.read_kept
+    monkeypatch.setattr(
+        ItemReuse, "read_kept", lambda reuse, save_as, span: taken.append(save_as) or read_kept(reuse, save_as, span)
+    )
+    record_item, claim_review = exports.dumped_record, exports.claim_review
+    monkeypatch.setattr(exports, "dumped_record", lambda node: made.append(node.owner_id) or record_item(node))
+    monkeypatch.setattr(
+        exports, "claim_review", lambda claim, *rest: made.append(claim.owner_id) or claim_review(claim, *rest)
+    )
+    _edit(
+        content_copy / "factsheets" / "claims.yaml",
+        "The Russian Defence Ministry claimed that 65",
+        "The Russian Defence Ministry stated that 65",
+    )
+    _build(content_copy, built, **one_process)
+    assert made == [CLAIM, CLAIM], "the edited claim's record and ClaimReview, and nothing else"
+    claims = len(list((built / "claims").glob("*.html"))) - 1
+    # The lists' rows and entries of the other claims are taken from the last build's pages too.
+    assert taken.count("claims/index.html") == claims - 1
+    assert taken.count("timeline.html") == claims - 1 + len(list((built / "events").glob("*.html"))) - 1
+    monkeypatch.undo()
+    assert "The Russian Defence Ministry stated that 65" in (built / "data" / "claimreview.json").read_text()
+    _assert_same_as_a_clean_build(content_copy, built, tmp_path, **one_process)
 
 
 def test_a_new_status_is_an_update_that_matches_a_clean_build(content_copy, built, tmp_path, capsys):

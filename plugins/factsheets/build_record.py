@@ -54,6 +54,7 @@ from .cache import (
     signing_key,
 )
 from .graph import Site, linked_ids
+from .items import Span
 from .load import FACTSHEET_SUFFIXES, SETTLED_SECONDS, content_digest, read_file_bytes
 from .sheets import SheetFingerprint, ValidSheet
 from .structured_data import Publication
@@ -83,6 +84,9 @@ class BuildRecord:
     """Each top-level record's id, and the ids of those its node links to or is linked from (graph.linked_ids)."""
     site_lists: dict[str, str] = field(default_factory=dict)
     """A digest of each of the Site's lists (graph.site_list_digests)."""
+    spans: dict[str, dict[str, Span]] = field(default_factory=dict)
+    """Where each kept item (of the open data files, of the lists' pages) lies in its file, and what it read, by
+    the file's save_as (items.py)."""
     files: dict[str, tuple[int, int]] = field(default_factory=dict)
     """Every file of the output the build wrote (not the retained names), by its path in the output: its size
     and modification time in nanoseconds."""

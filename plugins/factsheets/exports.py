@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 import heapq
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from itertools import chain
@@ -23,21 +23,38 @@ from xml.sax.saxutils import escape
 from feedgenerator import Atom1Feed
 
 from .files import DataFile
-from .graph import ActorNode, ClaimNode, EventNode, Site, SourceNode
+from .graph import ActorNode, ClaimNode, EventNode, Node, Site, SourceNode
+from .items import ItemReuse, ItemText
 from .models import FactSheet, Record
 from .pages import Page
-from .structured_data import Publication, all_claim_reviews
+from .structured_data import Publication, claim_review
 from .validate import RECORD_LISTS
 
 SCHEMA_FILE = "data/factsheet.schema.json"
+DATASET_FILE = "data/factsheets.json"
+CLAIM_REVIEWS_FILE = "data/claimreview.json"
 FEED_FILE = "feeds/changes.atom.xml"
 
 
-def plan_files(site: Site, publication: Publication, pages: list[Page]) -> list[DataFile]:
-    """The files besides the pages, the costliest first (the open data: a second at 10,000 claims)."""
+def plan_files(
+    site: Site, publication: Publication, pages: list[Page], reuse: ItemReuse | None = None
+) -> list[DataFile]:
+    """The files besides the pages, the costliest first (the open data: a second at 10,000 claims); the open
+    data's items that reuse holds are taken from the last build's files (items.py)."""
+    reuse = reuse or ItemReuse()
+
+    def open_data(save_as: str, made: Callable[[Callable[..., ItemText]], dict[str, Any] | Items]) -> DataFile:
+        def parts() -> Iterator[str]:
+            try:
+                yield from _json_parts(made(partial(reuse.item, save_as, encode=_encode)))
+            finally:
+                reuse.done(save_as)
+
+        return DataFile(save_as, parts)
+
     return [
-        DataFile("data/factsheets.json", lambda: _json_parts(dataset(site, publication))),
-        DataFile("data/claimreview.json", lambda: _json_parts(Items(all_claim_reviews(site, publication)))),
+        open_data(DATASET_FILE, lambda item: dataset(site, publication, item)),
+        open_data(CLAIM_REVIEWS_FILE, lambda item: Items(claim_reviews(site, publication, item))),
         DataFile(FEED_FILE, partial(changes_feed, site, publication)),
         DataFile("sitemap.xml", partial(sitemap, pages, publication)),
         DataFile("robots.txt", partial(robots, publication)),
@@ -84,6 +101,9 @@ def _encoded_parts(data: dict[str, Any] | Items) -> Iterator[str]:
         if isinstance(item, Items) or (walked and isinstance(item, dict)):
             yield separator
             yield from _encoded_parts(item)
+        elif isinstance(item, ItemText):  # encoded already, kept apart: the writer notes where it lies
+            yield separator
+            yield item
         else:
             yield separator + _encode(item)
     yield "}" if pairs else "]"
@@ -206,26 +226,54 @@ def status_entries(site: Site) -> Iterator[FeedEntry]:
             yield FeedEntry(change.date, claim.href, (1, change.index), change.anchor, title, summary)
 
 
-def dataset(site: Site, publication: Publication) -> dict[str, Any]:
+def dataset(
+    site: Site, publication: Publication, item: Callable[[str, Callable[[], Any]], Any] | None = None
+) -> dict[str, Any]:
     """The records exactly as validated (they round-trip through the models: they are a FactSheet's fields)
-    and the links between them; the records and links are made one at a time as they are written (Items)."""
+    and the links between them; the records and links are made one at a time as they are written (Items),
+    each through item(key, make) if given (ItemReuse.item: taken from the last build's file, or made)."""
+    item = item or _made
 
     def dumped(record: Record) -> dict[str, Any]:
         return record.model_dump(mode="json", exclude_none=True)
 
+    def record_items(kind: str) -> Items:
+        return Items(item(f"{kind}/{node.owner_id}", partial(dumped_record, node)) for node in getattr(site, kind))
+
+    def link_items(kind: str, links: Callable[[Any], dict[str, Any]]) -> Items:
+        nodes = getattr(site, kind)
+        return Items(((node.owner_id, item(f"links/{kind}/{node.owner_id}", partial(links, node))) for node in nodes),
+                     pairs=True)  # fmt: skip
+
     records: dict[str, Any] = {"overview": dumped(site.overview)} if site.overview is not None else {}
-    records.update((kind, Items(dumped(node.record) for node in getattr(site, kind))) for kind in RECORD_LISTS)
+    records.update((kind, record_items(kind)) for kind in RECORD_LISTS)
 
     return {
         "schema": publication.absolute(SCHEMA_FILE),
         "records": records,
         "pages": Items(((node.record.id, publication.absolute(node.href)) for node in _page_nodes(site)), pairs=True),
         "links": {
-            "claims": Items(((claim.record.id, _claim_links(claim)) for claim in site.claims), pairs=True),
-            "actors": Items(((actor.record.id, _actor_links(actor)) for actor in site.actors), pairs=True),
-            "events": Items(((event.record.id, _event_links(event)) for event in site.events), pairs=True),
+            "claims": link_items("claims", _claim_links),
+            "actors": link_items("actors", _actor_links),
+            "events": link_items("events", _event_links),
         },
     }
+
+
+def _made(key: str, make: Callable[[], Any]) -> Any:
+    return make()
+
+
+def dumped_record(node: Node) -> dict[str, Any]:
+    return node.record.model_dump(mode="json", exclude_none=True)
+
+
+def claim_reviews(
+    site: Site, publication: Publication, item: Callable[[str, Callable[[], Any]], Any] | None = None
+) -> Iterator[Any]:
+    """Every claim's ClaimReview, made one at a time, each through item(key, make) if given."""
+    item = item or _made
+    return (item(claim.owner_id, partial(claim_review, claim, publication)) for claim in site.claims)
 
 
 def _ids(nodes) -> list[str]:

@@ -68,6 +68,13 @@ def record_reads() -> Iterator[set[str]]:
         _page_reads.reset(token)
 
 
+def note_reads(ids: Iterable[str]) -> None:
+    """Note these ids as read, where reads are being recorded (what a part taken from the last build read)."""
+    reads = _page_reads.get()
+    if reads is not None:
+        reads.update(ids)
+
+
 @dataclass(eq=False, repr=False)
 class Node(Generic[RecordT]):
     """A record in the graph: its validated record (``record``), with references resolved to nodes."""

@@ -19,6 +19,7 @@ from .dates import check_desk_dates
 from .exports import plan_files
 from .files import DataFile
 from .graph import Site
+from .items import ItemReuse, Span
 from .load import (
     MAX_FILE_BYTES,
     FileToRead,
@@ -178,25 +179,29 @@ class WrittenSite:
     pages: list[Page]
     reads: dict[str, frozenset[str]]
     """The ids of the records each page written read (see graph.record_reads), by its save_as."""
+    spans: dict[str, dict[str, Span]] = field(default_factory=dict)
+    """Where each kept item lies in its file (an open data file, a list's page), by its save_as (items.py)."""
 
 
 def write_site(
     site: Site,
     publication: Publication,
-    write_page: Callable[[Page], frozenset[str] | None],
-    write_file: Callable[[DataFile], None],
+    write_page: Callable[[Page], tuple[frozenset[str] | None, dict[str, Span]]],
+    write_file: Callable[[DataFile], dict[str, Span] | None],
     workers: int = 1,
     show_progress: bool = False,
     load_template: Callable[[str], object] | None = None,
     cards: Sequence[DataFile] = (),
     alongside: Callable[[list[Page]], None] | None = None,
     writes: Callable[[str], bool] | None = None,
+    reuse: ItemReuse | None = None,
 ) -> WrittenSite:
     """Render and write every page of the site and its other files; returns the pages planned and what
     the pages written read (write_page returns that, or None where nothing is recorded).
 
     writes, if given, says by its save_as whether to write a page (an update of an earlier build); the data
-    files and cards are written all the same. alongside, if given, is called in this process with the
+    files and cards are written all the same, the open data's items that reuse holds taken from the last
+    build's files (items.py). alongside, if given, is called in this process with the
     pages planned while the other workers begin on them (the search index, which reads the records, not
     the pages written), before this process takes its share.
 
@@ -210,19 +215,24 @@ def write_site(
     chosen = pages if writes is None else [page for page in pages if writes(page.save_as)]
     for template in sorted({page.template for page in chosen}) if load_template else ():
         load_template(template)
-    work: list[DataFile | Page] = [*chosen, *plan_files(site, publication, pages), *cards]
+    work: list[DataFile | Page] = [*chosen, *plan_files(site, publication, pages, reuse), *cards]
     shown = _progress_line(len(work)) if show_progress else None
     first = partial(alongside, pages) if alongside else None
     costly = writes is not None  # few pages, but the lists of the whole site among them
-    reads = for_each_in_workers(work, partial(_write_one, write_page, write_file), workers, shown, first, costly)
-    return WrittenSite(pages, dict(reads))
+    results = for_each_in_workers(work, partial(_write_one, write_page, write_file), workers, shown, first, costly)
+    reads = {save_as: read for save_as, read, _ in results if read is not None}
+    spans = {save_as: spans for save_as, _, spans in results if spans}
+    return WrittenSite(pages, reads, spans)
 
 
 def _write_one(
-    write_page: Callable[[Page], frozenset[str] | None], write_file: Callable[[DataFile], None], item: DataFile | Page
-) -> tuple[str, frozenset[str]] | None:
+    write_page: Callable[[Page], tuple[frozenset[str] | None, dict[str, Span]]],
+    write_file: Callable[[DataFile], dict[str, Span] | None],
+    item: DataFile | Page,
+) -> tuple[str, frozenset[str] | None, dict[str, Span]] | None:
+    """The save_as of a page or file written, what it read (a page's, if recorded) and where its kept items lie."""
     if isinstance(item, DataFile):
-        write_file(item)
-        return None
-    reads = write_page(item)
-    return None if reads is None else (item.save_as, reads)
+        spans = write_file(item)
+        return (item.save_as, None, spans) if spans else None
+    reads, spans = write_page(item)
+    return None if reads is None and not spans else (item.save_as, reads, spans)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from contextlib import nullcontext
+from contextvars import ContextVar
 from functools import partial
 from itertools import chain
 from pathlib import Path
 
 import nh3
+from markupsafe import Markup
 from pelican import signals
 from pelican.contents import Article, Content
 from pelican.contents import Page as PelicanPage
@@ -30,7 +33,8 @@ from .build_record import (
 from .cache import CardCache, SignedBytecodeCache, configured_cache_root, signing_key, template_settings_key
 from .exports import FEED_FILE
 from .files import DataFile
-from .graph import record_reads, site_list_digests
+from .graph import note_reads, record_reads, site_list_digests
+from .items import ItemReuse, ItemText, Span, spans_in
 from .load import links_leaving
 from .numbers import number_text, plural
 from .pages import NAVIGATION, Page, navigation_place
@@ -87,6 +91,9 @@ class FactSheetGenerator(Generator):
         """The records each search document written read, by its page's save_as."""
         self.index_files: list[str] = []
         """An update of the search index: every file of the index, written again or not."""
+        self.reuse = ItemReuse()
+        """What this build takes from the last build's files (items.py): nothing, unless it is an update."""
+        self.env.globals["kept_item"] = self.kept_item
         # Read and check the content now: Pelican creates generators before it
         # cleans the output folder, so bad content exits with the last good site intact.
         try:
@@ -151,6 +158,8 @@ class FactSheetGenerator(Generator):
         # Progress only where someone watches: a terminal, not CI, and a site big enough to wait for.
         watched = sys.stderr.isatty() and not os.environ.get("CI")
         indexing = self.plugin_settings.search and not self.plugin_settings.search_later
+        if self.update is not None and previous is not None:  # what read no record the edit changed is kept
+            self.reuse = ItemReuse(output, previous.spans, self.update.changed_ids)
         if self.update is None:
             cards = self.share_cards.plan_site(self.site)
         else:  # a card draws its claim's statement and status, and its claimant's name (a neighbour: changed too)
@@ -159,7 +168,7 @@ class FactSheetGenerator(Generator):
         written = write_site(
             self.site,
             publication,
-            partial(self.write_page, writer, publication),
+            partial(self.write_page_noting_items, writer, publication),
             partial(write_data_file, Path(self.output_path)),
             self.workers,
             cards=cards,
@@ -168,6 +177,7 @@ class FactSheetGenerator(Generator):
             # The search index reads the records, not the pages: written while the other workers render.
             alongside=(self.update_search_index if self.update else self.write_search_index) if indexing else None,
             writes=self.update.writes if self.update else None,
+            reuse=self.reuse,
         )
         self.pages = written.pages
         # What each page read: the preview re-renders only the pages an edit touches, and so does the next build.
@@ -178,6 +188,11 @@ class FactSheetGenerator(Generator):
             self.page_reads[name] = self.page_reads.get(name, frozenset()) | document_read
         if current:
             current.page_reads = self.page_reads
+            # Where the kept items lie: the data files' as written now, the pages' as written now or kept.
+            kept_spans = {
+                name: previous.spans[name] for name in self.page_reads if self.update and name in previous.spans
+            }
+            current.spans = {**kept_spans, **written.spans}
             current.files = previous.files if self.update else {}
             self.build_record = current
         # The files of the last build an update keeps: the pages and cards it does not write again.
@@ -253,18 +268,49 @@ class FactSheetGenerator(Generator):
 
     def write_page(self, writer, publication: Publication, page: Page) -> frozenset[str] | None:
         """Render and write a page; returns the ids of the records it read, if they are recorded."""
-        with record_reads() if self.recording else nullcontext() as reads:
-            writer.write_file(
-                page.save_as,
-                self.get_template(page.template),
-                self.context,
-                relative_urls=self.settings["RELATIVE_URLS"] and page.relative_links,
-                page=page,
-                canonical_url=publication.absolute(page.save_as) if publication.site_url else "",
-                feed_url=FEED_FILE,
-                **page.variables(),
-            )
-        return frozenset(reads) if reads is not None else None
+        return self.write_page_noting_items(writer, publication, page)[0]
+
+    def write_page_noting_items(
+        self, writer, publication: Publication, page: Page
+    ) -> tuple[frozenset[str] | None, dict[str, Span]]:
+        """Render and write a page; returns the ids of the records it read, if they are recorded, and where
+        each of its kept items (kept_item) lies in it."""
+        items: list[ItemText] = []
+        token = _page_items.set((page.save_as, items))
+        try:
+            with record_reads() if self.recording else nullcontext() as reads:
+                writer.write_file(
+                    page.save_as,
+                    self.get_template(page.template),
+                    self.context,
+                    relative_urls=self.settings["RELATIVE_URLS"] and page.relative_links,
+                    page=page,
+                    canonical_url=publication.absolute(page.save_as) if publication.site_url else "",
+                    feed_url=FEED_FILE,
+                    **page.variables(),
+                )
+        finally:
+            _page_items.reset(token)
+            self.reuse.done(page.save_as)
+        spans = spans_in(Path(writer.output_path) / page.save_as, items) if items and self.recording else {}
+        return (frozenset(reads) if reads is not None else None), spans
+
+    def kept_item(self, key: str, caller: Callable[[], str]) -> Markup:
+        """A template's item that may be taken from the last build's page (a row of the claims index, an entry
+        of the timeline: `{% call kept_item(key) %}...{% endcall %}`): what it shows must follow from its key
+        (unique in the page) and the records it reads alone (items.py)."""
+        page = _page_items.get()
+        if page is None:
+            return Markup(caller())
+        save_as, items = page
+        item = self.reuse.item(save_as, key, caller, str)
+        note_reads(item.reads)  # the page read what its item read, taken from the last build or not
+        items.append(item)
+        return Markup(item)
+
+
+_page_items: ContextVar[tuple[str, list[ItemText]] | None] = ContextVar("page_items", default=None)
+"""While a page renders, its save_as and its kept items (FactSheetGenerator.kept_item)."""
 
 
 def clean_html(html: str) -> str:
@@ -272,16 +318,24 @@ def clean_html(html: str) -> str:
     return nh3.clean(html)
 
 
-def write_data_file(output_path: Path, data_file: DataFile) -> None:
+def write_data_file(output_path: Path, data_file: DataFile) -> dict[str, Span]:
+    """Write the file, part by part; returns where each of its items (an ItemText) lies in it (items.py)."""
     path = Path(sanitised_join(str(output_path), data_file.save_as))
     path.parent.mkdir(parents=True, exist_ok=True)
     contents = data_file.parts()
     if isinstance(contents, bytes):
         path.write_bytes(contents)
-        return
-    with path.open("w", encoding="utf-8") as stream:
+        return {}
+    spans: dict[str, Span] = {}
+    offset = 0
+    with path.open("wb") as stream:
         for part in contents:
-            stream.write(part)
+            data = part.encode("utf-8")
+            if isinstance(part, ItemText):
+                spans[part.key] = (offset, len(data), part.reads)
+            stream.write(data)
+            offset += len(data)
+    return spans
 
 
 def get_generators(pelican) -> type[FactSheetGenerator]:

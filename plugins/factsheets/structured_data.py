@@ -10,13 +10,12 @@ and serialised with :func:`to_script_json`, which escapes what could end a
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
 
-from .graph import ActorNode, ClaimNode, EventNode, Site, SourceNode
+from .graph import ActorNode, ClaimNode, EventNode, SourceNode
 from .share_cards import card_path
 
 SCHEMA_CONTEXT = "https://schema.org"
@@ -147,8 +146,3 @@ def page_item(node: ClaimNode | EventNode | ActorNode | SourceNode, publication:
     if isinstance(node, ActorNode):
         return {"@context": SCHEMA_CONTEXT, **actor_item(node, publication)}
     return {"@context": SCHEMA_CONTEXT, **source_item(node, publication)}
-
-
-def all_claim_reviews(site: Site, publication: Publication) -> Iterator[dict[str, Any]]:
-    """Every claim's ClaimReview, made one at a time."""
-    return (claim_review(claim, publication) for claim in site.claims)
