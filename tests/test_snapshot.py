@@ -12,6 +12,7 @@ import sys
 import time
 
 import pytest
+from test_cache_trust import RunsCode
 
 from factsheets import pipeline, snapshot
 from factsheets.cache import SheetCache
@@ -123,14 +124,6 @@ def test_a_snapshot_that_is_not_this_users_is_never_unpickled(read_once, tmp_pat
     site = read_site(content, cache_dir=cache)
     assert not marker.exists()
     assert any(claim.record.statement.startswith("The Russian side called sixty-five") for claim in site.claims)
-
-
-class RunsCode:
-    def __init__(self, marker) -> None:
-        self.marker = marker
-
-    def __reduce__(self):
-        return (os.system, (f"touch {self.marker}",))
 
 
 def test_a_large_site_is_kept_and_taken_back_whatever_the_depth_of_its_links(tmp_path):

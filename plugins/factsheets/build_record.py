@@ -10,6 +10,8 @@ folder named after the plugin's code, the share cards' renderer and every instal
 - a digest of what every page says of the site as a whole (its name, address and date: the Publication);
 - each fact-sheet file's digest and fingerprint (see sheets.SheetFingerprint);
 - the ids of the records each page and its search document read when rendered (graph.record_reads);
+- where each kept item (an item of the open data, a row of the claims index, an entry of the timeline) lies in
+  its file, and what it read (items.py);
 - every file of the output (but the retained names), with its size and modification time.
 
 The next build updates the output instead of building it whole when the code, the settings, those files,
@@ -20,7 +22,8 @@ pages that read them are rendered again. If links or ids changed too, so are the
 linked to an edited one, before or after the edit (its backlinks, the anchors of its quotes, the side of its
 actors may show there), and those that read a list of the Site whose records or order changed
 ("site:claims"); new pages are written, and the pages of deleted records removed. The build then writes the
-data files and the changed claims' share cards, and updates the search index in place (whole when pages
+data files (their items that read no changed record taken from the last build's files) and the changed claims'
+share cards, and updates the search index in place (whole when pages
 came or went); of what it wrote, only the files whose bytes changed are moved into the output. Every other
 file is what a whole build would write, byte for byte. An edit of anything else (the overview, a template, a
 setting) builds the whole site, and says why. An update does not prune the share cards' cache (a whole

@@ -6,7 +6,9 @@ Four caches live in one folder, outside the project by default (``$XDG_CACHE_HOM
 - ``sheets/``: the validated records of each fact-sheet file, stored under the SHA-256 of its bytes,
   in a folder named after the version of the code that reads and validates (a change to the format or
   the loader starts afresh) and after the content folder (each site keeps only its own entries); beside
-  them, where each source's quotes were found in its archived text (``verify.FoundQuotes``, JSON);
+  them, where each source's quotes were found in its archived text (``verify.FoundQuotes``, JSON), and the
+  site as the last whole reading left it (``snapshot.py``), which the next build takes back when only free
+  text was edited since;
 - ``templates/``: Jinja's compiled templates, in a folder named after every setting that changes how
   a template compiles;
 - ``cards/``: each claim's share card (PNG), under the digest of everything it draws, in a folder named
