@@ -5,7 +5,7 @@ it read has changed.
 claims): made again whole, they cost an update two seconds of work for the one claim an edit changed. Each
 item is made with the ids of the records it reads noted (graph.record_reads), and written as an ItemText; the
 writer notes where each one lies in the file (its byte offset and length), and the build's record keeps that
-(build_record.BuildRecord.item_spans). An update then takes an item's bytes from the last build's file
+(build_record.BuildRecord.spans). An update then takes an item's bytes from the last build's file
 when the records it read are not among those the edit changed, and makes the others: the file is the same,
 byte for byte, as one made whole. The last build's output is the one the record describes (build_record's
 plan_update checks every file's size and time before an update); an item that cannot be read from it is made.
@@ -30,7 +30,7 @@ Span = tuple[int, int, tuple[str, ...]]
 
 
 class ItemText(str):
-    """An item of a data file as JSON text, with its key in the file and what it read."""
+    """An item as written (JSON in a data file, HTML in a page), with its key in the file and what it read."""
 
     key: str
     reads: tuple[str, ...]

@@ -22,7 +22,7 @@ import pickle
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from .cache import SheetCache, SignedStore, plugin_code_version
 from .dates import dated_after_today, latest_desk_date
@@ -31,6 +31,11 @@ from .graph import Node, QuoteNode, QuoteUse, Site
 from .load import SETTLED_SECONDS, FileToRead, display_path
 from .problems import Problem
 from .rules import check_rules
+
+if TYPE_CHECKING:  # pipeline imports this module
+    from collections.abc import Callable
+
+    from .pipeline import FileRead
 
 SNAPSHOT_PREFIX = "site-"
 SNAPSHOT_SUFFIX = ".snapshot"
@@ -68,7 +73,9 @@ def take_snapshot(cache: SheetCache, site: Site, files: list[FileToRead], conten
             entry.unlink(missing_ok=True)
 
 
-def site_from_snapshot(cache: SheetCache, files: list[FileToRead], read: object) -> Site | None:
+def site_from_snapshot(
+    cache: SheetCache, files: list[FileToRead], read: Callable[[FileToRead], FileRead] | None
+) -> Site | None:
     """The site the snapshot holds with the files edited since put in (read(file) reads and validates one the
     sheet cache does not hold: a FileRead), checked again; None when it cannot be used or any problem shows
     (the whole reading then reports every one)."""
@@ -93,14 +100,14 @@ def site_from_snapshot(cache: SheetCache, files: list[FileToRead], read: object)
     for path, file in by_path.items():
         if file.digest == snapshot.sheets[path]:
             continue
-        sheet = cache.get(file.digest) if file.digest else None
-        if sheet is None:
-            file_read = read(file)
-            if file_read.problems or file_read.sheet is None:
-                return None
-            sheet = file_read.sheet
-        sheet.file.path, sheet.file.source = display_path(file.path), file.path
-        edited[file.path] = sheet
+        held, _ = cache.take([file])  # named by where it is now
+        if held:
+            edited[file.path] = held[0]
+            continue
+        file_read = read(file)
+        if file_read.problems or file_read.sheet is None:
+            return None
+        edited[file.path] = file_read.sheet
     if edited and apply_free_text_edits(site, edited) is None:
         return None
     problems: list[Problem] = check_rules(site) + dated_after_today(site, latest=snapshot.latest_desk_date)
