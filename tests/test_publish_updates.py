@@ -11,9 +11,10 @@ import pytest
 from factsheets import build as build_module
 from factsheets import exports
 from factsheets.build import build_site
-from factsheets.build_record import BuildRecords
+from factsheets.build_record import FEW_IDS, BuildRecord, BuildRecords, packed_ids, plan_update
 from factsheets.cache import user_cache_root
 from factsheets.items import ItemReuse
+from factsheets.sheets import SheetFingerprint
 from helpers import ROOT, tree_digests
 
 SETTINGS = ROOT / "pelicanconf.py"
@@ -260,3 +261,23 @@ def test_an_edit_of_a_pelican_page_builds_the_whole_site_and_says_which(content_
     capsys.readouterr()
     assert "Building the whole site: pages/about.md changed." in _build(content_copy, built, capsys)
     _assert_same_as_a_clean_build(content_copy, built, tmp_path)
+
+
+@pytest.mark.parametrize("edited", [1, FEW_IDS + 3])
+def test_an_update_writes_the_pages_that_read_an_edited_record_and_no_page_of_a_like_named_one(edited, tmp_path):
+    """The record keeps each page's reads packed in one string: a record named like the start of another's name
+    (claim-1, claim-10) is never taken for it, however many records an edit changed."""
+    output = tmp_path / "output"
+    output.mkdir()
+    names = [f"claim-{number}" for number in range(1, 40)]
+    reads = {f"claims/{name}.html": packed_ids({name}) for name in names}
+    reads["claims/index.html"] = packed_ids({"site:claims", *names})
+    fingerprint = SheetFingerprint(shape="", records={name: "before" for name in names}, overview="")
+    previous = BuildRecord("settings", "publication", {"claims.yaml": ("d1", fingerprint)}, reads)
+    edited_names = names[:edited]
+    after = SheetFingerprint(shape="", records={name: "after" if name in edited_names else "before" for name in names},
+                             overview="")  # fmt: skip
+    current = BuildRecord("settings", "publication", {"claims.yaml": ("d2", after)}, {})
+    update, why_whole = plan_update(previous, current, output)
+    assert why_whole == "" and update is not None
+    assert update.pages == {f"claims/{name}.html" for name in edited_names} | {"claims/index.html"}

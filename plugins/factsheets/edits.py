@@ -20,6 +20,17 @@ from .validate import RECORD_LISTS
 def free_text_edits(old: ValidSheet, new: ValidSheet) -> list[tuple[models.Record, models.Record]] | None:
     """The old and new records of a file side by side, those that differ; None when the edit changed more than
     free text."""
+    if old.fingerprint and new.fingerprint:  # digests of the shape and of each record, taken when each was read
+        if old.fingerprint.shape != new.fingerprint.shape:
+            return None
+        old_digests, new_digests = old.fingerprint.records, new.fingerprint.records
+        edited = {name for name, digest in new_digests.items() if old_digests.get(name) != digest}
+        return [
+            (old_record, new_record)
+            for kind in RECORD_LISTS
+            for (_, old_record), (_, new_record) in zip(old.of_kind(kind), new.of_kind(kind), strict=True)
+            if new_record.id in edited
+        ]
     if old.overview != new.overview:
         return None
     pairs = []

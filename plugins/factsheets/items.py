@@ -18,10 +18,11 @@ key and the records it reads.
 
 from __future__ import annotations
 
+import mmap
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from .graph import record_reads
 
@@ -49,7 +50,7 @@ class ItemReuse:
     spans: Mapping[str, Mapping[str, Span]] = field(default_factory=dict)
     """The last build's spans, by file (save_as) and key."""
     changed_ids: Collection[str] = frozenset()
-    _open: dict[str, BinaryIO | None] = field(default_factory=dict, repr=False)
+    _open: dict[str, mmap.mmap | None] = field(default_factory=dict, repr=False)
 
     def item(self, save_as: str, key: str, make: Callable[[], Any], encode: Callable[[Any], str]) -> ItemText:
         """The item keyed so in the file: the last build's text if what it read has not changed, else made
@@ -66,26 +67,32 @@ class ItemReuse:
     def read_kept(self, save_as: str, span: Span) -> str | None:
         """The text of the item at span in the last build's file, or None if it cannot be read."""
         if save_as not in self._open:
-            try:
-                self._open[save_as] = (self.old_output / save_as).open("rb") if self.old_output else None
-            except OSError:
-                self._open[save_as] = None
-        stream = self._open[save_as]
-        if stream is None:
+            self._open[save_as] = _mapped(self.old_output / save_as) if self.old_output else None
+        kept = self._open[save_as]
+        if kept is None:
             return None
         offset, length, _ = span
+        data = kept[offset : offset + length]
         try:
-            stream.seek(offset)
-            data = stream.read(length)
             return data.decode("utf-8") if len(data) == length else None
-        except (OSError, UnicodeDecodeError):
+        except UnicodeDecodeError:
             return None
 
     def done(self, save_as: str) -> None:
-        """Close the last build's file once the file is made."""
-        stream = self._open.pop(save_as, None)
-        if stream is not None:
-            stream.close()
+        """Let go of the last build's file once the file is made."""
+        kept = self._open.pop(save_as, None)
+        if kept is not None:
+            kept.close()
+
+
+def _mapped(path: Path) -> mmap.mmap | None:
+    """The file mapped into memory to read items from (tens of thousands of them: a slice each, no call to the
+    system), or None if it cannot be (missing, empty)."""
+    try:
+        with path.open("rb") as stream:
+            return mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        return None
 
 
 def spans_in(path: Path, items: list[ItemText]) -> dict[str, Span]:

@@ -25,6 +25,7 @@ from .build_record import (
     Update,
     hash_content_files,
     links_of,
+    packed_ids,
     plan_update,
     publication_digest,
     settings_digest,
@@ -180,17 +181,23 @@ class FactSheetGenerator(Generator):
             reuse=self.reuse,
         )
         self.pages = written.pages
-        # What each page read: the preview re-renders only the pages an edit touches, and so does the next build.
-        kept_reads = previous.page_reads if self.update else {}
-        reads = {**kept_reads, **written.reads}
-        self.page_reads = {page.save_as: reads[page.save_as] for page in self.pages} if self.recording else {}
+        # What each page written read: the preview re-renders only the pages an edit touches, and so does the
+        # next build (which keeps what the pages this one did not write read).
+        self.page_reads = dict(written.reads) if self.recording else {}
         for name, document_read in self.document_reads.items():  # its page is written again when it changes
             self.page_reads[name] = self.page_reads.get(name, frozenset()) | document_read
         if current:
-            current.page_reads = self.page_reads
+            current.page_reads = {
+                page.save_as: packed_ids(self.page_reads[page.save_as])
+                if page.save_as in self.page_reads
+                else previous.page_reads[page.save_as]
+                for page in self.pages
+            }
             # Where the kept items lie: the data files' as written now, the pages' as written now or kept.
             kept_spans = {
-                name: previous.spans[name] for name in self.page_reads if self.update and name in previous.spans
+                name: previous.spans[name]
+                for name in current.page_reads
+                if self.update and name not in self.page_reads and name in previous.spans
             }
             current.spans = {**kept_spans, **written.spans}
             current.files = previous.files if self.update else {}
