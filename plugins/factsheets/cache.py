@@ -61,6 +61,8 @@ FOUND_QUOTES_PREFIX = "found-quotes-"
 BUILDS_FOLDER = "builds"
 KEY_FILE = "key"
 SIGNATURE_BYTES = 32
+READ_CHUNK_BYTES = 1 << 20
+"""How much of a large entry is read at a time to check its signature (SignedStore.open_signed)."""
 KEY_BYTES = 32
 STALE_AFTER_SECONDS = 30 * 24 * 3600
 _VERSION_NAME = re.compile(r"[0-9a-f]{16}")
@@ -175,6 +177,29 @@ class SignedStore:
         signature, payload = blob[:SIGNATURE_BYTES], blob[SIGNATURE_BYTES:]
         if hmac.compare_digest(signature, self._signature(name, payload)):
             return payload
+        _note_ignored(self._label)
+        return None
+
+    def open_signed(self, name: str) -> BinaryIO | None:
+        """The entry's bytes as a stream, if it is there and was signed by this user's builds; else None. The
+        file is read twice, to check its signature, then as the caller reads the stream, and never held whole in
+        memory (a snapshot of a large site: hundreds of megabytes). The stream reads the file checked, whatever
+        takes its name meanwhile."""
+        try:
+            stream = (self.folder / name).open("rb")
+        except OSError:
+            return None
+        try:
+            signature = stream.read(SIGNATURE_BYTES)
+            signing = self._signature_start(name)
+            while chunk := stream.read(READ_CHUNK_BYTES):
+                signing.update(chunk)
+            if hmac.compare_digest(signature, signing.digest()):
+                stream.seek(SIGNATURE_BYTES)
+                return stream
+        except OSError:
+            pass
+        stream.close()
         _note_ignored(self._label)
         return None
 

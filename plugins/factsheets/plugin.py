@@ -170,7 +170,7 @@ class FactSheetGenerator(Generator):
             self.site,
             publication,
             partial(self.write_page_noting_items, writer, publication),
-            partial(write_data_file, Path(self.output_path)),
+            partial(write_data_file, Path(self.output_path), note_items=current is not None),
             self.workers,
             cards=cards,
             show_progress=watched,
@@ -325,8 +325,9 @@ def clean_html(html: str) -> str:
     return nh3.clean(html)
 
 
-def write_data_file(output_path: Path, data_file: DataFile) -> dict[str, Span]:
-    """Write the file, part by part; returns where each of its items (an ItemText) lies in it (items.py)."""
+def write_data_file(output_path: Path, data_file: DataFile, note_items: bool = False) -> dict[str, Span]:
+    """Write the file, part by part; returns where each of its items (an ItemText) lies in it (items.py) if
+    note_items says to (the build's record keeps them: half a million at 100,000 claims)."""
     path = Path(sanitised_join(str(output_path), data_file.save_as))
     path.parent.mkdir(parents=True, exist_ok=True)
     contents = data_file.parts()
@@ -338,7 +339,7 @@ def write_data_file(output_path: Path, data_file: DataFile) -> dict[str, Span]:
     with path.open("wb") as stream:
         for part in contents:
             data = part.encode("utf-8")
-            if isinstance(part, ItemText):
+            if note_items and isinstance(part, ItemText):
                 spans[part.key] = (offset, len(data), part.reads)
             stream.write(data)
             offset += len(data)

@@ -73,10 +73,13 @@ class ValidSheet:
         - the set of the fields given in each model, which pydantic keeps (``__pydantic_fields_set__``, 200-500
           bytes) and nothing here reads: 85,000 sets at 10,000 claims (33 MB);
         - equal strings: the ids a file refers to again and again, its dates, statuses and repeated changelog
-          lines (at 10,000 claims, 290,000 strings of 28 MB hold 10 MB of distinct text).
+          lines (at 10,000 claims, 290,000 strings of 28 MB hold 10 MB of distinct text);
+        - the empty lists of the fields a record leaves out (its changelog, evidence, open questions: 55,000 at
+          10,000 claims, 4 MB), which nothing changes.
         """
         shared_sets: dict[frozenset[str], frozenset[str]] = {}
         shared_strings: dict[str, str] = {}
+        empty: list = []
 
         def share(value: object) -> None:
             if isinstance(value, BaseModel):
@@ -87,6 +90,8 @@ class ValidSheet:
                     field_value = fields[name]
                     if type(field_value) is str:
                         fields[name] = shared_strings.setdefault(field_value, field_value)
+                    elif type(field_value) is list and not field_value:
+                        fields[name] = empty
                     else:
                         share(field_value)
             elif isinstance(value, list):

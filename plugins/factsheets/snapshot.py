@@ -17,12 +17,15 @@ first met, and their fields in batches after (SnapshotPickler).
 
 from __future__ import annotations
 
-import io
+import dataclasses
+import functools
 import pickle
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
+
+import pydantic
 
 from .cache import SheetCache, SignedStore, plugin_code_version
 from .dates import dated_after_today, latest_desk_date
@@ -41,6 +44,9 @@ SNAPSHOT_PREFIX = "site-"
 SNAPSHOT_SUFFIX = ".snapshot"
 GRAPH_TYPES = (Node, QuoteNode, QuoteUse)
 """The objects of the graph, which link to one another."""
+BATCH_SHELLS = 5000
+"""The objects whose fields one batch holds: what reading a batch makes for the while (a tuple of each one's fields)
+is then little, and its memory taken again by the next batch's instead of left in holes between the site's."""
 Signature = tuple[int, int, int]
 """A file's size, modification time (ns) and inode."""
 
@@ -79,12 +85,13 @@ def site_from_snapshot(
     """The site the snapshot holds with the files edited since put in (read(file) reads and validates one the
     sheet cache does not hold: a FileRead), checked again; None when it cannot be used or any problem shows
     (the whole reading then reports every one)."""
-    payload = _store(cache).read(_name())
-    if payload is None:
+    stream = _store(cache).open_signed(_name())
+    if stream is None:
         return None
     try:
-        snapshot = _load(payload)
-    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError, IndexError):
+        with stream:
+            snapshot = _load(stream)
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError, IndexError, OSError):
         return None
     if not isinstance(snapshot, SiteSnapshot):
         return None
@@ -146,21 +153,73 @@ def _signature(path: Path, settled: bool = False) -> Signature | None:
 
 def _shell(node_type: type) -> object:
     """An object of the graph, empty: its fields come later in the snapshot."""
+    _fields_shared(node_type)
     return node_type.__new__(node_type)
+
+
+def _plain_model(value: object) -> bool:
+    """A pydantic model with nothing but its fields (no extra or private values), its fields given shared in a
+    frozenset (sheets.ValidSheet.share_equal_values)."""
+    return (
+        isinstance(value, pydantic.BaseModel)
+        and value.__pydantic_extra__ is None
+        and not value.__pydantic_private__
+        and type(value.__pydantic_fields_set__) is frozenset
+    )
+
+
+def _empty_model(model_type: type[pydantic.BaseModel], fields_set: frozenset[str]) -> pydantic.BaseModel:
+    """A record of the type without its fields (_fill_model sets them), as pydantic's own pickling makes one."""
+    model = model_type.__new__(model_type)
+    object.__setattr__(model, "__pydantic_fields_set__", fields_set)
+    object.__setattr__(model, "__pydantic_extra__", None)
+    object.__setattr__(model, "__pydantic_private__", None)
+    return model
+
+
+def _fill_model(model: pydantic.BaseModel, fields: dict[str, object]) -> None:
+    object.__setattr__(model, "__dict__", fields)
+
+
+@functools.cache
+def _shell_arguments(node_type: type) -> tuple[type]:
+    """One tuple for all the shells of a type, written once."""
+    return (node_type,)
+
+
+@functools.cache
+def _fields_shared(node_type: type) -> None:
+    """Name the fields of the type's objects in the table of names they share before the shells are made: Python
+    adds a name to that table only while few objects of the type exist (each object made leaves less room), and
+    an object whose field it cannot add there gets a dictionary of its own (at 100,000 claims, 600 MB more). One
+    object made and filled, as __init__ would, names them all."""
+    model = node_type.__new__(node_type)
+    for name in _fields(node_type):
+        object.__setattr__(model, name, None)
 
 
 class SnapshotPickler(pickle.Pickler):
     """Writes each object of the graph, where first met, as an empty shell, and keeps it for its fields to be
-    written after (see _dump): the stream never nests deeper than a record does."""
+    written after (see _dump): the stream never nests deeper than a record does. Reading keeps every object the
+    stream names until the end: the batches are flat lists (each shell then its fields' values), not a tuple for
+    each object, which would be left as holes between the site's objects once read."""
 
     def __init__(self, stream: BinaryIO) -> None:
         super().__init__(stream, protocol=pickle.HIGHEST_PROTOCOL)
         self.shells: list[object] = []
+        self.model_arguments: dict[tuple[type, frozenset[str]], tuple[type, frozenset[str]]] = {}
 
     def reducer_override(self, value: object) -> object:
         if isinstance(value, GRAPH_TYPES):
             self.shells.append(value)
-            return _shell, (type(value),)
+            return _shell, _shell_arguments(type(value))
+        if _plain_model(value):
+            # A record (pydantic's own way writes a dictionary of four for each, which reading would keep): made
+            # from its type and the set of its fields given (one tuple of both for all the records that share
+            # them), its fields set from its __dict__ by _fill_model.
+            key = (type(value), value.__pydantic_fields_set__)
+            arguments = self.model_arguments.setdefault(key, key)
+            return _empty_model, arguments, value.__dict__, None, None, _fill_model
         return NotImplemented
 
 
@@ -169,16 +228,27 @@ def _dump(snapshot: SiteSnapshot, stream: BinaryIO) -> None:
     pickler.dump(snapshot)
     written = 0
     while written < len(pickler.shells):  # the fields of the shells written, which may meet new ones
-        batch = pickler.shells[written:]
-        written = len(pickler.shells)
-        pickler.dump([(shell, vars(shell)) for shell in batch])
+        batch = pickler.shells[written : written + BATCH_SHELLS]
+        written += len(batch)
+        pickler.dump(
+            [value for shell in batch for value in (shell, *map(shell.__getattribute__, _fields(type(shell))))]
+        )
     pickler.dump(None)
 
 
-def _load(payload: bytes) -> object:
-    unpickler = pickle.Unpickler(io.BytesIO(payload))  # signed by this user's own builds
+def _load(stream: BinaryIO) -> object:
+    unpickler = pickle.Unpickler(stream)  # signed by this user's own builds
     snapshot = unpickler.load()
     while (batch := unpickler.load()) is not None:
-        for shell, fields in batch:
-            vars(shell).update(fields)
+        values = iter(batch)
+        for shell in values:
+            for name in _fields(type(shell)):
+                object.__setattr__(shell, name, next(values))
     return snapshot
+
+
+@functools.cache
+def _fields(node_type: type) -> tuple[str, ...]:
+    """The fields of an object of the graph, in the order its __init__ sets them. They are read and set one by one:
+    asking for an object's __dict__ (vars) would give it a dictionary of its own (see _fields_shared)."""
+    return tuple(field.name for field in dataclasses.fields(node_type))
