@@ -45,9 +45,6 @@ SNAPSHOT_PREFIX = "site-"
 SNAPSHOT_SUFFIX = ".snapshot"
 GRAPH_TYPES = (Node, QuoteNode, QuoteUse)
 """The objects of the graph, which link to one another."""
-BATCH_SHELLS = 5000
-"""The objects whose fields one batch holds: what reading a batch makes for the while (a tuple of each one's fields)
-is then little, and its memory taken again by the next batch's instead of left in holes between the site's."""
 Signature = tuple[int, int, int]
 """A file's size, modification time (ns) and inode."""
 
@@ -194,9 +191,9 @@ def _fields_shared(node_type: type) -> None:
     adds a name to that table only while few objects of the type exist (each object made leaves less room), and
     an object whose field it cannot add there gets a dictionary of its own (at 100,000 claims, 600 MB more). One
     object made and filled, as __init__ would, names them all."""
-    model = node_type.__new__(node_type)
+    example = node_type.__new__(node_type)
     for name in _fields(node_type):
-        object.__setattr__(model, name, None)
+        object.__setattr__(example, name, None)
 
 
 class SnapshotPickler(pickle.Pickler):
@@ -229,8 +226,8 @@ def _dump(snapshot: SiteSnapshot, stream: BinaryIO) -> None:
     pickler.dump(snapshot)
     written = 0
     while written < len(pickler.shells):  # the fields of the shells written, which may meet new ones
-        batch = pickler.shells[written : written + BATCH_SHELLS]
-        written += len(batch)
+        batch = pickler.shells[written:]
+        written = len(pickler.shells)
         pickler.dump(
             [value for shell in batch for value in (shell, *map(shell.__getattribute__, _fields(type(shell))))]
         )
