@@ -13,37 +13,24 @@ from pathlib import Path
 
 from . import models
 from .graph import Node, Site
-from .sheets import ValidSheet, shape_of
+from .sheets import ValidSheet
 from .validate import RECORD_LISTS
 
 
 def free_text_edits(old: ValidSheet, new: ValidSheet) -> list[tuple[models.Record, models.Record]] | None:
     """The old and new records of a file side by side, those that differ; None when the edit changed more than
-    free text."""
-    if old.fingerprint and new.fingerprint:  # digests of the shape and of each record, taken when each was read
-        if old.fingerprint.shape != new.fingerprint.shape:
-            return None
-        old_digests, new_digests = old.fingerprint.records, new.fingerprint.records
-        edited = {name for name, digest in new_digests.items() if old_digests.get(name) != digest}
-        return [
-            (old_record, new_record)
-            for kind in RECORD_LISTS
-            for (_, old_record), (_, new_record) in zip(old.of_kind(kind), new.of_kind(kind), strict=True)
-            if new_record.id in edited
-        ]
-    if old.overview != new.overview:
+    free text. Told from the files' fingerprints (sheets.SheetFingerprint: the digest of each file's shape and of
+    each record, taken when it was read and kept with it in the cache)."""
+    before, after = old.take_fingerprint(), new.take_fingerprint()
+    if before.shape != after.shape:  # the same overview, kinds, ids and order: the lists pair up
         return None
-    pairs = []
-    for kind in RECORD_LISTS:
-        old_records, new_records = old.of_kind(kind), new.of_kind(kind)
-        if [index for index, _ in old_records] != [index for index, _ in new_records]:
-            return None
-        for (_, old_record), (_, new_record) in zip(old_records, new_records, strict=True):
-            if shape_of(old_record) != shape_of(new_record):
-                return None
-            if old_record != new_record:
-                pairs.append((old_record, new_record))
-    return pairs
+    edited = {name for name, digest in after.records.items() if before.records.get(name) != digest}
+    return [
+        (old_record, new_record)
+        for kind in RECORD_LISTS
+        for (_, old_record), (_, new_record) in zip(old.of_kind(kind), new.of_kind(kind), strict=True)
+        if new_record.id in edited
+    ]
 
 
 def apply_free_text_edits(site: Site, new_sheets: dict[Path, ValidSheet]) -> set[str] | None:
