@@ -39,7 +39,6 @@ import marshal
 import os
 import pickle
 import shutil
-import time
 import types
 from collections.abc import Collection, Iterable, Mapping
 from collections.abc import Set as AbstractSet
@@ -59,7 +58,7 @@ from .cache import (
 )
 from .graph import Site, linked_ids
 from .items import Span
-from .load import FACTSHEET_SUFFIXES, SETTLED_SECONDS, content_digest, read_file_bytes
+from .load import FACTSHEET_SUFFIXES, FileSignature, hashed_file
 from .sheets import SheetFingerprint, ValidSheet
 from .structured_data import Publication
 
@@ -68,9 +67,6 @@ IGNORED_SETTINGS = {"OUTPUT_PATH", "FACTSHEETS_UPDATE"}
 the build may update the last one's output."""
 OTHER_FOLDER = "\0"
 """Between a folder's name and a file's path in the keys of hash_content_files (no path holds it)."""
-UNSETTLED = (-1, -1, -1)
-"""The signature kept for a file hashed less than SETTLED_SECONDS after it was modified: hashed again next time."""
-"""A content file modified longer ago than this keeps its digest while its size, mtime and inode stay the same."""
 
 
 @dataclass
@@ -94,7 +90,7 @@ class BuildRecord:
     files: dict[str, tuple[int, int]] = field(default_factory=dict)
     """Every file of the output the build wrote (not the retained names), by its path in the output: its size
     and modification time in nanoseconds."""
-    content_files: dict[str, tuple[tuple[int, int, int], str]] = field(default_factory=dict)
+    content_files: dict[str, tuple[FileSignature | None, str]] = field(default_factory=dict)
     """The content files besides the fact sheets and the theme's files, by path (see hash_content_files): their
     size, mtime and inode when hashed, and their digest, so that the next build hashes only the files changed
     since (those settled at the time)."""
@@ -216,14 +212,14 @@ def hash_content_files(
     content_dir: Path,
     factsheet_folder: Path,
     others: Mapping[str, Path],
-    known: Mapping[str, tuple[tuple[int, int, int], str]],
-) -> dict[str, tuple[tuple[int, int, int], str]]:
+    known: Mapping[str, tuple[FileSignature | None, str]],
+) -> dict[str, tuple[FileSignature | None, str]]:
     """Every file of the content folder but the fact sheets, and of the other folders (the theme, the plugins;
     Python's bytecode left out), by path (an other folder's after its name as a message says it, "the
     theme's"), with its size, mtime and inode and its digest. A file whose size, mtime and inode are as known
     keeps its digest, if it had not been modified for SETTLED_SECONDS when it was hashed: one written again
     within the clock's resolution since may have kept its mtime."""
-    hashed: dict[str, tuple[tuple[int, int, int], str]] = {}
+    hashed: dict[str, tuple[FileSignature | None, str]] = {}
     folders = [("", content_dir), *((f"{name}{OTHER_FOLDER}", folder) for name, folder in others.items())]
     for prefix, top in folders:
         for folder, subfolders, names in os.walk(top):
@@ -234,15 +230,9 @@ def hash_content_files(
                     continue
                 key = prefix + str(path.relative_to(top))
                 try:
-                    status = path.stat()
-                    signature = (status.st_size, status.st_mtime_ns, status.st_ino)
-                    entry = known.get(key)
-                    if entry is None or entry[0] != signature:
-                        settled = time.time() - status.st_mtime > SETTLED_SECONDS
-                        entry = (signature if settled else UNSETTLED, content_digest(read_file_bytes(path)))
+                    hashed[key] = hashed_file(path, known.get(key))
                 except OSError as error:  # a broken link, a FIFO (never waited on): hashed again each time
-                    entry = (UNSETTLED, f"unreadable: {error.strerror or error}")
-                hashed[key] = entry
+                    hashed[key] = (None, f"unreadable: {error.strerror or error}")
     return hashed
 
 

@@ -41,7 +41,7 @@ import sys
 import tempfile
 import time
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
@@ -175,10 +175,7 @@ class SignedStore:
         except OSError:
             return None
         signature, payload = blob[:SIGNATURE_BYTES], blob[SIGNATURE_BYTES:]
-        if hmac.compare_digest(signature, self._signature(name, payload)):
-            return payload
-        _note_ignored(self._label)
-        return None
+        return payload if self._signed_here(name, signature, [payload]) else None
 
     def open_signed(self, name: str) -> BinaryIO | None:
         """The entry's bytes as a stream, if it is there and was signed by this user's builds; else None. The
@@ -191,17 +188,24 @@ class SignedStore:
             return None
         try:
             signature = stream.read(SIGNATURE_BYTES)
-            signing = self._signature_start(name)
-            while chunk := stream.read(READ_CHUNK_BYTES):
-                signing.update(chunk)
-            if hmac.compare_digest(signature, signing.digest()):
+            if self._signed_here(name, signature, iter(functools.partial(stream.read, READ_CHUNK_BYTES), b"")):
                 stream.seek(SIGNATURE_BYTES)
                 return stream
         except OSError:
-            pass
+            _note_ignored(self._label)
         stream.close()
-        _note_ignored(self._label)
         return None
+
+    def _signed_here(self, name: str, signature: bytes, payload: Iterable[bytes]) -> bool:
+        """Whether signature is this user's builds' signature of the entry's payload, read in parts (the
+        note that an entry was ignored if not)."""
+        signing = self._signature_start(name)
+        for part in payload:
+            signing.update(part)
+        if hmac.compare_digest(signature, signing.digest()):
+            return True
+        _note_ignored(self._label)
+        return False
 
     def write(self, name: str, payload: bytes) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)

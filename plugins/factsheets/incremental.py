@@ -17,7 +17,6 @@ import gc
 import os
 import shutil
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -31,12 +30,11 @@ from .edits import apply_free_text_edits
 from .exports import plan_files
 from .load import (
     FACTSHEET_SUFFIXES,
-    SETTLED_SECONDS,
+    FileSignature,
     FileToRead,
-    content_digest,
     find_factsheet_files,
+    hashed_file,
     lies_within,
-    read_file_bytes,
 )
 from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_factsheet, read_site
 from .plugin import FactSheetGenerator, write_data_file
@@ -74,9 +72,9 @@ class LiveSite:
     build's index left for later (the index is written whole either way)."""
     whole_build: BuildResult | None = None
     """The last whole build's result: whether it succeeded, its pages and seconds."""
-    _hashed: dict[Path, tuple[tuple[int, int, int], str]] = field(default_factory=dict, repr=False)
-    """Each file's size, modification time and inode when it was hashed, and its digest; only files
-    that had not changed for a while then (a rewrite within the clock's resolution keeps the mtime)."""
+    _hashed: dict[Path, tuple[FileSignature | None, str]] = field(default_factory=dict, repr=False)
+    """Each file's signature when it was hashed (None if it had just been modified: a rewrite within the clock's
+    resolution keeps the mtime), and its digest."""
 
     def __post_init__(self) -> None:
         """Refuse (OutputRefused) an output folder a build must not replace, before anything is built or served."""
@@ -206,16 +204,10 @@ class LiveSite:
         digests: dict[Path, str] = {}
         for path in files:
             try:
-                status = path.stat()
-                signature = (status.st_size, status.st_mtime_ns, status.st_ino)
-                known = self._hashed.get(path)
-                if known is None or known[0] != signature:
-                    known = (signature, content_digest(read_file_bytes(path)))
-                    if time.time() - status.st_mtime > SETTLED_SECONDS:
-                        self._hashed[path] = known
+                self._hashed[path] = hashed_file(path, self._hashed.get(path))
             except OSError:  # gone, or unreadable (the whole build this leads to says so)
                 continue
-            digests[path] = known[1]
+            digests[path] = self._hashed[path][1]
         return digests
 
     def _render_pages_reading(self, changed_ids: set[str], after_first_pages: Callable[[], None]) -> int:

@@ -15,6 +15,7 @@ import hashlib
 import os
 import re
 import stat
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,6 +128,34 @@ SETTLED_SECONDS = 2.0
 """A file hashed when it had not been modified for this long keeps its digest while its size, mtime and inode
 stay the same (the preview's edits, a build's content files); one hashed sooner may be written again within
 the clock's resolution, keeping its mtime, and is hashed again."""
+
+
+FileSignature = tuple[int, int, int]
+"""A file's size, modification time in nanoseconds and inode: while all three are as they were when the file was
+hashed, settled, its bytes are taken to be the same."""
+
+
+def file_signature(path: Path, settled: bool = False) -> FileSignature | None:
+    """The file's signature (through links, as reading goes); None if it cannot be read, or with settled, if it
+    was modified too lately for a later rewrite to be told by its time."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    if settled and time.time() - status.st_mtime <= SETTLED_SECONDS:
+        return None
+    return (status.st_size, status.st_mtime_ns, status.st_ino)
+
+
+def hashed_file(path: Path, known: tuple[FileSignature | None, str] | None) -> tuple[FileSignature | None, str]:
+    """The file's signature, if it had settled (else None: hashed again next time), and the digest of its bytes;
+    known as it is, if its signature is the file's. OSError if the file cannot be read."""
+    status = path.stat()
+    signature = (status.st_size, status.st_mtime_ns, status.st_ino)
+    if known is not None and known[0] == signature:
+        return known
+    settled = time.time() - status.st_mtime > SETTLED_SECONDS
+    return (signature if settled else None, content_digest(read_file_bytes(path)))
 
 
 def content_digest(raw: bytes) -> str:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import pickle
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -32,7 +31,7 @@ from .cache import SheetCache, SignedStore, plugin_code_version
 from .dates import dated_after_today, latest_desk_date
 from .edits import apply_free_text_edits
 from .graph import Node, QuoteNode, QuoteUse, Site
-from .load import SETTLED_SECONDS, FileToRead, display_path
+from .load import FileSignature, FileToRead, display_path, file_signature
 from .problems import Problem
 from .rules import check_rules
 
@@ -45,8 +44,6 @@ SNAPSHOT_PREFIX = "site-"
 SNAPSHOT_SUFFIX = ".snapshot"
 GRAPH_TYPES = (Node, QuoteNode, QuoteUse)
 """The objects of the graph, which link to one another."""
-Signature = tuple[int, int, int]
-"""A file's size, modification time (ns) and inode."""
 
 
 @dataclass
@@ -54,7 +51,7 @@ class SiteSnapshot:
     site: Site
     sheets: dict[str, str]
     """Each fact-sheet file read, by its path: the digest of its bytes."""
-    other_files: dict[str, Signature | None]
+    other_files: dict[str, FileSignature | None]
     """Each other file the reading read (an archived text, an original), by its path: its signature, or None
     when it could not be read or had just been modified (then the snapshot is not used)."""
     latest_desk_date: str
@@ -95,7 +92,7 @@ def site_from_snapshot(
         return None
     by_path = {str(file.path): file for file in files}
     if by_path.keys() != snapshot.sheets.keys() or any(
-        signature is None or _signature(Path(path)) != signature for path, signature in snapshot.other_files.items()
+        signature is None or file_signature(Path(path)) != signature for path, signature in snapshot.other_files.items()
     ):
         return None
     site = snapshot.site
@@ -131,22 +128,10 @@ def _name() -> str:
     return f"{SNAPSHOT_PREFIX}{plugin_code_version()}{SNAPSHOT_SUFFIX}"
 
 
-def _other_files(site: Site, content_dir: Path) -> dict[str, Signature | None]:
+def _other_files(site: Site, content_dir: Path) -> dict[str, FileSignature | None]:
     root = content_dir.resolve()
     names = {name for source in site.sources for name in (source.record.archived_text, source.record.original) if name}
-    return {str(root / name): _signature(root / name, settled=True) for name in sorted(names)}
-
-
-def _signature(path: Path, settled: bool = False) -> Signature | None:
-    """The file's size, modification time and inode (through links, as reading goes); None if it cannot be
-    read, or with settled, if it was modified too lately to tell a later rewrite by its time."""
-    try:
-        status = path.stat()
-    except OSError:
-        return None
-    if settled and time.time() - status.st_mtime <= SETTLED_SECONDS:
-        return None
-    return (status.st_size, status.st_mtime_ns, status.st_ino)
+    return {str(root / name): file_signature(root / name, settled=True) for name in sorted(names)}
 
 
 def _shell(node_type: type) -> object:
