@@ -58,8 +58,10 @@ FILTERS = ("kind", "status")
 
 FOLDED_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 """The combining marks dropped from a word (after NFKD): accents, diaereses, breves. search.js has the same ranges."""
-APOSTROPHES = re.compile("(?<=[^\\W_])['\u2019\u02bc](?=[^\\W_])")
-"""An apostrophe between letters, dropped: м'ясо, мʼясо and мясо are one word, and Russia's is russias."""
+APOSTROPHES = re.compile("['\u2019\u02bc](?<=[^\\W_]['\u2019\u02bc])(?=[^\\W_])")
+"""An apostrophe between letters, dropped: м'ясо, мʼясо and мясо are one word, and Russia's is russias. The
+apostrophe comes first in the pattern, the letter before it in a look-behind: the search then skips to each
+apostrophe instead of trying the look-behind at every character (a sixth of the time)."""
 WORD = re.compile(r"[^\W_]+")
 TAGS = re.compile(r"<[^>]*>")
 PART_BREAK = " · "
