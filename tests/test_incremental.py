@@ -38,6 +38,12 @@ def _assert_same_as_a_clean_build(live, content, tmp_path, settings=None):
     assert _tree(live.output_dir) == _tree(clean)
 
 
+def _identity(path):
+    """What tells a file written again (os.replace puts a new one in its place) from one left as it was."""
+    status = path.stat()
+    return status.st_ino, status.st_mtime_ns, status.st_size
+
+
 def _edit(content, old, new):
     claims = content / "factsheets" / "claims.yaml"
     text = claims.read_text()
@@ -63,11 +69,17 @@ def test_the_search_index_is_written_again_after_an_edit_and_finds_the_new_words
     small_files = {"FACTSHEETS_SEARCH_DOCUMENTS_PER_FILE": 5}
     live = LiveSite(ROOT / "pelicanconf.py", content_copy, tmp_path / "output", settings_override=small_files)
     assert live.build_all()
+    index = live.output_dir / "search"
+    before = {path: _identity(path) for path in index.rglob("*.json")}
     _edit(content_copy, "The Russian Defence Ministry claimed that 65", "The Russian Defence Ministry averred that 65")
     assert live.update().outcome is Outcome.UPDATED
     assert live.search_pending
     live.reindex_search()
     assert not live.search_pending
+    # Updated, not written whole: only the files that hold the edited claim's words, or its excerpt, change.
+    rewritten = sorted(str(path.relative_to(index)) for path in before if _identity(path) != before[path])
+    assert "index.json" in rewritten
+    assert 1 < len(rewritten) < len(before) / 2, rewritten
     words = json.loads((live.output_dir / "search" / "words" / "61-76.json").read_text())  # words starting "av"
     assert "averred" in words
     _assert_same_as_a_clean_build(live, content_copy, tmp_path, small_files)

@@ -28,6 +28,7 @@ from .build import BuildResult, build_site, check_output_folder, scratch_folder
 from .cache import configured_cache_root
 from .edits import apply_free_text_edits
 from .exports import plan_files
+from .items import ItemReuse
 from .load import (
     FACTSHEET_SUFFIXES,
     FileSignature,
@@ -40,6 +41,7 @@ from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_factsheet, read_site
 from .plugin import FactSheetGenerator, write_data_file
 from .problems import ContentError, Problem
 from .rules import check_rules
+from .search import SEARCH_FOLDER, IndexChanged
 from .sheets import ValidSheet
 
 
@@ -67,9 +69,10 @@ class LiveSite:
     settings_override: dict[str, object] = field(default_factory=dict)
     generator: FactSheetGenerator | None = field(default=None, repr=False)
     digests: dict[Path, str] = field(default_factory=dict)
-    search_pending: bool = False
-    """Whether reindex_search has work: pages re-rendered since the search index was written, or a whole
-    build's index left for later (the index is written whole either way)."""
+    index_left: bool = False
+    """Whether the last whole build left the search index for reindex_search to write."""
+    unindexed: set[str] = field(default_factory=set)
+    """The pages rendered again since the search index was written, by save_as: their documents may have changed."""
     whole_build: BuildResult | None = None
     """The last whole build's result: whether it succeeded, its pages and seconds."""
     _hashed: dict[Path, tuple[FileSignature | None, str]] = field(default_factory=dict, repr=False)
@@ -98,7 +101,7 @@ class LiveSite:
         # Let the old site go: reading freezes what it read out of garbage collection, and the graph
         # is full of cycles, so a site kept frozen would stay in memory for good.
         self.generator = self.whole_build = None
-        self.search_pending = False
+        self.index_left, self.unindexed = False, set()
         gc.unfreeze()
         gc.collect()
         result = build_site(
@@ -114,7 +117,7 @@ class LiveSite:
             },
         )
         self.whole_build = dataclasses.replace(result, generators=())  # the generator kept is self.generator
-        self.search_pending = search_later and result.ok
+        self.index_left = search_later and result.ok
         self.generator = next((made for made in result.generators if isinstance(made, FactSheetGenerator)), None)
         self.digests = self._digests() if result.ok else {}
         # Kept until the next whole build: out of the collector's sight, so that an update's
@@ -171,13 +174,35 @@ class LiveSite:
             return UpdateReport(Outcome.PROBLEMS)
         return UpdateReport(Outcome.NEEDS_FULL_BUILD)
 
+    @property
+    def search_pending(self) -> bool:
+        """Whether reindex_search has work: a whole build's index left for later, or pages rendered again since."""
+        return self.index_left or bool(self.unindexed)
+
     def reindex_search(self) -> None:
-        """Write the search index again from the pages as they are now (the last whole build left it for
-        later, or pages were re-rendered since): a second at 10,000 claims, so it is written whole."""
+        """Bring the search index up to date with the pages: written whole where the last whole build left it
+        for later, else updated with the documents of the pages rendered again since (at 10,000 claims, 1.2-2.0 s
+        where writing it whole takes 5)."""
         if self.generator is None or not self.generator.plugin_settings.search:
             return
-        self.generator.write_search_index(site_folder=self.output_dir)
-        self.search_pending = False
+        if self.index_left or not self._update_search_index():
+            self.generator.write_search_index(site_folder=self.output_dir)
+        self.index_left, self.unindexed = False, set()
+
+    def _update_search_index(self) -> bool:
+        """Write the files of the index that the pages rendered again change, each put in place at once and
+        index.json last (search.update_search_index); False if the index cannot be updated so."""
+        generator = self.generator
+        with scratch_folder(self.output_dir, "live") as staging:
+            index = self.output_dir / SEARCH_FOLDER
+            try:
+                generator.updated_search_index(staging, index, generator.pages, self.unindexed.__contains__)
+            except IndexChanged:
+                return False
+            written = [path.relative_to(staging) for path in (staging / SEARCH_FOLDER).rglob("*") if path.is_file()]
+            for name in sorted(written, key=lambda name: (name.name == "index.json", name)):
+                _move_into(staging, self.output_dir, str(name))
+        return True
 
     def _pelican_pages(self) -> list[Path]:
         """Pelican's own pages (About, Methodology: PAGE_PATHS): an edit of one rebuilds the whole site."""
@@ -215,22 +240,30 @@ class LiveSite:
         publication = generator.publication()
         pages = {page.save_as: page for page in generator.pages}  # pages read their records when rendered
         stale = sorted(save_as for save_as, reads in generator.page_reads.items() if reads & changed_ids)
-        self.search_pending = self.search_pending or bool(stale)
+        self.unindexed.update(stale)
         own = [name for name in stale if pages[name].node is not None and pages[name].node.owner_id in changed_ids]
         others = [name for name in stale if name not in own]
-        with scratch_folder(self.output_dir, "live") as staging:
-            writer = Writer(str(staging), settings=generator.settings)
-            for group in (own, others):
-                for name in group:
-                    generator.page_reads[name] = generator.write_page(writer, publication, pages[name])
-                    _move_into(Path(staging), self.output_dir, name)
-                if group is own:
-                    after_first_pages()
-            changed_claims = [claim for claim in generator.site.claims if claim.record.id in changed_ids]
-            cards = generator.share_cards.plan(changed_claims)  # a card draws its claim's words only
-            for data_file in [*plan_files(generator.site, publication, list(pages.values())), *cards]:
-                write_data_file(Path(staging), data_file)
-                _move_into(Path(staging), self.output_dir, data_file.save_as)
+        # The items of the lists' pages and of the open data that read no changed record are taken as they are.
+        spans = generator.item_spans
+        generator.reuse = reuse = ItemReuse(self.output_dir, spans, changed_ids)
+        try:
+            with scratch_folder(self.output_dir, "live") as staging:
+                writer = Writer(str(staging), settings=generator.settings)
+                for group in (own, others):
+                    for name in group:
+                        generator.page_reads[name], spans[name] = generator.write_page_noting_items(
+                            writer, publication, pages[name]
+                        )
+                        _move_into(staging, self.output_dir, name)
+                    if group is own:
+                        after_first_pages()
+                changed_claims = [claim for claim in generator.site.claims if claim.record.id in changed_ids]
+                cards = generator.share_cards.plan(changed_claims)  # a card draws its claim's words only
+                for data_file in [*plan_files(generator.site, publication, list(pages.values()), reuse), *cards]:
+                    spans[data_file.save_as] = write_data_file(staging, data_file, note_items=True)
+                    _move_into(staging, self.output_dir, data_file.save_as)
+        finally:
+            generator.reuse = ItemReuse()
         return len(stale)
 
 

@@ -94,6 +94,8 @@ class FactSheetGenerator(Generator):
         """An update of the search index: every file of the index, written again or not."""
         self.reuse = ItemReuse()
         """What this build takes from the last build's files (items.py): nothing, unless it is an update."""
+        self.item_spans: dict[str, dict[str, Span]] = {}
+        """Where each kept item lies in the output, by file (items.py): what the preview's updates take items from."""
         self.env.globals["kept_item"] = self.kept_item
         # Read and check the content now: Pelican creates generators before it
         # cleans the output folder, so bad content exits with the last good site intact.
@@ -170,7 +172,7 @@ class FactSheetGenerator(Generator):
             self.site,
             publication,
             partial(self.write_page_noting_items, writer, publication),
-            partial(write_data_file, Path(self.output_path), note_items=current is not None),
+            partial(write_data_file, Path(self.output_path), note_items=self.recording),
             self.workers,
             cards=cards,
             show_progress=watched,
@@ -202,6 +204,7 @@ class FactSheetGenerator(Generator):
             current.spans = {**kept_spans, **written.spans}
             current.files = previous.files if self.update else {}
             self.build_record = current
+        self.item_spans = current.spans if current else written.spans
         # The files of the last build an update keeps: the pages and cards it does not write again.
         self.kept_files = {page.save_as for page in self.pages} | {card_path(claim) for claim in self.site.claims}
         self.kept_files.update(self.index_files)
@@ -250,14 +253,21 @@ class FactSheetGenerator(Generator):
         if {page.save_as for page in pages} != self.update.known_pages:  # the documents are numbered otherwise
             self.write_search_index(pages)
             return
-        numbered = [page for page in pages if page.node is not None]  # a document's number is its place
-        writes = self.update.writes
-        changed = {number: self.document_of(page) for number, page in enumerate(numbered) if writes(page.save_as)}
         old_index = self.plugin_settings.build_output / SEARCH_FOLDER
         try:
-            self.index_files = update_search_index(Path(self.output_path), old_index, changed, self.search_sizes)
+            self.index_files = self.updated_search_index(Path(self.output_path), old_index, pages, self.update.writes)
         except IndexChanged:
             self.write_search_index(pages)
+
+    def updated_search_index(
+        self, site_folder: Path, old_index: Path, pages: list[Page], changed: Callable[[str], bool]
+    ) -> list[str]:
+        """Write into site_folder the files of old_index (an index of the same pages) that change when the pages
+        that changed says of, by save_as, have their documents made again; returns the path in the site of every
+        file of the index (search.update_search_index, which raises IndexChanged)."""
+        numbered = [page for page in pages if page.node is not None]  # a document's number is its place
+        documents = {number: self.document_of(page) for number, page in enumerate(numbered) if changed(page.save_as)}
+        return update_search_index(site_folder, old_index, documents, self.search_sizes)
 
     def document_of(self, page: Page) -> SearchDocument:
         """The page's search document, noting the records it reads: what the page's own reads may not hold."""
