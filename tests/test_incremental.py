@@ -182,3 +182,28 @@ def test_a_new_status_that_breaks_the_status_rules_is_reported_and_not_published
     reported = capsys.readouterr().err
     assert "claims.yaml:" in reported and "a response questions this uncontested claim" in reported
     assert claim_page.read_bytes() == before
+
+
+def test_the_search_index_updated_twice_drops_the_word_files_no_longer_used(content_copy, tmp_path):
+    small_files = {"FACTSHEETS_SEARCH_DOCUMENTS_PER_FILE": 5}
+    live = LiveSite(ROOT / "pelicanconf.py", content_copy, tmp_path / "output", settings_override=small_files)
+    assert live.build_all()
+    _edit(content_copy, "The Russian Defence Ministry claimed that 65", "The Russian Defence Ministry qzxvword that 65")
+    assert live.update().outcome is Outcome.UPDATED
+    live.reindex_search()
+    assert (live.output_dir / "search" / "words" / "71-7a.json").exists()  # the key "qz": no other word has it
+    _edit(content_copy, "The Russian Defence Ministry qzxvword that 65", "The Russian Defence Ministry claimed that 65")
+    assert live.update().outcome is Outcome.UPDATED
+    live.reindex_search()
+    assert not (live.output_dir / "search" / "words" / "71-7a.json").exists()
+    _assert_same_as_a_clean_build(live, content_copy, tmp_path, small_files)
+
+
+def test_a_damaged_search_index_is_written_whole_again(live, content_copy, tmp_path):
+    word_file = sorted((live.output_dir / "search" / "words").glob("*.json"))[0]
+    word_file.write_text('{"ab":[1,')  # cut short, as by a full disk
+    _edit(content_copy, "The Russian Defence Ministry claimed that 65", "The Russian Defence Ministry stated that 65")
+    assert live.update().outcome is Outcome.UPDATED
+    live.reindex_search()
+    json.loads(word_file.read_text())
+    _assert_same_as_a_clean_build(live, content_copy, tmp_path)

@@ -196,12 +196,18 @@ class LiveSite:
         with scratch_folder(self.output_dir, "live") as staging:
             index = self.output_dir / SEARCH_FOLDER
             try:
-                generator.updated_search_index(staging, index, generator.pages, self.unindexed.__contains__)
+                unindexed = self.unindexed.__contains__
+                files = set(generator.updated_search_index(staging, index, generator.pages, unindexed))
             except IndexChanged:
                 return False
             written = [path.relative_to(staging) for path in (staging / SEARCH_FOLDER).rglob("*") if path.is_file()]
             for name in sorted(written, key=lambda name: (name.name == "index.json", name)):
                 _move_into(staging, self.output_dir, str(name))
+        # A word file whose key the index no longer has (its last word edited away, or its key split) goes.
+        for folder in ("words", "documents"):
+            for path in (index / folder).glob("*.json"):
+                if f"{SEARCH_FOLDER}/{folder}/{path.name}" not in files:
+                    path.unlink(missing_ok=True)
         return True
 
     def _pelican_pages(self) -> list[Path]:
@@ -250,18 +256,18 @@ class LiveSite:
             with scratch_folder(self.output_dir, "live") as staging:
                 writer = Writer(str(staging), settings=generator.settings)
                 for group in (own, others):
-                    for name in group:
-                        generator.page_reads[name], spans[name] = generator.write_page_noting_items(
-                            writer, publication, pages[name]
-                        )
+                    for name in group:  # where its items lie, once it is in place
+                        reads, written_spans = generator.write_page_noting_items(writer, publication, pages[name])
                         _move_into(staging, self.output_dir, name)
+                        generator.page_reads[name], spans[name] = reads, written_spans
                     if group is own:
                         after_first_pages()
                 changed_claims = [claim for claim in generator.site.claims if claim.record.id in changed_ids]
                 cards = generator.share_cards.plan(changed_claims)  # a card draws its claim's words only
                 for data_file in [*plan_files(generator.site, publication, list(pages.values()), reuse), *cards]:
-                    spans[data_file.save_as] = write_data_file(staging, data_file, note_items=True)
+                    written_spans = write_data_file(staging, data_file, note_items=True)
                     _move_into(staging, self.output_dir, data_file.save_as)
+                    spans[data_file.save_as] = written_spans
         finally:
             generator.reuse = ItemReuse()
         return len(stale)

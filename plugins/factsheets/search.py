@@ -417,7 +417,10 @@ def update_search_index(
         old_texts[relative] = (old_index / relative).read_text(encoding="utf-8")
         return old_texts[relative]
 
-    files = list(updated_index_files(old_file, changed, sizes))  # all of them before any is written
+    try:  # all of them before any is written
+        files = list(updated_index_files(old_file, changed, sizes))
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as error:  # a file damaged: not our JSON
+        raise IndexChanged(f"a damaged file ({error})") from None
     for relative, text in files:
         if old_texts.get(relative) != text:
             path = site_folder / SEARCH_FOLDER / relative
