@@ -257,7 +257,7 @@ class LiveSite:
                 writer = Writer(str(staging), settings=generator.settings)
                 for group in (own, others):
                     for name in group:  # where its items lie, once it is in place
-                        reads, written_spans = generator.write_page_noting_items(writer, publication, pages[name])
+                        reads, written_spans = generator.write_page(writer, publication, pages[name])
                         _move_into(staging, self.output_dir, name)
                         generator.page_reads[name], spans[name] = reads, written_spans
                     if group is own:

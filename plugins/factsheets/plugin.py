@@ -171,7 +171,7 @@ class FactSheetGenerator(Generator):
         written = write_site(
             self.site,
             publication,
-            partial(self.write_page_noting_items, writer, publication),
+            partial(self.write_page, writer, publication),
             partial(write_data_file, Path(self.output_path), note_items=self.recording),
             self.workers,
             cards=cards,
@@ -283,13 +283,7 @@ class FactSheetGenerator(Generator):
         """Whether pages note what they read: for the build's record (build_record.py) or the preview's updates."""
         return self.build_records is not None or self.plugin_settings.record_reads
 
-    def write_page(self, writer, publication: Publication, page: Page) -> frozenset[str] | None:
-        """Render and write a page; returns the ids of the records it read, if they are recorded."""
-        return self.write_page_noting_items(writer, publication, page)[0]
-
-    def write_page_noting_items(
-        self, writer, publication: Publication, page: Page
-    ) -> tuple[frozenset[str] | None, dict[str, Span]]:
+    def write_page(self, writer, publication: Publication, page: Page) -> tuple[frozenset[str] | None, dict[str, Span]]:
         """Render and write a page; returns the ids of the records it read, if they are recorded, and where
         each of its kept items (kept_item) lies in it."""
         items: list[ItemText] = []
