@@ -203,11 +203,11 @@ class LiveSite:
             written = [path.relative_to(staging) for path in (staging / SEARCH_FOLDER).rglob("*") if path.is_file()]
             for name in sorted(written, key=lambda name: (name.name == "index.json", name)):
                 _move_into(staging, self.output_dir, str(name))
-        # A word file whose key the index no longer has (its last word edited away, or its key split) goes.
-        for folder in ("words", "documents"):
-            for path in (index / folder).glob("*.json"):
-                if f"{SEARCH_FOLDER}/{folder}/{path.name}" not in files:
-                    path.unlink(missing_ok=True)
+        # A word file whose key the index no longer has (its last word edited away, or its key split) goes; the
+        # documents' files stay as many (an edit of free text adds or removes no page).
+        for path in (index / "words").glob("*.json"):
+            if f"{SEARCH_FOLDER}/words/{path.name}" not in files:
+                path.unlink(missing_ok=True)
         return True
 
     def _pelican_pages(self) -> list[Path]:
