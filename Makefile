@@ -12,15 +12,21 @@ PUBLISHCONF := publishconf.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Nothing generated is trusted from a checkout: a virtualenv, bytecode or cache committed to the
-# repository (git add -f) would run as this project's code, so every target refuses to start.
-TRACKED_GENERATED := $(shell git ls-files -- '$(VENV)' '.cache' '*__pycache__*' '*.pyc' '*.pyo' 2>/dev/null | head -n 3)
+# repository (git add -f) would run as this project's code, so every target refuses to start. So do the
+# files Python loads ahead of a module's source or at start-up: compiled extensions (`numbers.*.so` is
+# imported before `numbers.py`), `.pth` files, `sitecustomize`/`usercustomize`, and package metadata
+# (`*.egg-info`, `*.dist-info`: their entry points load code, e.g. pytest plugins).
+GENERATED_CODE := '$(VENV)' '.cache' '*__pycache__*' '*.pyc' '*.pyo' '*.so' '*.so.*' '*.pyd' '*.dylib' '*.dll' \
+	'*.pth' 'sitecustomize*' '*/sitecustomize*' 'usercustomize*' '*/usercustomize*' '*.egg-info*' '*.dist-info*' \
+	'*.egg-link' '*.egg'
+TRACKED_GENERATED := $(shell git ls-files -- $(GENERATED_CODE) 2>/dev/null | head -n 3)
 ifneq ($(strip $(TRACKED_GENERATED)),)
 $(error the repository tracks generated files that would run as code ($(TRACKED_GENERATED) ...): remove them with 'git rm -r --cached' and commit)
 endif
 # The browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help setup html check serve publish clean test
+.PHONY: help setup html check serve publish clean test lock
 
 help:
 	@echo "make serve    build into $(PREVIEWDIR)/ and serve on http://$(HOST):$(PORT), rebuilding on change"
@@ -28,12 +34,16 @@ help:
 	@echo "make check    validate the fact sheets without rendering"
 	@echo "make publish  build with $(PUBLISHCONF)"
 	@echo "make test     run every test"
+	@echo "make lock     pin the dependencies again (requirements.lock) after pyproject.toml changes"
 	@echo "make clean    remove the caches, $(OUTPUTDIR)/ and $(PREVIEWDIR)/ (each only if it is a build of the site)"
 
-$(VENV)/.installed: pyproject.toml
+# Every package comes from requirements.lock, pinned and checked by hash (a compromised or yanked release on
+# the index cannot slip in); the project itself is installed on top, with nothing more.
+LOCKFILE := requirements.lock
+$(VENV)/.installed: pyproject.toml $(LOCKFILE)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCKFILE)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 setup: $(VENV)/.installed
@@ -63,6 +73,13 @@ $(CHROMIUM):
 test: setup $(CHROMIUM)
 	$(BIN)/ruff check plugins tests
 	$(BIN)/python -m pytest
+
+# After a change to the dependencies in pyproject.toml: pin the newest releases that satisfy it, with the hashes
+# of every file PyPI has for them (all platforms), for Python 3.11 as CI and the Pages workflow run it.
+lock: setup
+	$(BIN)/python -m pip install --quiet 'pip-tools>=7.4'
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+		--no-emit-find-links --all-build-deps --extra test --output-file $(LOCKFILE) pyproject.toml
 
 # Benchmarks (see benchmarks/README.md): make bench, or make bench SIZES="100 300" for a quick run;
 # BENCH_ARGS passes other options, e.g. BENCH_ARGS="--commit HEAD".

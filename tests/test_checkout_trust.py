@@ -13,7 +13,23 @@ def git(folder, *arguments) -> None:
     subprocess.run(["git", *arguments], cwd=folder, check=True, capture_output=True)
 
 
-@pytest.mark.parametrize("planted", [".venv/bin/python", "plugins/factsheets/__pycache__/load.cpython-311.pyc"])
+@pytest.mark.parametrize(
+    "planted",
+    [
+        ".venv/bin/python",
+        "plugins/factsheets/__pycache__/load.cpython-311.pyc",
+        # Imported ahead of numbers.py: an extension module wins over a source file of the same name.
+        "plugins/factsheets/numbers.cpython-311-x86_64-linux-gnu.so",
+        "plugins/factsheets/numbers.abi3.so",
+        # Run at start-up once plugins/ is on sys.path (the editable install puts it there).
+        "plugins/sitecustomize.py",
+        "plugins/usercustomize/__init__.py",
+        "plugins/evil.pth",
+        # Entry points in package metadata load code (pytest11 plugins, console scripts).
+        "plugins/evil-1.0.dist-info/entry_points.txt",
+        "plugins/evil.egg-info/entry_points.txt",
+    ],
+)
 def test_make_refuses_a_checkout_that_tracks_generated_code(tmp_path, planted):
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "--quiet", "--no-hardlinks", str(ROOT), str(clone))
