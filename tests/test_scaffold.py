@@ -4,13 +4,14 @@ added to its file as text (what was there keeps its bytes), and never under an i
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from test_safe_output import tree_digest
 
-from helpers import BIN, ROOT, run_check
+from helpers import BIN, ROOT, run_check, run_factsheets
 
 # What an editor would write in place of each TODO of the new records, by field (list items by their list).
 FILLED = {
@@ -168,3 +169,38 @@ def test_a_record_goes_into_its_own_list_of_a_file_holding_several(content_copy)
     assert refused.returncode == 1
     assert "'claims' is not a list of '- ' items, one a line" in refused.stderr
     assert file.read_text(encoding="utf-8") == text
+
+
+@pytest.mark.parametrize("form", ["absolute", "parent", "link"])
+def test_a_folder_outside_the_content_folder_is_refused_and_nothing_written(content_copy, tmp_path, form):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    folder = {"absolute": outside, "parent": Path("..") / "elsewhere", "link": Path("linked")}[form]
+    if form == "link":  # a folder inside the content folder, as it looks, that leads outside it
+        (content_copy / "linked").symlink_to(outside)
+    before = tree_digest(content_copy)
+    refused = new("claim", "a-new-claim", content_copy, "--folder", folder)
+    assert refused.returncode == 1
+    assert refused.stderr.splitlines() == [
+        f"factsheets new: {folder}: not a folder inside the content folder {content_copy}: "
+        "the fact-sheet folder must lie inside it"
+    ]
+    assert list(outside.iterdir()) == []
+    assert tree_digest(content_copy) == before
+
+
+def test_accept_never_writes_into_a_folder_outside_the_content_folder(content_copy, tmp_path):
+    outside = tmp_path / "elsewhere"
+    shutil.copytree(content_copy / "factsheets", outside)
+    archived = content_copy / "sources" / "ukrinform-2024-01-31.txt"
+    archived.write_text(archived.read_text(encoding="utf-8") + "A correction.\n", encoding="utf-8")
+    before = tree_digest(outside)
+    refused = run_factsheets(
+        "accept", "ukrinform-2024-01-31", content_copy, "--folder", outside, "--change", "Corrected."
+    )
+    assert refused.returncode == 1
+    assert refused.stderr.splitlines() == [
+        f"factsheets accept: {outside}: not a folder inside the content folder {content_copy}: "
+        "the fact-sheet folder must lie inside it"
+    ]
+    assert tree_digest(outside) == before

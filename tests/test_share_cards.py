@@ -5,6 +5,7 @@ The cards of a statement of 60 words and of one of 8 words are left in test-arti
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -14,7 +15,7 @@ import pytest
 from PIL import Image
 from test_safe_output import tree_digest
 
-from factsheets.share_cards import STATEMENT_SIZES, WIDTH, CardContent, _statement_lines
+from factsheets.share_cards import STATEMENT_SIZES, WIDTH, CardContent, _font, _statement_lines, _widths, render_card
 from helpers import ROOT, read_page, run_pelican
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -171,3 +172,70 @@ def test_a_statement_too_long_for_the_card_ends_with_an_ellipsis():
 def test_the_alt_text_names_the_status_and_the_claimant(status):
     content = CardContent("The sky is green.", "A. Speaker", status, "Fact sheets")
     assert content.alt == f"{status.capitalize()}: The sky is green. Claimed by A. Speaker. Fact sheets"
+
+
+class LayoutTooCostly(Exception):
+    pass
+
+
+class CountedWidths(dict):
+    """A font's widths of single characters, counting each one looked up: the layout's work, character by
+    character. Past the budget it stops the layout (a quadratic one would run for minutes)."""
+
+    def __init__(self, known: dict[str, float], budget: int) -> None:
+        super().__init__(known)
+        self.budget = budget
+        self.looked_up = 0
+
+    def _count(self) -> None:
+        self.looked_up += 1
+        if self.looked_up > self.budget:
+            raise LayoutTooCostly(f"more than {self.budget:,} characters measured")
+
+    def get(self, character, default=None):
+        self._count()
+        return super().get(character, default)
+
+    def __getitem__(self, character):
+        self._count()
+        return super().__getitem__(character)
+
+
+def characters_measured(monkeypatch, content: CardContent, budget: int) -> int:
+    """How many characters drawing the card measures, in every font it uses."""
+    counters = []
+    for size in (*STATEMENT_SIZES, 30, 40):
+        widths = _widths(_font(size))
+        counter = CountedWidths(widths.advances, budget)
+        monkeypatch.setattr(widths, "advances", counter)
+        counters.append(counter)
+    png = render_card(content)
+    with Image.open(io.BytesIO(png)) as card:
+        assert card.size == (1200, 630)
+    return sum(counter.looked_up for counter in counters)
+
+
+LONG_TEXTS = {
+    "a word of 20,000 letters": "x" * 20_000,
+    "3,000 combining marks on one letter": "a" + "\u0301" * 3_000,
+    "20,000 letters the font lacks": "ж" * 20_000,
+    "4,000 short words": "word " * 4_000,
+}
+
+
+@pytest.mark.parametrize("text", LONG_TEXTS.values(), ids=LONG_TEXTS.keys())
+def test_a_long_statement_is_drawn_with_work_linear_in_its_length(text, monkeypatch):
+    """The statement is broken into lines and shortened measuring each character a bounded number of times (it
+    once measured every prefix of a long word: a 4,000-letter word took 79 s)."""
+    budget = 20 * len(text)
+    measured = characters_measured(monkeypatch, CardContent(text, "A. Speaker", "disputed", "Fact sheets"), budget)
+    assert measured <= budget
+    lines, size = _statement_lines(text, WIDTH - 200)
+    assert size == STATEMENT_SIZES[-1] and lines[-1].endswith("…")
+
+
+@pytest.mark.parametrize("text", LONG_TEXTS.values(), ids=LONG_TEXTS.keys())
+def test_a_long_name_is_drawn_with_work_linear_in_its_length(text, monkeypatch):
+    budget = 20 * len(text)
+    content = CardContent("The sky is green.", text, "refuted", text)  # the claimant and the site's name
+    assert characters_measured(monkeypatch, content, budget) <= budget

@@ -5,18 +5,15 @@ more than free text, an archived text changed, a broken rule) is read and report
 from __future__ import annotations
 
 import inspect
-import os
 import pickle
 import subprocess
 import sys
-import time
 
 import pytest
 from test_cache_trust import RunsCode
 
 from factsheets import pipeline, snapshot
 from factsheets.cache import SheetCache
-from factsheets.load import SETTLED_SECONDS
 from factsheets.pipeline import read_site
 from factsheets.problems import ContentError
 from helpers import ROOT
@@ -28,13 +25,6 @@ def _edit(path, old, new) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, old
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def _settle(content) -> None:
-    """Date every file back: the snapshot trusts the signature only of a file modified a while before it."""
-    past = time.time() - SETTLED_SECONDS - 60
-    for path in content.rglob("*"):
-        os.utime(path, (past, past))
 
 
 def _what_pages_show(site) -> list[object]:
@@ -49,7 +39,6 @@ def _what_pages_show(site) -> list[object]:
 @pytest.fixture
 def read_once(content_copy, tmp_path):
     """The content read whole once with a cache, which keeps its snapshot."""
-    _settle(content_copy)
     cache = tmp_path / "cache"
     read_site(content_copy, cache_dir=cache)
     assert list(cache.rglob(f"{snapshot.SNAPSHOT_PREFIX}*{snapshot.SNAPSHOT_SUFFIX}")), "a snapshot is kept"
@@ -132,7 +121,6 @@ def test_a_large_site_is_kept_and_taken_back_whatever_the_depth_of_its_links(tmp
     content = tmp_path / "content"
     generate = [sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--claims", "600", "--out", str(content)]
     assert subprocess.run(generate, cwd=ROOT, capture_output=True, timeout=300).returncode == 0
-    _settle(content)
     cache = tmp_path / "cache"
     site = read_site(content, cache_dir=cache)
     sheet_cache = SheetCache.open(cache, content / "factsheets", tmp_path)
@@ -155,7 +143,6 @@ def test_a_large_site_is_kept_and_taken_back_whatever_the_depth_of_its_links(tmp
 
 def test_a_date_after_today_is_still_a_warning_when_the_site_is_taken_back(content_copy, tmp_path, monkeypatch):
     _edit(content_copy / CLAIMS, "      - date: 2026-12-02", "      - date: 2999-12-02")
-    _settle(content_copy)
     cache = tmp_path / "cache"
     assert any("after today" in str(problem) for problem in read_site(content_copy, cache_dir=cache).warnings)
     _edit(content_copy / CLAIMS, "The Russian side called 65 people", "The Russian side called sixty-five people")

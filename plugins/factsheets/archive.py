@@ -1,8 +1,8 @@
 """`factsheets archive` and `factsheets accept`: a source's text archived in one command, and kept tamper-evident.
 
-`archive` fetches a web page or PDF (or reads a saved .html, .pdf or .txt file), extracts its main text
-(trafilatura for HTML, which leaves out navigation, advertisements and cookie banners; pypdf for a PDF's
-text layer), normalises it (Unicode NFC, one kind of line break) and writes, inside the content folder
+`archive` fetches a web page or PDF from a public address (or reads a saved .html, .pdf or .txt file),
+extracts its main text (trafilatura for HTML, which leaves out navigation, advertisements and cookie banners;
+pypdf for a PDF's text layer), normalises it (Unicode NFC, one kind of line break) and writes, inside the content folder
 only: the text as sources/<id>.txt, the original bytes as sources/originals/<id>.<ext>, and a `sources:`
 record added as text to the fact-sheet file (as `factsheets new` adds one), with what the document says
 about itself, the retrieval time and the SHA-256 of both files. Whatever the document does not say (the
@@ -15,17 +15,20 @@ records the digests of a source that has none yet.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
+import http.client
 import io
+import ipaddress
 import logging
 import os
 import re
 import socket
+import ssl
+import threading
 import time
 import unicodedata
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -52,6 +55,15 @@ MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 """A news page is well under a megabyte and a press release's PDF a few: more is not one article."""
 DEFAULT_TIMEOUT = 30.0
 MAX_REDIRECTS = 5
+MAX_HTML_BYTES = 5 * 1024 * 1024
+"""A web page's size at most for its text to be extracted: trafilatura's time grows faster than the page (3 s for
+2 MB of paragraphs, minutes for 20 MB), and an article's page, scripts and styles included, is well under this."""
+MAX_PDF_CONTENT_BYTES = 8 * 1024 * 1024
+"""The page content a PDF's text is read from, at most, counted again for each page that shows it (one stream that
+20 pages share is read 20 times): a press release's pages hold a few hundred KB, and pypdf takes about half a
+second a megabyte to parse it. Also the most pypdf may decompress from one stream."""
+PDF_EXTRACTION_SECONDS = 30.0
+"""Reading a PDF's text stops after this long, checked at every operation of its pages."""
 MIN_WORDS = 10
 """Fewer words than this extracted from a page is not its main text (a consent wall, a page built by script)."""
 MAX_TITLE_CHARS = 300
@@ -101,10 +113,10 @@ class Archived:
 # Getting the document.
 
 
-def retrieve(what: str, timeout: float = DEFAULT_TIMEOUT) -> Retrieved:
+def retrieve(what: str, timeout: float = DEFAULT_TIMEOUT, allow_private: bool = False) -> Retrieved:
     """The document at what: an http(s) URL, or a saved .html, .pdf or .txt file."""
     if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", what):
-        return fetch(what, timeout)
+        return fetch(what, timeout, allow_private)
     return read_saved(Path(what))
 
 
@@ -123,68 +135,272 @@ def read_saved(path: Path) -> Retrieved:
     return Retrieved(data, kind, None, path.name)
 
 
-class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
-    """Redirects followed only to http(s) addresses without credentials, at most MAX_REDIRECTS of them."""
+NAT64_PREFIX = ipaddress.ip_network("64:ff9b::/96")
+"""The well-known NAT64 prefix (RFC 6052): an IPv6-only network reaches the IPv4 address in its last 32 bits."""
 
-    max_redirections = MAX_REDIRECTS
 
-    def http_error_302(self, req, fp, code, msg, headers):  # noqa: ANN001, ANN201 (urllib's signature)
-        location = headers.get("location") or headers.get("uri")
-        if location:
-            newurl = urljoin(req.full_url, location)
+def internal_address_kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """What makes address one of a machine's or a network's own (loopback, private, link-local where cloud metadata
+    services answer, ...), in a word for the message; None for a public address. An IPv6 address that carries an
+    IPv4 one (IPv4-mapped, 6to4, NAT64) is judged by the IPv4 address it reaches, which Python's `is_global`
+    does not do."""
+    carried = _carried_ipv4(address)
+    if carried is not None:
+        return internal_address_kind(carried)
+    for kind, is_kind in (
+        ("unspecified", address.is_unspecified),
+        ("loopback", address.is_loopback),
+        ("link-local", address.is_link_local),
+        ("multicast", address.is_multicast),
+        ("reserved", address.is_reserved),
+        ("private", address.is_private),
+        ("site-local", getattr(address, "is_site_local", False)),
+    ):
+        if is_kind:
+            return kind
+    return None if address.is_global else "non-public"
+
+
+def _carried_ipv4(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address reaches (IPv4-mapped, 6to4, NAT64), or None."""
+    if not isinstance(address, ipaddress.IPv6Address):
+        return None
+    if address in NAT64_PREFIX:
+        return ipaddress.IPv4Address(int(address) & 0xFFFF_FFFF)
+    return address.ipv4_mapped or address.sixtofour
+
+
+class _Deadline:
+    """The moment a whole fetch must be over (name lookups, connections, TLS handshakes, headers and bodies of every
+    redirect): each step that waits is given only the time left."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+
+    def left(self) -> float:
+        """The seconds left, or TimeoutError when there are none."""
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        return left
+
+
+class _WaitsOnlyUntilTheDeadline:
+    """A socket whose every read and write waits only for the time left before its deadline: a plain socket timeout
+    restarts at every byte, so a server trickling one byte a second would never meet it."""
+
+    deadline: _Deadline | None = None
+
+    def recv(self, *arguments: object) -> bytes:
+        self._wait_only_until_the_deadline()
+        return super().recv(*arguments)
+
+    def recv_into(self, *arguments: object) -> int:
+        self._wait_only_until_the_deadline()
+        return super().recv_into(*arguments)
+
+    def sendall(self, *arguments: object) -> None:
+        self._wait_only_until_the_deadline()
+        super().sendall(*arguments)
+
+    def _wait_only_until_the_deadline(self) -> None:
+        if self.deadline is not None:
+            self.settimeout(self.deadline.left())
+
+
+class _DeadlineSocket(_WaitsOnlyUntilTheDeadline, socket.socket):
+    """A TCP socket of the fetch."""
+
+
+class _DeadlineTLSSocket(_WaitsOnlyUntilTheDeadline, ssl.SSLSocket):
+    """The same over TLS; the handshake is bounded by the timeout set before it (CPython applies it to the whole
+    handshake)."""
+
+
+def tls_context() -> ssl.SSLContext:
+    """The system's certificate authorities, host names checked: the tests put their own authority here."""
+    return ssl.create_default_context()
+
+
+def fetch(url: str, timeout: float = DEFAULT_TIMEOUT, allow_private: bool = False) -> Retrieved:
+    """The document at url (redirects followed), at most MAX_DOWNLOAD_BYTES, within timeout seconds in all: name
+    lookups, connections, TLS handshakes, headers and bodies of every redirect together.
+
+    Each host is looked up once and every address it has checked: a machine's or a network's own addresses
+    (loopback, private, link-local where cloud metadata services answer, ...) are refused unless allow_private,
+    at the first address and at every redirect, and the connection goes to the very address checked (the Host
+    header and TLS keep the name), so a DNS server cannot answer a public address to the check and an internal
+    one to the connection. Proxies from the environment are not used: a proxy would connect to an address that
+    was never checked."""
+    _check_url(url, repr(url))
+    deadline = _Deadline(timeout)
+    current, host, answered, size = url, urlsplit(url).hostname or "", False, 0
+    try:
+        for _ in range(MAX_REDIRECTS + 1):
+            host = urlsplit(current).hostname or ""
+            where = url if current == url else f"{url} redirects to {current}"
+            connection = _connection(current, where, deadline, allow_private)
             try:
-                models.check_web_url(newurl)
-            except ValueError as error:
-                raise ArchiveRefused(f"{req.full_url} redirects to {newurl!r}, which is refused: {error}") from None
-        return super().http_error_302(req, fp, code, msg, headers)
+                target = urlsplit(current)._replace(scheme="", netloc="", fragment="").geturl() or "/"
+                connection.request(
+                    "GET", target, headers={"User-Agent": USER_AGENT, "Accept": "text/html, application/pdf"}
+                )
+                response = connection.getresponse()
+                answered = True
+                location = response.getheader("Location")
+                if response.status in (301, 302, 303, 307, 308) and location:
+                    following = urljoin(current, location.strip())
+                    _check_url(following, f"{current} redirects to {following!r}, which is refused")
+                    current, answered = following, False
+                    continue
+                if not 200 <= response.status < 300:
+                    raise ArchiveRefused(
+                        f"{url}: the server answered {response.status} {response.reason}: check the address, or save "
+                        "the page from a browser and archive the saved file"
+                    )
+                content_type = response.headers.get_content_type()
+                length = response.getheader("Content-Length", "")
+                if length.isdigit() and int(length) > MAX_DOWNLOAD_BYTES:
+                    raise ArchiveRefused(
+                        f"{url}: the server sends {int(length):,} bytes, over the limit of "
+                        f"{MAX_DOWNLOAD_BYTES:,}: not one article"
+                    )
+                chunks = []
+                while chunk := response.read1(64 * 1024):  # what has come (read waits for all 64 KB)
+                    size += len(chunk)
+                    if size > MAX_DOWNLOAD_BYTES:
+                        raise ArchiveRefused(f"{url}: more than {MAX_DOWNLOAD_BYTES:,} bytes: not one article")
+                    chunks.append(chunk)
+                break
+            finally:
+                connection.close()
+        else:
+            raise ArchiveRefused(f"{url}: more than {MAX_REDIRECTS} redirects: archive the address they end at")
+    except TimeoutError:
+        if answered:
+            raise ArchiveRefused(
+                f"{url}: {host} sent only {size:,} bytes within {timeout:g} seconds: try again later"
+            ) from None
+        raise ArchiveRefused(f"{url}: no answer from {host} within {timeout:g} seconds: try again later") from None
+    except (OSError, http.client.HTTPException, ValueError) as error:  # a connection reset, a malformed answer
+        text = getattr(error, "strerror", None) or str(error) or type(error).__name__
+        raise ArchiveRefused(f"{url}: the download from {host} failed: {text}") from None
+    data = b"".join(chunks)
+    return Retrieved(data, _kind_of(url, content_type, data), current, urlsplit(current).path.rsplit("/", 1)[-1])
 
-    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
-
-def fetch(url: str, timeout: float = DEFAULT_TIMEOUT) -> Retrieved:
-    """The document at url (redirects followed), at most MAX_DOWNLOAD_BYTES, within timeout seconds in all."""
+def _check_url(url: str, refusal: str) -> None:
     try:
         models.check_web_url(url)
     except ValueError as error:
-        raise ArchiveRefused(f"{url!r}: {error}") from None
-    opener = urllib.request.build_opener(_CheckedRedirects())
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "text/html, application/pdf"})
-    deadline = time.monotonic() + timeout
-    host = urlsplit(url).hostname
+        raise ArchiveRefused(f"{refusal}: {error}") from None
+
+
+def _connection(url: str, where: str, deadline: _Deadline, allow_private: bool) -> http.client.HTTPConnection:
+    """An HTTP(S) connection to url's host, made to an address of it that was checked (ArchiveRefused naming the
+    address otherwise, or when the host cannot be reached)."""
+    parts = urlsplit(url)
     try:
-        with opener.open(request, timeout=timeout) as response:
-            final_url, content_type = response.geturl(), response.headers.get_content_type()
-            length = response.headers.get("Content-Length", "")
-            if length.isdigit() and int(length) > MAX_DOWNLOAD_BYTES:
-                raise ArchiveRefused(
-                    f"{url}: the server sends {int(length):,} bytes, over the limit of "
-                    f"{MAX_DOWNLOAD_BYTES:,}: not one article"
-                )
-            chunks, size = [], 0
-            while chunk := response.read(64 * 1024):
-                size += len(chunk)
-                if size > MAX_DOWNLOAD_BYTES:
-                    raise ArchiveRefused(f"{url}: more than {MAX_DOWNLOAD_BYTES:,} bytes: not one article")
-                if time.monotonic() > deadline:
-                    raise TimeoutError
-                chunks.append(chunk)
-    except urllib.error.HTTPError as error:
-        raise ArchiveRefused(
-            f"{url}: the server answered {error.code} {error.reason}: check the address, or save the page "
-            "from a browser and archive the saved file"
-        ) from None
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        host = (parts.hostname or "").encode("idna").decode("ascii")
+    except (ValueError, UnicodeError) as error:
+        raise ArchiveRefused(f"{where}: not a usable address: {error}") from None
+    if not host:
+        raise ArchiveRefused(f"{where}: names no host")
+    try:
+        addresses = _looked_up(host, port, deadline)
+    except socket.gaierror as error:
+        raise ArchiveRefused(f"{where}: {host} cannot be reached: {error.strerror or error}") from None
+    for *_, sockaddr in addresses:
+        address = ipaddress.ip_address(sockaddr[0].split("%", 1)[0])
+        kind = internal_address_kind(address)
+        if kind is not None and not allow_private:
+            named = f"{host} is" if _same_address(host, address) else f"{host} resolves to {address},"
+            article = "an" if kind[0] in "aeiou" else "a"
+            carried = _carried_ipv4(address)
+            reaching = f" (it reaches {carried})" if carried else ""
+            raise ArchiveRefused(
+                f"{where}: {named} {article} {kind} address{reaching}, not a public one: refused "
+                "(--allow-private archives from your own machine or network)"
+            )
+    try:
+        sock = _connected(addresses, deadline)
     except TimeoutError:
-        raise ArchiveRefused(f"{url}: no answer from {host} within {timeout:g} seconds: try again later") from None
-    except urllib.error.URLError as error:
-        reason = error.reason
-        if isinstance(reason, TimeoutError | socket.timeout):
-            raise ArchiveRefused(f"{url}: no answer from {host} within {timeout:g} seconds: try again later") from None
-        text = getattr(reason, "strerror", None) or str(reason)
-        raise ArchiveRefused(f"{url}: {host} cannot be reached: {text}") from None
-    except (OSError, ValueError) as error:  # a connection reset, a malformed answer
-        raise ArchiveRefused(f"{url}: the download failed: {error}") from None
-    data = b"".join(chunks)
-    return Retrieved(data, _kind_of(url, content_type, data), final_url, urlsplit(final_url).path.rsplit("/", 1)[-1])
+        raise
+    except OSError as error:
+        raise ArchiveRefused(f"{where}: {host} cannot be reached: {error.strerror or error}") from None
+    if parts.scheme == "https":
+        context = tls_context()
+        context.sslsocket_class = _DeadlineTLSSocket
+        try:
+            sock = context.wrap_socket(sock, server_hostname=host)  # the name for SNI and the certificate check
+        except BaseException as error:
+            sock.close()
+            if isinstance(error, ssl.SSLCertVerificationError):
+                raise ArchiveRefused(
+                    f"{where}: {host} cannot be reached: certificate verify failed: {error.verify_message}"
+                ) from None
+            if isinstance(error, ssl.SSLError):
+                raise ArchiveRefused(
+                    f"{where}: {host} cannot be reached: TLS failed: {error.reason or error}"
+                ) from None
+            raise
+        sock.deadline = deadline
+        connection = http.client.HTTPSConnection(host, port, context=context)
+    else:
+        connection = http.client.HTTPConnection(host, port)
+    connection.sock = sock  # connected already: http.client only writes the request and reads the answer
+    return connection
+
+
+def _same_address(host: str, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether host is address written in the usual way (not as 2130706433 or 127.1)."""
+    try:
+        return ipaddress.ip_address(host) == address
+    except ValueError:
+        return False
+
+
+def _looked_up(host: str, port: int, deadline: _Deadline) -> list[tuple]:
+    """getaddrinfo's answer for host, waited for only until the deadline (the lookup itself has no timeout; a
+    lookup given up goes on in its thread until the resolver gives up, and stops nothing)."""
+    answer: list = []
+
+    def look_up() -> None:
+        try:
+            answer.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+        except OSError as error:
+            answer.append(error)
+
+    thread = threading.Thread(target=look_up, name=f"archive: looking up {host}", daemon=True)
+    thread.start()
+    thread.join(deadline.left())
+    if not answer:
+        raise TimeoutError
+    if isinstance(answer[0], OSError):
+        raise answer[0]
+    return answer[0]
+
+
+def _connected(addresses: list[tuple], deadline: _Deadline) -> _DeadlineSocket:
+    """A socket connected to the first of the checked addresses that answers, within the deadline."""
+    failure = OSError("no address")
+    for family, kind, protocol, _, sockaddr in addresses:
+        sock = _DeadlineSocket(family, kind, protocol)
+        try:
+            sock.settimeout(deadline.left())
+            sock.connect(sockaddr)
+        except TimeoutError:
+            sock.close()
+            raise
+        except OSError as error:
+            sock.close()
+            failure = error
+            continue
+        sock.deadline = deadline
+        return sock
+    raise failure
 
 
 def _kind_of(url: str, content_type: str, data: bytes) -> str:
@@ -238,6 +454,11 @@ def normalise(text: str) -> str:
 
 
 def _extract_html(document: Retrieved) -> Extracted:
+    if len(document.data) > MAX_HTML_BYTES:
+        raise ArchiveRefused(
+            f"{document.url or document.name}: a web page of {len(document.data):,} bytes, over the {MAX_HTML_BYTES:,} "
+            "bytes of one article's page: copy the article's text into a .txt file and archive that"
+        )
     import trafilatura  # here: the other commands need not import it (0.5 s)
 
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)  # its warnings are not the editor's business
@@ -266,20 +487,35 @@ def _language(html: bytes) -> str | None:
 
 
 def _extract_pdf(document: Retrieved) -> Extracted:
+    """The text layer of every page, read within bounds whatever the page count: at most MAX_PDF_CONTENT_BYTES of
+    page content, MAX_ARCHIVED_TEXT_BYTES of text and PDF_EXTRACTION_SECONDS (a 10 KB PDF whose 20 pages share one
+    2 MB content stream would otherwise take minutes before its text is found too long)."""
     import pypdf
 
     logging.getLogger("pypdf").setLevel(logging.CRITICAL)
     name = document.url or document.name
+    configure = getattr(pypdf, "apply_configuration", None)  # pypdf's limits, per call, since 6.x
+    limits = {
+        name: MAX_PDF_CONTENT_BYTES
+        for name in (f"{kind}_maximum_output_length" for kind in ("zlib", "lzw", "run_length", "brotli"))
+        if configure and hasattr(pypdf.Configuration, name)
+    }
     try:
-        reader = pypdf.PdfReader(io.BytesIO(document.data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise ArchiveRefused(f"{name}: the PDF is encrypted with a password: save an unprotected copy")
-        pages = [(page.extract_text() or "").strip() for page in reader.pages]
-        info = reader.metadata
-        title = info.title if info else None
-        created = info.creation_date if info else None
+        with configure(**limits) if configure else contextlib.nullcontext():
+            reader = pypdf.PdfReader(io.BytesIO(document.data))
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise ArchiveRefused(f"{name}: the PDF is encrypted with a password: save an unprotected copy")
+            pages = _pdf_page_texts(reader, name)
+            info = reader.metadata
+            title = info.title if info else None
+            created = info.creation_date if info else None
     except ArchiveRefused:
         raise
+    except pypdf.errors.LimitReachedError as error:  # a stream decompressed past MAX_PDF_CONTENT_BYTES, and others
+        raise ArchiveRefused(
+            f"{name}: over a limit of the PDF reader ({error}): copy the article's own words into a .txt file and "
+            "archive that"
+        ) from None
     except Exception as error:  # pypdf raises many kinds of error on a damaged file
         raise ArchiveRefused(f"{name}: not a readable PDF: {error}") from None
     if not any(pages):
@@ -294,6 +530,48 @@ def _extract_pdf(document: Retrieved) -> Extracted:
     )
 
 
+class _PDFReadingStopped(Exception):
+    """Raised from pypdf's callbacks to stop reading a page's text midway: why, in words for the message."""
+
+
+def _pdf_page_texts(reader, name: str) -> list[str]:  # noqa: ANN001 (pypdf is imported only when needed)
+    """Each page's text, stopped (ArchiveRefused naming the page) once the pages' content, their text or the time
+    taken is over its limit; the time and the text are also checked at every operation inside a page."""
+    deadline = time.monotonic() + PDF_EXTRACTION_SECONDS
+    texts: list[str] = []
+    content_size = text_size = texts_size = 0
+
+    def before_operation(*_: object) -> None:
+        if time.monotonic() > deadline:
+            raise _PDFReadingStopped(f"reading its text took over {PDF_EXTRACTION_SECONDS:g} seconds")
+
+    def on_text(text: str, *_: object) -> None:
+        nonlocal text_size
+        text_size += len(text)  # characters: never more than the bytes they take
+        if text_size > MAX_ARCHIVED_TEXT_BYTES:
+            raise _PDFReadingStopped(f"its text is over {MAX_ARCHIVED_TEXT_BYTES:,} bytes")
+
+    count = len(reader.pages)
+    for number, page in enumerate(reader.pages, 1):
+        try:
+            before_operation()
+            content = page.get_contents()
+            content_size += len(content.get_data()) if content is not None else 0
+            if content_size > MAX_PDF_CONTENT_BYTES:
+                raise _PDFReadingStopped(f"its pages' content is over {MAX_PDF_CONTENT_BYTES:,} bytes")
+            text = (page.extract_text(visitor_operand_before=before_operation, visitor_text=on_text) or "").strip()
+            text_size = texts_size + len(text)  # what the page gives, whatever pypdf passed to on_text
+            on_text("")
+        except _PDFReadingStopped as stopped:
+            raise ArchiveRefused(
+                f"{name}: {stopped} by page {number} of {count}: copy the article's own words into a .txt file "
+                "and archive that"
+            ) from None
+        texts.append(text)
+        texts_size += len(text)
+    return texts
+
+
 # Writing the source.
 
 
@@ -304,14 +582,16 @@ def archive(
     source_id: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     now: datetime.datetime | None = None,
+    allow_private: bool = False,
 ) -> Archived:
-    """Archive the document at what (a URL or a saved file) as a new source in content_dir."""
+    """Archive the document at what (a URL or a saved file) as a new source in content_dir; a URL whose host is at
+    an internal address (loopback, private, link-local, ...) only with allow_private."""
     if not content_dir.is_dir():
         raise ArchiveRefused(f"{display_path(content_dir)}: content folder not found")
     if source_id is not None:
         _check_id(source_id)
     now = (now or datetime.datetime.now(datetime.UTC)).astimezone(datetime.UTC).replace(microsecond=0)
-    document = retrieve(what, timeout)
+    document = retrieve(what, timeout, allow_private)
     extracted = extract(document)
     source_id = source_id or _derived_id(document, extracted, now)
     text_path, original_path = _new_archive_paths(content_dir, source_id, document.kind)
@@ -572,6 +852,11 @@ def _replace_file_text(path: Path, new_text: str) -> None:
 
 def _find_source(source_id: str, factsheet_folder: Path, content_dir: Path):  # noqa: ANN202
     """The fact-sheet file that defines the source: its path, text, the record's node and data."""
+    if not lies_in(factsheet_folder, content_dir):  # accept writes there: never outside the content (folder_inside)
+        raise ArchiveRefused(
+            f"{display_path(factsheet_folder)}: not a folder inside the content folder {display_path(content_dir)}: "
+            "the fact-sheet folder must lie inside it"
+        )
     for path in find_factsheet_files(factsheet_folder, within=content_dir) if factsheet_folder.is_dir() else []:
         problems: list = []
         loaded = load_file(path, problems)

@@ -87,7 +87,12 @@ def _archive_command(arguments: argparse.Namespace) -> int:
     try:
         if arguments.command == "archive":
             archived = archive(
-                arguments.what, arguments.content_dir, arguments.folder, arguments.source_id, arguments.timeout
+                arguments.what,
+                arguments.content_dir,
+                arguments.folder,
+                arguments.source_id,
+                arguments.timeout,
+                allow_private=arguments.allow_private,
             )
             todo = ", ".join(archived.placeholders)
             print(printable(f"{display_path(archived.text_path)}: the archived text"))
@@ -165,7 +170,15 @@ def _archive_arguments(commands) -> None:
     archive.add_argument("--id", dest="source_id", help="the new source's id (default: site and date, or file name)")
     archive.add_argument("--folder", default=DEFAULT_FACTSHEETS_FOLDER, help="fact-sheet folder inside content_dir")
     archive.add_argument(
-        "--timeout", type=_seconds, default=30.0, help="seconds to wait for the download in all (default: 30)"
+        "--timeout",
+        type=_seconds,
+        default=30.0,
+        help="seconds the whole download may take, redirects included (default: 30)",
+    )
+    archive.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="also fetch from internal addresses (this machine, a private network, link-local): refused by default",
     )
 
 

@@ -134,22 +134,56 @@ def check_clock_time(value: str) -> str:
 
 MAX_QUOTE_CHARS = 2_000
 """A quote is the words that support a claim or a figure, not a whole text; its check stays quick."""
+MAX_TITLE_CHARS = 300
+"""A name, title, label, unit, place or role is shown whole: in headings, link texts, the diagram's boxes, share
+cards and search results. The longest real one is a headline of 98 characters."""
+MAX_SENTENCE_CHARS = 1_000
+"""A statement, rationale, change, description, response's summary, piece of evidence or open question is a
+sentence or two: a share card draws at most about 1,200 characters of a statement. The longest real one is a
+statement of 332 characters."""
+MAX_TEXT_CHARS = 10_000
+"""Any other text (a summary, notes, a path) is a few paragraphs at most. The longest real one is the overview's
+summary, of 809 characters."""
 
 
-def _check_quote_length(value: str) -> str:
-    if len(value) > MAX_QUOTE_CHARS:
-        raise ValueError(
-            f"a quote may be at most {MAX_QUOTE_CHARS:,} characters long; this one has {len(value):,}: "
-            "quote the words that matter"
-        )
-    return value
+class TextLimit:
+    """The most characters a text field holds, and what to do about a longer text: a limit no real record comes
+    near, so that what is longer (a whole article pasted, or text made to slow the build down) is refused
+    before any page, share card or search index is made of it. The message names the text by its subject
+    ("a quote"), or by the field alone."""
+
+    def __init__(self, most: int, advice: str, subject: str = "") -> None:
+        self.most = most
+        self.advice = advice
+        self.subject = subject
+
+    def __call__(self, value: str) -> str:
+        if len(value) > self.most:
+            said = f"{self.subject} may be" if self.subject else "may be"
+            this = "this one" if self.subject else "this text"
+            raise ValueError(f"{said} at most {self.most:,} characters long; {this} has {len(value):,}: {self.advice}")
+        return value
+
+
+def _limited_text(most: int, advice: str) -> object:
+    """Free text of at most `most` characters; the limit is in the JSON Schema and the format reference."""
+    return Annotated[
+        str,
+        AfterValidator(TextLimit(most, advice)),
+        AfterValidator(check_text),
+        WithJsonSchema({"type": "string", "pattern": "\\S", "maxLength": most}),
+    ]
 
 
 _SLUG_SCHEMA = WithJsonSchema({"type": "string", "pattern": f"^{SLUG_PATTERN.pattern}$", "maxLength": 80})
-Text = Annotated[str, AfterValidator(check_text), WithJsonSchema({"type": "string", "pattern": "\\S"})]
+Text = _limited_text(MAX_TEXT_CHARS, "keep the words that matter: the archived source keeps the whole text")
+TitleText = _limited_text(MAX_TITLE_CHARS, "it is shown whole in headings, lists and the diagram")
+"""A name, title, label, unit, place or role."""
+SentenceText = _limited_text(MAX_SENTENCE_CHARS, "say it in a sentence or two: the quotes and sources carry the rest")
+"""A statement, rationale, change, description, summary of a response, evidence or open question."""
 QuoteText = Annotated[
     str,
-    AfterValidator(_check_quote_length),
+    AfterValidator(TextLimit(MAX_QUOTE_CHARS, "quote the words that matter", subject="a quote")),
     AfterValidator(check_text),
     WithJsonSchema({"type": "string", "pattern": "\\S", "maxLength": MAX_QUOTE_CHARS}),
 ]
@@ -290,7 +324,7 @@ class Change(Record):
     """One line of a record's corrections log."""
 
     date: PartialDate = Field(description="When the desk made the change (the desk's own date, not a source's).")
-    change: Text = Field(description="What changed, in one line.")
+    change: SentenceText = Field(description="What changed, in one line.")
 
 
 def _changelog_field():
@@ -326,7 +360,7 @@ class Source(Record):
     """A published text the fact sheets draw on, with an archived copy of its words."""
 
     id: Id = Field(description=ID_MEANING)
-    title: Text = Field(description="The headline, or a plain description when the headline is not known.")
+    title: TitleText = Field(description="The headline, or a plain description when the headline is not known.")
     publisher: Ref = Field(description="Id of the actor that published it.")
     distributor: Ref | None = Field(None, description="Id of the actor that redistributed it, if any.")
     date: PartialDate = Field(description="Publication date.")
@@ -360,11 +394,11 @@ class Actor(Record):
     """A person, organisation, state, group or anonymous source that says or does something."""
 
     id: Id = Field(description=ID_MEANING)
-    name: Text = Field(description="The name readers know it by.")
+    name: TitleText = Field(description="The name readers know it by.")
     kind: ActorKind = Field(description="What sort of actor it is.")
-    role: Text | None = Field(None, description="What the actor is, in the words of the sources.")
+    role: TitleText | None = Field(None, description="What the actor is, in the words of the sources.")
     affiliation: Ref | None = Field(None, description="Id of the actor it belongs to or speaks for.")
-    description: Text | None = Field(None, description="A line of context; attributed unless common knowledge.")
+    description: SentenceText | None = Field(None, description="A line of context; attributed unless common knowledge.")
     same_as: list[WebUrl] = Field(default_factory=list, description="The same actor elsewhere, e.g. Wikidata.")
     changelog: list[Change] = _changelog_field()
 
@@ -382,7 +416,7 @@ Amount = Annotated[
 class FigurePart(Record):
     """One part of a figure's breakdown."""
 
-    label: Text = Field(description="What the part counts.")
+    label: TitleText = Field(description="What the part counts.")
     value: Amount = Field(description="The part's number (zero or more).")
 
 
@@ -390,9 +424,9 @@ class Figure(Record):
     """A number with its unit, who gives it, and an optional breakdown that must add up."""
 
     id: Id = Field(description=ID_MEANING)
-    label: Text = Field(description="What the number counts.")
+    label: TitleText = Field(description="What the number counts.")
     value: Amount = Field(description="The number (zero or more); the sum of the breakdown, if one is given.")
-    unit: Text = Field(description="Its unit, such as people.")
+    unit: TitleText = Field(description="Its unit, such as people.")
     according_to: Ref = Field(description="Id of the actor that gives the number.")
     quote: Quote = Field(description="The words of the source that give the number.")
     breakdown: list[FigurePart] = Field(default_factory=list, description="Parts that must add up to value.")
@@ -442,12 +476,12 @@ class Event(Record):
     """Something that happened (or was to happen), which claims are about."""
 
     id: Id = Field(description=ID_MEANING)
-    title: Text = Field(description="A short neutral name for the event.")
+    title: TitleText = Field(description="A short neutral name for the event.")
     date: PartialDate = Field(description="When it happened, as precisely as known.")
     date_qualifier: DateQualifier = Field("exact", description=QUALIFIER_MEANING)
     time: ClockTime | None = Field(None, description=TIME_MEANING)
     sequence: SequenceNumber | None = Field(None, description=SEQUENCE_MEANING)
-    place: Text | None = Field(None, description="Where it happened.")
+    place: TitleText | None = Field(None, description="Where it happened.")
     summary: Text = Field(description="What happened, in neutral words; claims carry the disputed parts.")
     participants: list[Ref] = Field(default_factory=list, description="Ids of the actors involved.")
     related: list[Ref] = Field(default_factory=list, description="Ids of related events.")
@@ -461,7 +495,7 @@ class Response(Record):
 
     actor: Ref = Field(description="Id of the actor that responds.")
     stance: Stance = Field(description="How the response stands to the claim.")
-    summary: Text = Field(description="What the actor says, attributed and in neutral words.")
+    summary: SentenceText = Field(description="What the actor says, attributed and in neutral words.")
     quote: Quote = Field(description="The actor's words, as the source gives them.")
     date: PartialDate | None = Field(None, description="When the response was made, if known.")
 
@@ -471,7 +505,7 @@ class StatusChange(Record):
 
     date: PartialDate = Field(description="When the desk gave the claim this status.")
     status: ClaimStatus = Field(description="The status from that date on (see the status table).")
-    rationale: Text | None = Field(
+    rationale: SentenceText | None = Field(
         None,
         description="One line: why the claim had this status then. Required but in the last entry, "
         "whose rationale is the claim's own `rationale` (if given, it must be the same).",
@@ -482,7 +516,7 @@ class Claim(Record):
     """A statement someone makes, with its status and the responses to it."""
 
     id: Id = Field(description=ID_MEANING)
-    statement: Text = Field(description="What is claimed, attributed and in neutral words.")
+    statement: SentenceText = Field(description="What is claimed, attributed and in neutral words.")
     claimant: Ref = Field(description="Id of the actor that makes the claim.")
     reported_by: Ref | None = Field(None, description="Id of the actor that relays the claim, if not the claimant.")
     date: PartialDate = Field(description="When the claim was made.")
@@ -491,10 +525,10 @@ class Claim(Record):
     sequence: SequenceNumber | None = Field(None, description=SEQUENCE_MEANING)
     about: list[Ref] = Field(min_length=1, description="Ids of the events the claim is about.")
     status: ClaimStatus = Field(description="What the sources show about the claim (see the status table).")
-    rationale: Text = Field(description="One line: why the claim has this status.")
+    rationale: SentenceText = Field(description="One line: why the claim has this status.")
     quote: Quote = Field(description="The claim in the words of the source.")
-    evidence: list[Text] = Field(default_factory=list, description="Evidence the claimant names.")
-    open_questions: list[Text] = Field(default_factory=list, description="What is still unknown.")
+    evidence: list[SentenceText] = Field(default_factory=list, description="Evidence the claimant names.")
+    open_questions: list[SentenceText] = Field(default_factory=list, description="What is still unknown.")
     responses: list[Response] = Field(default_factory=list, description="Who supports, disputes or questions it.")
     competes_with: list[Ref] = Field(
         default_factory=list,
@@ -600,14 +634,22 @@ def _history_end_problems(claim: Claim) -> list[InitErrorDetails]:
 class Overview(Record):
     """The home page's lead: what happened, in two or three sentences."""
 
-    title: Text = Field(description="The home page's heading.")
+    title: TitleText = Field(description="The home page's heading.")
     summary: Text = Field(description="What happened, attributed, in two or three sentences.")
     key_figures: list[Ref] = Field(default_factory=list, description="Ids of figures to show first.")
     updated: PartialDate = Field(description="When the fact sheets were last brought up to date.")
 
 
 class FactSheet(Record):
-    """One YAML file under the fact-sheet folder."""
+    """One YAML file under the fact-sheet folder.
+
+    Each text has a length limit far above what any real record holds: a name, title, label, unit, place
+    or role 300 (it is shown whole in headings, lists, the diagram and search results; the longest real one has
+    98), a statement, rationale, change, description, evidence or open question 1,000 (a sentence or two, and a
+    share card draws about 1,200 characters at most; the longest real one has 332), a quote 2,000 and any other
+    text 10,000 (the longest real one, the overview's summary, has 809). A longer text is a slip or an attack
+    on the build, refused with its file and line.
+    """
 
     overview: Overview | None = Field(None, description="The home page's lead; one in the whole site.")
     sources: list[Source] = Field(default_factory=list, description="Published texts quoted by the records.")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from .cache import SheetCache
+from .cache import SheetCache, project_folders
 from .dates import check_desk_dates
 from .exports import plan_files
 from .files import DataFile
@@ -74,8 +74,8 @@ def read_site(
 
 def _read_site(content_dir: Path, factsheets_folder: str, cache_dir: Path | None, workers: int) -> Site:
     folder = content_dir / factsheets_folder
-    project = content_dir.resolve().parent  # where a checkout's files are: never the key's place
-    cache = SheetCache.open(cache_dir, folder, project) if cache_dir else None
+    projects = project_folders(content_dir)  # where a checkout's files are: never the key's place
+    cache = SheetCache.open(cache_dir, folder, *projects) if cache_dir else None
     found = load_factsheets(folder, digests=cache is not None, content_dir=content_dir)
     problems = found.problems
     if cache and not problems:  # the last whole reading's site, if only free text was edited since

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import posixpath
 import sys
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -16,7 +17,7 @@ from markupsafe import Markup
 from pelican import signals
 from pelican.contents import Article, Content
 from pelican.contents import Page as PelicanPage
-from pelican.generators import Generator
+from pelican.generators import Generator, StaticGenerator
 from pelican.utils import sanitised_join
 
 from .build_record import (
@@ -31,14 +32,32 @@ from .build_record import (
     settings_digest,
     sheets_of,
 )
-from .cache import CardCache, SignedBytecodeCache, configured_cache_root, signing_key, template_settings_key
-from .exports import FEED_FILE
+from .cache import (
+    CardCache,
+    SignedBytecodeCache,
+    configured_cache_root,
+    project_folders,
+    signing_key,
+    template_settings_key,
+)
+from .exports import FEED_FILE, plan_files
 from .files import DataFile
 from .graph import note_reads, record_reads, site_list_digests
 from .items import ItemReuse, ItemText, Span, spans_in
 from .load import links_leaving
 from .numbers import number_text, plural
-from .pages import NAVIGATION, Page, navigation_place
+from .pages import NAVIGATION, Page, navigation_place, plan_pages
+from .pelican_pages import (
+    Owner,
+    address_problems,
+    checked_files,
+    clash_problems,
+    links_in,
+    page_templates,
+    pelican_documents,
+    site_owners,
+    template_problems,
+)
 from .pipeline import read_site, write_site
 from .problems import Abort, ContentError
 from .search import (
@@ -73,17 +92,20 @@ class FactSheetGenerator(Generator):
             raise Abort(str(error)) from None
         # Validated files and compiled templates are cached, signed with this user's key (see cache.py).
         cache_root = configured_cache_root(self.settings)
-        project = Path(self.path).resolve().parent
-        key = signing_key(project) if cache_root else None
+        # Never a key from the checkout: its folders are the content's, the theme's and the plugins' (the settings
+        # file's folder, which Pelican does not tell), and the git work tree holding them.
+        project_paths = [Path(path) for path in (self.theme, *self.settings.get("PLUGIN_PATHS", [])) if path]
+        projects = project_folders(Path(self.path), *(path for path in project_paths if path.is_dir()))
+        key = signing_key(*projects) if cache_root else None
         folder = self.plugin_settings.path
         card_cache = None
         if cache_root and key:
             settings_key = template_settings_key(self.env, self.settings.get("JINJA_ENVIRONMENT", {}))
             self.env.bytecode_cache = SignedBytecodeCache.open(cache_root, settings_key, key)
-            card_cache = CardCache.open(cache_root, renderer_version(), Path(self.path) / folder, project)
+            card_cache = CardCache.open(cache_root, renderer_version(), Path(self.path) / folder, *projects)
         self.share_cards = ShareCards(self.plugin_settings.site_name, card_cache)
         # The record of the output's last build, to write again only what an edit changed (build_record.py).
-        self.build_records = BuildRecords.open(cache_root, project) if self.plugin_settings.build_output else None
+        self.build_records = BuildRecords.open(cache_root, *projects) if self.plugin_settings.build_output else None
         self.build_record: BuildRecord | None = None
         """This build's record, once the pages are written (build_site adds the files once the output is in place)."""
         self.update: Update | None = None
@@ -97,6 +119,9 @@ class FactSheetGenerator(Generator):
         self.item_spans: dict[str, dict[str, Span]] = {}
         """Where each kept item lies in the output, by file (items.py): what the preview's updates take items from."""
         self.env.globals["kept_item"] = self.kept_item
+        # The digests of the content, theme and plugins before the site is read from them: a file edited while
+        # this build reads it differs from its record next time, and what it shapes is built again.
+        self.content_files = self.hash_content_files() if self.build_records else {}
         # Read and check the content now: Pelican creates generators before it
         # cleans the output folder, so bad content exits with the last good site intact.
         try:
@@ -119,6 +144,38 @@ class FactSheetGenerator(Generator):
         if self.plugin_settings.record_reads:
             return 1
         return self.plugin_settings.workers or default_workers()
+
+    def check_pelican_pages(self, generators: list[Generator]) -> None:
+        """Pelican's own pages publish only what the site means to, each file of the output with one owner
+        (pelican_pages.py): checked once every generator has read its content, before anything is written, and
+        reported with the problems noted as Pelican read the pages (refuse_address)."""
+        documents = pelican_documents(generators)
+        statics = [static for generator in generators if isinstance(generator, StaticGenerator)
+                   for static in generator.staticfiles]  # fmt: skip
+        links = [link for document in documents for link in links_in(document)]
+        kept_files = {
+            posixpath.normpath(path)
+            for source in self.site.sources
+            for path in (source.record.archived_text, source.record.original)
+            if path
+        }
+        problems = list(self.context.get(PAGE_PROBLEMS, []))
+        pages = [document for document in documents if isinstance(document, PelicanPage)]
+        problems += template_problems(pages, page_templates(self.env))
+        file_problems, published = checked_files(statics, links, Path(self.path), kept_files)
+        problems += file_problems
+        publication = self.publication()
+        planned = plan_pages(self.site, publication)
+        owned = site_owners(planned, plan_files(self.site, publication, planned))
+        reserved = [
+            Owner("the folder of the search index", SEARCH_FOLDER, folder=True),
+            Owner("the folder of the theme's files", self.settings["THEME_STATIC_DIR"], folder=True),
+            *(Owner("a name kept from the last output (OUTPUT_RETENTION)", name, folder=True)
+              for name in self.settings.get("OUTPUT_RETENTION", [])),
+        ]  # fmt: skip
+        problems += clash_problems(owned, reserved, documents, links, published)
+        if problems:
+            raise Abort(str(ContentError(problems))) from None
 
     def generate_context(self) -> None:
         self.context["factsheets"] = self.site
@@ -212,12 +269,6 @@ class FactSheetGenerator(Generator):
     def current_record(self, publication: Publication, previous: BuildRecord | None) -> BuildRecord:
         """This build's record as far as it is known before the pages are written: what they are made from."""
         content_dir = Path(self.path)
-        folder = content_dir / self.plugin_settings.path
-        known = previous.content_files if previous else {}
-        # Besides the content: the theme, and the plugins (this one, and any other whose code may shape a page).
-        others = {"the theme's": Path(self.theme)}
-        others.update((f"the plugins folder {path}'s", Path(path)) for path in self.settings.get("PLUGIN_PATHS", []))
-        content_files = hash_content_files(content_dir, folder, others, known)
         sheets = sheets_of(self.site.sheets, content_dir)
         return BuildRecord(
             settings=settings_digest(self.settings),
@@ -226,8 +277,16 @@ class FactSheetGenerator(Generator):
             page_reads={},
             links=links_of(self.site, sheets, previous),
             site_lists=site_list_digests(self.site),
-            content_files=content_files,
+            content_files=self.content_files,
         )
+
+    def hash_content_files(self) -> dict[str, str]:
+        """The digest of every file of the content but the fact sheets, of the theme, and of the plugins (this one,
+        and any other whose code may shape a page): see build_record.hash_content_files."""
+        content_dir = Path(self.path)
+        others = {"the theme's": Path(self.theme)}
+        others.update((f"the plugins folder {path}'s", Path(path)) for path in self.settings.get("PLUGIN_PATHS", []))
+        return hash_content_files(content_dir, content_dir / self.plugin_settings.path, others)
 
     @property
     def search_sizes(self) -> FileSizes:
@@ -354,14 +413,41 @@ def get_generators(pelican) -> type[FactSheetGenerator]:
     return FactSheetGenerator
 
 
+def check_pelican_pages(generators: list[Generator]) -> None:
+    """Once every generator has read its content: what Pelican's pages publish, and where (see the generator's
+    method of the name)."""
+    for generator in generators:
+        if isinstance(generator, FactSheetGenerator):
+            generator.check_pelican_pages(generators)
+
+
+PAGE_PROBLEMS = "factsheets_page_problems"
+"""The key, in the context Pelican shares with every page, of the problems noted as the pages were read."""
+
+
 def sanitise_page(content) -> None:
     """Pelican's pages (content/pages/*.md) are Markdown, which lets raw HTML through: only harmless markup
     is kept (no script, style, event handler or javascript: link), whatever a contributor writes."""
     if not isinstance(content, Article | PelicanPage):
         return
     clean_pelican_html(content)
+    refuse_address(content)
     if isinstance(content, PelicanPage):  # what base.html reads of a page: its place in the navigation
         content.current_section, content.aria_current = navigation_place(content.save_as)
+
+
+def refuse_address(content: Article | PelicanPage) -> None:
+    """Note what is wrong with where a page is written or linked, or with its format (address_problems), to be
+    reported with the rest once every page is read (check_pelican_pages). Pelican checks a page's address
+    right after making it and only logs an error (shown by `factsheets build` as "RuntimeError: Warning or error
+    encountered", the page unnamed):
+    the page is given no address meanwhile, so that Pelican neither complains nor writes it. The context is
+    Pelican's own, shared by the pages and the generators of one build (``_context``: no public accessor)."""
+    problems = address_problems(content)
+    if problems:
+        content._context.setdefault(PAGE_PROBLEMS, []).extend(problems)  # noqa: SLF001 (see above)
+        content.override_save_as = ""
+        content.override_url = ""
 
 
 def clean_pelican_html(content: Article | PelicanPage) -> None:
@@ -398,4 +484,5 @@ def register() -> None:
     signals.get_generators.connect(get_generators)
     signals.generator_init.connect(prepare_theme)
     signals.content_object_init.connect(sanitise_page)
+    signals.all_generators_finalized.connect(check_pelican_pages)
     signals.finalized.connect(forget_rendered_pages)

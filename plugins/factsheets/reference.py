@@ -118,9 +118,12 @@ def _default(info: FieldInfo) -> str:
 
 
 def type_text(annotation: object, metadata: list | tuple = (), plain: bool = False) -> str:
-    """A field's type in words: Markdown for the reference, or plain text (for a YAML comment)."""
+    """A field's type in words: Markdown for the reference (with a text's most characters), or plain text (for a
+    YAML comment)."""
     for item in metadata:
         check = getattr(item, "func", None)
+        if isinstance(check, models.TextLimit) and not plain:
+            return f"{_CHECK_NAMES[models.check_text]}, at most {check.most:,} characters"
         if check in _CHECK_NAMES:
             return _CHECK_NAMES[check]
     origin = typing.get_origin(annotation)

@@ -87,14 +87,15 @@ def plan_record(
 ) -> PlannedRecord:
     """The file (default: <content_dir>/<folder>/<list_name>.yaml) with the record's lines (a list item, not
     indented) added to its list as text, checked to add that record and change nothing else. ScaffoldRefused
-    for an unsafe id or one already used (in any fact-sheet file), or a file the build would not read."""
+    for an unsafe id or one already used (in any fact-sheet file), a folder outside content_dir (folder_inside),
+    or a file the build would not read."""
     try:
         models.check_slug(record_id)
     except ValueError as error:
         raise ScaffoldRefused(f"{record_id!r}: {error}") from None
     if not content_dir.is_dir():
         raise ScaffoldRefused(f"{display_path(content_dir)}: content folder not found")
-    factsheet_folder = content_dir / folder
+    factsheet_folder = folder_inside(content_dir, folder)
     target = file if file is not None else factsheet_folder / f"{list_name}.yaml"
     if target.suffix not in FACTSHEET_SUFFIXES or not lies_in(target, factsheet_folder):
         raise ScaffoldRefused(
@@ -111,6 +112,19 @@ def plan_record(
         old_bytes = f"{header}\n".encode() if header else b""
     new_bytes, line = _appended(target, old_bytes, list_name, record_id, lines)
     return PlannedRecord(target, new_bytes, line)
+
+
+def folder_inside(content_dir: Path, folder: str | Path) -> Path:
+    """The fact-sheet folder `folder` names inside content_dir, or ScaffoldRefused when it lies outside it (an
+    absolute path, one that climbs out with '..', or a link leading outside): a command that writes records
+    there would write outside the content, where no build reads and anything may be overwritten."""
+    factsheet_folder = content_dir / folder
+    if not lies_in(factsheet_folder, content_dir):
+        raise ScaffoldRefused(
+            f"{folder}: not a folder inside the content folder {display_path(content_dir)}: "
+            "the fact-sheet folder must lie inside it"
+        )
+    return factsheet_folder
 
 
 def lies_in(path: Path, folder: Path) -> bool:

@@ -13,8 +13,14 @@ from . import models
 from .load import LoadedFile
 from .models import Overview, Record
 
-STRUCTURAL_TEXT = {(models.Quote, "text"), (models.Actor, "name"), (models.Source, "archived_text")}
-"""Text fields that decide more than what a page shows: quote anchors, the order of actors, a file to read."""
+STRUCTURAL_TEXT = {
+    (models.Quote, "text"),
+    (models.Actor, "name"),
+    (models.Source, "archived_text"),
+    (models.Source, "original"),
+}
+"""Text fields that decide more than what a page shows: quote anchors, the order of actors, a file to read and check
+(an edit that names another is read whole, so the file is checked: edits.py)."""
 SHOWN_ONLY = {(models.Claim, "status")}
 """Fields besides free text that pages only show, reading them when rendered: a claim's status (its badge,
 the home page's groups, the ClaimReview rating), the commonest verdict an editor changes."""

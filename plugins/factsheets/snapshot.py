@@ -4,10 +4,11 @@ edited reads it back instead of reading, linking and checking every file again.
 Reading a site whole (each file's records from the cache, then resolve, the quote check, the dates and the
 rules) takes about 2 s at 10,000 claims; its snapshot is read back in about 0.5 s. A build uses the snapshot
 when the same fact-sheet files lie at the same paths, the files the sources name (archived texts, originals)
-are as they were (size, modification time and inode, each settled when the snapshot was taken), and every
-file edited since changed free text only (see edits.py): the edited files are read (or taken from the sheet
-cache), their records take the old ones' place, and the rules and the dates after today are checked again on
-the site as it now is. Anything else reads the site whole, and takes a new snapshot.
+hold the bytes the reading checked (each hashed again: a file edited in place may keep its size, modification
+time and inode, so those say nothing of its bytes), and every file edited since changed free text only (see
+edits.py): the edited files are read (or taken from the sheet cache), their records take the old ones' place,
+and the rules and the dates after today are checked again on the site as it now is. Anything else reads the
+site whole, and takes a new snapshot.
 
 The snapshot is an entry of the sheet cache (signed, see cache.py), named after the plugin's code and its
 packages (cache.plugin_code_version). The graph's links go round and deep, and pickle would follow them node
@@ -31,9 +32,10 @@ from .cache import SheetCache, SignedStore, plugin_code_version
 from .dates import dated_after_today, latest_desk_date
 from .edits import apply_free_text_edits
 from .graph import Node, QuoteNode, QuoteUse, Site
-from .load import FileSignature, FileToRead, display_path, file_signature
+from .load import FileToRead, content_digest, display_path, read_file_bytes
 from .problems import Problem
 from .rules import check_rules
+from .verify import MAX_ORIGINAL_BYTES
 
 if TYPE_CHECKING:  # pipeline imports this module
     from collections.abc import Callable
@@ -51,9 +53,9 @@ class SiteSnapshot:
     site: Site
     sheets: dict[str, str]
     """Each fact-sheet file read, by its path: the digest of its bytes."""
-    other_files: dict[str, FileSignature | None]
-    """Each other file the reading read (an archived text, an original), by its path: its signature, or None
-    when it could not be read or had just been modified (then the snapshot is not used)."""
+    other_files: dict[str, str | None]
+    """Each other file the reading checked (an archived text, an original), by its path: the SHA-256 of the bytes
+    the site was read from, or None when they cannot be told (then the snapshot is not used)."""
     latest_desk_date: str
     """The latest of the desk's dates (dates.latest_desk_date), which an edit of free text does not change."""
 
@@ -92,7 +94,7 @@ def site_from_snapshot(
         return None
     by_path = {str(file.path): file for file in files}
     if by_path.keys() != snapshot.sheets.keys() or any(
-        signature is None or file_signature(Path(path)) != signature for path, signature in snapshot.other_files.items()
+        digest is None or _digest_now(Path(path)) != digest for path, digest in snapshot.other_files.items()
     ):
         return None
     site = snapshot.site
@@ -128,10 +130,54 @@ def _name() -> str:
     return f"{SNAPSHOT_PREFIX}{plugin_code_version()}{SNAPSHOT_SUFFIX}"
 
 
-def _other_files(site: Site, content_dir: Path) -> dict[str, FileSignature | None]:
+def _other_files(site: Site, content_dir: Path) -> dict[str, str | None]:
+    """The digest of each archived text and original the sources name, kept only where the file still holds the
+    bytes the reading checked (one edited since the quote check is not taken for the one checked): the digest the
+    source records, if it does, and for an archived text, the text the site holds."""
     root = content_dir.resolve()
-    names = {name for source in site.sources for name in (source.record.archived_text, source.record.original) if name}
-    return {str(root / name): file_signature(root / name, settled=True) for name in sorted(names)}
+    checked: dict[str, list[str | None]] = {}
+    for source in site.sources:
+        record = source.record
+        if record.archived_text:
+            archived = source.archived  # None only where the text could not be read: no snapshot then
+            path = root / record.archived_text
+            digest = _checked_digest(path, record.archived_text_sha256, archived.text) if archived else None
+            checked.setdefault(str(path), []).append(digest)
+        if record.original:
+            digest = _checked_digest(root / record.original, record.original_sha256)
+            checked.setdefault(str(root / record.original), []).append(digest)
+    return {path: digests[0] if len(set(digests)) == 1 else None for path, digests in checked.items()}
+
+
+def _checked_digest(path: Path, recorded: str | None, text: str | None = None) -> str | None:
+    """The SHA-256 of the file's bytes, if they are those the reading checked: the digest recorded (if any), and
+    the text given (if any); else None."""
+    raw = _bytes_now(path)
+    if raw is None:
+        return None
+    digest = content_digest(raw)
+    if recorded is not None and digest != recorded:
+        return None
+    if text is not None and raw.decode("utf-8-sig", errors="replace") != text:
+        return None
+    return digest
+
+
+def _digest_now(path: Path) -> str | None:
+    """The SHA-256 of the file's bytes now, or None when it cannot be read."""
+    raw = _bytes_now(path)
+    return None if raw is None else content_digest(raw)
+
+
+def _bytes_now(path: Path) -> bytes | None:
+    """The file's bytes, or None when it cannot be read or is larger than a source's file may be (it is not read:
+    the whole reading reports it)."""
+    try:
+        if path.stat().st_size > MAX_ORIGINAL_BYTES:
+            return None
+        return read_file_bytes(path)
+    except OSError:
+        return None
 
 
 def _shell(node_type: type) -> object:

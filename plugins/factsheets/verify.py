@@ -17,6 +17,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .graph import MarkedText, QuoteNode, Site, SourceNode
+from .load import NONCHARACTERS_OR_LATE, first_refused
 from .models import Source
 from .passages import WordIndex, closest_passage
 from .problems import Problem, clipped
@@ -25,8 +26,9 @@ from .quotation_marks import QuotedRuns
 MAX_ARCHIVED_TEXT_BYTES = 2 * 1024 * 1024
 """An archived text is one article's words (the real ones are a few kilobytes); its page shows it whole."""
 
-ARCHIVED_TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
-"""Control characters but tab, line breaks and form feed (a page break in text taken from a PDF)."""
+ARCHIVED_TEXT_CONTROLS = re.compile(f"[\\x00-\\x08\\x0b\\x0e-\\x1f\\x7f-\\x9f{NONCHARACTERS_OR_LATE}]")
+"""Control characters but tab, line breaks and form feed (a page break in text taken from a PDF), and noncharacters
+(searched with load.first_refused)."""
 
 _STRAIGHT_QUOTES = {
     "\u201c": '"',
@@ -275,13 +277,13 @@ def read_archived_text(relative: str, root: Path) -> ArchivedText | tuple[str, s
         return f"archived text '{relative}' is not UTF-8", ""
     except OSError as error:
         return f"archived text '{relative}' could not be read: {error.strerror or error}", f"looked in {path}"
-    control = ARCHIVED_TEXT_CONTROLS.search(text)
+    control = first_refused(text, ARCHIVED_TEXT_CONTROLS)
     if control:
         line = text.count("\n", 0, control.start()) + 1
         column = control.start() - text.rfind("\n", 0, control.start())
+        kind = "control character" if control.group() <= "\x9f" else "noncharacter"
         return (
-            f"archived text '{relative}' holds control character U+{ord(control.group()):04X} "
-            f"at line {line}, column {column}",
+            f"archived text '{relative}' holds {kind} U+{ord(control.group()):04X} at line {line}, column {column}",
             "delete it from the text: it cannot be shown on a page",
         )
     return ArchivedText(text, hashlib.sha256(raw).hexdigest())
