@@ -276,3 +276,27 @@ def test_a_key_committed_to_the_repository_is_never_used_wherever_the_content_li
     assert not marker.exists(), "a key from the checkout signed code that ran"
     assert result.stderr.count("note: cache off: the key would lie inside the project") == 1, result.stderr
     assert len(result.stderr.splitlines()) == 1, result.stderr
+
+
+def test_an_older_snapshot_that_is_not_a_file_is_left_alone(content_copy, tmp_path):
+    """Replacing the site's snapshot removes older snapshots only where they are regular files: a folder or a
+    link of that name is neither entered nor followed, and ends no run in a traceback."""
+    cache_dir = tmp_path / "cache"
+    assert check_bounded(content_copy, cache_dir).returncode == 0
+    site_folder = only_folder(only_folder(cache_dir / "sheets"))
+    victim = victim_folder(tmp_path, "notes.txt")
+    (site_folder / "site-0123456789abcdef.snapshot").mkdir()
+    (site_folder / "site-0123456789abcdef.snapshot" / "kept").write_text("kept")
+    (site_folder / "site-fedcba9876543210.snapshot").symlink_to(victim / "notes.txt")
+    without_snapshot_of_this_code = [path for path in site_folder.glob("site-*.snapshot") if path.is_file()]
+    for snapshot in without_snapshot_of_this_code:
+        snapshot.unlink()  # the next check reads the site whole and keeps a new snapshot
+    (content_copy / "factsheets" / "claims.yaml").write_text(
+        (content_copy / "factsheets" / "claims.yaml").read_text() + "\n"
+    )
+    result = check_bounded(content_copy, cache_dir)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert (site_folder / "site-0123456789abcdef.snapshot" / "kept").read_text() == "kept"
+    assert (victim / "notes.txt").read_bytes() == b"the user's own file"
+    assert [path for path in site_folder.glob("site-*.snapshot") if path.is_file() and not path.is_symlink()]

@@ -581,9 +581,14 @@ class SheetCache:
             return
         with contextlib.suppress(OSError):  # a cache that cannot be written costs the search next time
             self._found_quotes_store.write(self._found_quotes_name, found.to_json())
-            for name in self._folder.files(prefix=FOUND_QUOTES_PREFIX):
-                if name != self._found_quotes_name:
-                    self._folder.remove_file(name)
+            self.remove_others_beside(FOUND_QUOTES_PREFIX, "", keep=self._found_quotes_name)
+
+    def remove_others_beside(self, prefix: str, suffix: str, keep: str) -> None:
+        """Remove the entries kept beside the files' named prefix...suffix but keep (older code's): regular files
+        only, never through a link."""
+        for name in self._folder.files(prefix=prefix, suffix=suffix):
+            if name != keep:
+                self._folder.remove_file(name)
 
     @property
     def _found_quotes_name(self) -> str:

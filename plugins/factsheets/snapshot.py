@@ -19,6 +19,7 @@ one read whole (1,034 MB against 1,056 at 100,000 claims): see _fields_shared, _
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import pickle
@@ -71,9 +72,8 @@ def take_snapshot(cache: SheetCache, site: Site, files: list[FileToRead], conten
         return  # the next build reads the site whole
     except (pickle.PicklingError, RecursionError, TypeError):
         return  # a field pickle cannot write: no snapshot (the reading itself is unaffected)
-    for entry in cache.folder.glob(f"{SNAPSHOT_PREFIX}*{SNAPSHOT_SUFFIX}"):
-        if entry.name != _name():
-            entry.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        cache.remove_others_beside(SNAPSHOT_PREFIX, SNAPSHOT_SUFFIX, keep=_name())
 
 
 def site_from_snapshot(
