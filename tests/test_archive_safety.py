@@ -5,6 +5,7 @@ is one line and writes nothing. The servers run in threads on 127.0.0.1 and 127.
 
 from __future__ import annotations
 
+import gzip
 import http.server
 import ipaddress
 import socket
@@ -169,12 +170,12 @@ def assert_refused(content: Path, before: dict[str, bytes], status: int, err: st
         ("[64:ff9b::7f00:1]", "64:ff9b::7f00:1 is a loopback address (it reaches 127.0.0.1)"),
         ("[::7f00:1]", "::7f00:1 is a reserved address"),
         ("169.254.169.254", "169.254.169.254 is a link-local address"),
-        ("[fd00:ec2::254]", "fd00:ec2::254 is a private address"),
+        ("[fd00:ec2::254]", "fd00:ec2::254 is a private (unique local) address"),
         ("[fe80::1]", "fe80::1 is a link-local address"),
         ("[fec0::1]", "fec0::1 is a site-local address"),
         ("10.1.2.3", "10.1.2.3 is a private address"),
         ("192.168.0.1", "192.168.0.1 is a private address"),
-        ("100.64.0.1", "100.64.0.1 is a non-public address"),
+        ("100.64.0.1", "100.64.0.1 is a shared (carrier-grade NAT) address"),
         ("224.0.1.1", "224.0.1.1 is a multicast address"),
         ("[ff0e::1]", "ff0e::1 is a multicast address"),
         ("240.0.0.1", "240.0.0.1 is a reserved address"),
@@ -202,18 +203,21 @@ def test_a_name_resolving_to_an_internal_address_is_refused(news, content_copy, 
         ("2002:808:808::1", None),  # 6to4 of a public address
         ("64:ff9b::808:808", None),  # NAT64 of a public address, as DNS64 gives on an IPv6-only network
         ("::ffff:8.8.8.8", None),
-        ("0.1.2.3", "private"),
+        ("0.1.2.3", "unspecified"),
         ("127.255.255.254", "loopback"),
-        ("198.18.0.1", "private"),
-        ("192.0.0.170", "private"),
+        ("198.18.0.1", "benchmarking"),
+        ("192.0.0.170", "IETF protocol"),
+        ("192.0.0.192", "IETF protocol"),  # Oracle Cloud's metadata service: "global" to Python 3.11
+        ("100.64.0.1", "shared (carrier-grade NAT)"),
         ("255.255.255.255", "reserved"),
-        ("2001:db8::1", "private"),
-        ("2001:0:4136:e378:8000:63bf:3fff:fdd2", "private"),  # Teredo
+        ("2001:db8::1", "documentation"),
+        ("3fff::1", "documentation"),
+        ("2001:0:4136:e378:8000:63bf:3fff:fdd2", "IETF protocol"),  # Teredo
         ("2002:a00:1::", "private"),  # 6to4 of 10.0.0.1
         ("::ffff:169.254.169.254", "link-local"),
         ("64:ff9b::a9fe:a9fe", "link-local"),  # NAT64 of 169.254.169.254
-        ("64:ff9b:1::a00:1", "reserved"),  # local-use NAT64
-        ("fd00:ec2::254", "private"),
+        ("64:ff9b:1::a00:1", "local NAT64"),
+        ("fd00:ec2::254", "private (unique local)"),
     ],
 )
 def test_the_address_check_reads_addresses_hidden_in_other_addresses(address, kind):
@@ -447,3 +451,44 @@ def test_a_web_page_too_big_to_be_one_article_is_refused_before_it_is_parsed(con
     before = snapshot(content_copy)
     status, _, err = archive(capsys, page, content_copy)
     assert_refused(content_copy, before, status, err, "huge.html: a web page of 5,5", "over the 5,242,880 bytes")
+
+
+def test_a_saved_web_page_that_is_compressed_is_refused_before_it_is_decompressed(content_copy, capsys, tmp_path):
+    """A gzip of 19 MB of paragraphs weighs 2.4 MB, under the page's limit: trafilatura would decompress it (up to
+    its own 20 MB) and then take minutes over it."""
+    page = tmp_path / "packed.html"
+    paragraph = b"<p>The harbour bridge will reopen on Monday after eight weeks of repairs.</p>\n"
+    page.write_bytes(gzip.compress(b"<html><body>" + paragraph * (19_000_000 // len(paragraph)) + b"</body></html>"))
+    assert page.stat().st_size < archive_module.MAX_HTML_BYTES
+    before = snapshot(content_copy)
+    status, _, err = archive(capsys, page, content_copy)
+    assert_refused(content_copy, before, status, err, "packed.html: gzip-compressed data, not a web page's HTML")
+
+
+def test_an_answer_the_server_compresses_is_refused(content_copy, capsys):
+    """Asked for the document as it is (Accept-Encoding: identity), a server that sends it gzipped anyway is
+    refused: its size on the wire says nothing of its size once decompressed."""
+    body = gzip.compress(NEWS)
+
+    class Gzipping(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *arguments: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Gzipping)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        before = snapshot(content_copy)
+        url = f"http://127.0.0.1:{server.server_address[1]}/news"
+        status, _, err = archive(capsys, url, content_copy, "--allow-private")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert_refused(content_copy, before, status, err, f"{url}: the server sends its answer gzip-encoded")

@@ -300,3 +300,39 @@ def test_an_older_snapshot_that_is_not_a_file_is_left_alone(content_copy, tmp_pa
     assert (site_folder / "site-0123456789abcdef.snapshot" / "kept").read_text() == "kept"
     assert (victim / "notes.txt").read_bytes() == b"the user's own file"
     assert [path for path in site_folder.glob("site-*.snapshot") if path.is_file() and not path.is_symlink()]
+
+
+def test_a_cache_folder_reached_through_a_folder_everyone_may_write_is_not_used(content_copy, tmp_path):
+    """In a folder everyone may write (without /tmp's sticky bit) another user can put a link where the cache
+    folder is named, leading into a folder of the user's own: its files would be pruned and it tagged as a cache."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    documents = victim_folder(tmp_path, "letter.txt")
+    (shared / "cache").symlink_to(documents)
+    result = check_bounded(content_copy, shared / "cache")
+    assert result.returncode == 0, result.stderr
+    assert f"note: cache off: {shared / 'cache'} lies in {shared}, which everyone may write" in result.stderr
+    assert sorted(path.name for path in documents.iterdir()) == ["letter.txt"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can make a link of another user's")
+def test_a_cache_folder_reached_through_another_users_link_is_not_used(content_copy, tmp_path):
+    documents = victim_folder(tmp_path, "letter.txt")
+    link = tmp_path / "cache"
+    link.symlink_to(documents)
+    os.lchown(link, 4242, 4242)
+    result = check_bounded(content_copy, link)
+    assert result.returncode == 0, result.stderr
+    assert f"note: cache off: {link} leads through {link}, a link of another user's (uid 4242)" in result.stderr
+    assert sorted(path.name for path in documents.iterdir()) == ["letter.txt"]
+
+
+def test_a_folder_of_the_users_own_is_not_made_a_cache(content_copy, tmp_path):
+    """A cache folder is tagged (CACHEDIR.TAG), which backups skip: a folder that holds other files is not one."""
+    documents = victim_folder(tmp_path, "letter.txt")
+    documents.chmod(0o700)
+    result = check_bounded(content_copy, documents)
+    assert result.returncode == 0, result.stderr
+    assert f"note: cache off: {documents} holds files that are not a cache's (letter.txt)" in result.stderr
+    assert sorted(path.name for path in documents.iterdir()) == ["letter.txt"]

@@ -7,8 +7,10 @@ naming the page (and the line of the link or metadata), exit 1, and the last goo
 
 from __future__ import annotations
 
+import http.server
 import io
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -315,6 +317,42 @@ def test_a_linked_image_named_like_a_share_card_fails_the_build(content_copy, tm
     )
 
 
+def test_pages_whose_addresses_differ_only_in_how_an_accent_is_composed_clash(content_copy, tmp_path, built_site):
+    """A Mac's file system takes "café" with a composed é and with e and a combining accent for one name."""
+    composed, decomposed = "pages/caf\u00e9.html", "pages/cafe\u0301.html"
+    first = content_copy / "pages" / "a-first.md"
+    first.write_text(f"Title: First\nSave_as: {composed}\n\nWords.\n", encoding="utf-8")
+    second = add_page(content_copy, "Words.", head=f"Title: Second\nSave_as: {decomposed}\n")
+    output = last_good_build(built_site, tmp_path)
+    assert_refused(
+        content_copy,
+        output,
+        f"{shown(second)}:2:1: Save_as: '{decomposed}' is already the address of {shown(first)} "
+        "(every file of the output has one owner)",
+    )
+
+
+def test_a_link_to_a_file_that_leads_to_an_original_publishes_nothing(content_copy, tmp_path, built_site):
+    """What a link in the content folder leads to is what would be published: an original behind another name
+    (a file linked to it, or a folder linked to the originals' folder) is refused like the original."""
+    originals = content_copy / "sources" / "originals"
+    originals.mkdir()
+    (originals / "statement.pdf").write_bytes(ONE_PIXEL_PDF)
+    (content_copy / "pages" / "statement.pdf").symlink_to("../sources/originals/statement.pdf")
+    (content_copy / "pages" / "kept").symlink_to("../sources/originals")
+    page = add_page(content_copy, "[one]({static}statement.pdf)\n\n[two]({static}kept/statement.pdf)")
+    output = last_good_build(built_site, tmp_path)
+    assert_refused(
+        content_copy,
+        output,
+        f"{position(page, '{static}statement.pdf')}: {{static}}statement.pdf: 'pages/statement.pdf' is "
+        f"{NEVER_PUBLISHED}",
+        f"{position(page, '{static}kept')}: {{static}}kept/statement.pdf: 'pages/kept/statement.pdf' is "
+        f"{NEVER_PUBLISHED}",
+        "2 problems found.",
+    )
+
+
 def test_an_html_page_is_held_to_the_same_addresses(content_copy, tmp_path, built_site):
     page = content_copy / "pages" / "raw.html"
     page.write_text(
@@ -345,15 +383,39 @@ def test_a_page_choosing_a_template_not_made_for_pages_fails_the_build(template,
     )
 
 
-def test_a_page_in_a_format_that_can_include_other_files_is_refused():
-    from pelican.contents import Page
-    from pelican.settings import DEFAULT_CONFIG
+def test_a_page_in_another_format_is_refused_without_being_read(content_copy, tmp_path, built_site):
+    """A reStructuredText page is never parsed: its `raw` directive would fetch any address and its `include`
+    read any file (an address on the machine, /dev/zero) before any check could refuse the page."""
+    requested: list[str] = []
 
-    from factsheets.pelican_pages import address_problems
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            requested.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"<p>fetched by the build</p>")
 
-    settings = {**DEFAULT_CONFIG, "PATH": str(ROOT / "content")}
-    page = Page("", {"title": "Included"}, settings, source_path=str(ROOT / "content" / "pages" / "included.rst"))
-    assert [str(problem) for problem in address_problems(page)] == [
-        "content/pages/included.rst:1:1: only Markdown and HTML pages are published: another format may read "
-        "files from elsewhere into the page (reStructuredText's include directive)"
-    ]
+        def log_message(self, *arguments: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("a line from outside the content folder")
+    page = content_copy / "pages" / "included.rst"
+    page.write_text(
+        f"Included\n########\n\n:slug: included\n\n.. include:: {secret}\n\n"
+        f".. raw:: html\n   :url: http://127.0.0.1:{server.server_port}/from-the-build\n",
+        encoding="utf-8",
+    )
+    output = last_good_build(built_site, tmp_path)
+    try:
+        assert_refused(
+            content_copy,
+            output,
+            f"{shown(page)}:1:1: only Markdown and HTML pages are published: another format may read files from "
+            "elsewhere into the page (reStructuredText's include directive)",
+        )
+    finally:
+        server.shutdown()
+    assert requested == []

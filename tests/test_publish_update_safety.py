@@ -59,6 +59,22 @@ def test_a_file_added_to_the_output_since_the_last_build_is_not_left_in_place(co
     assert _differing(tree_digests(built), _clean_build(content_copy, tmp_path)) == []
 
 
+# A page of the output edited in place, its size and modification time put back: the next build sees it (by its
+# change time, which no one but the kernel sets) and leaves no edited word in place.
+def test_a_page_edited_in_place_keeping_its_size_and_time_is_not_left_in_place(content_copy, built, tmp_path):
+    page = built / "claims" / f"{CLAIM}.html"
+    before = page.stat()
+    text = page.read_text()
+    assert "Il-76" in text
+    page.write_text(text.replace("Il-76", "IL-76"))
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (page.stat().st_size, page.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    result = build_site(SETTINGS, content_copy, built, quiet=True)
+    assert result.ok
+    assert "IL-76" not in page.read_text()
+    assert _differing(tree_digests(built), _clean_build(content_copy, tmp_path)) == []
+
+
 # A folder of the output replaced by a link (its files copied with their times): the build writes and deletes
 # nothing outside the output.
 def test_an_update_neither_writes_nor_deletes_through_a_linked_folder(content_copy, tmp_path):

@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageFont
 from test_safe_output import tree_digest
 
 from factsheets.share_cards import STATEMENT_SIZES, WIDTH, CardContent, _font, _statement_lines, _widths, render_card
@@ -202,13 +202,27 @@ class CountedWidths(dict):
 
 
 def characters_measured(monkeypatch, content: CardContent, budget: int) -> int:
-    """How many characters drawing the card measures, in every font it uses."""
+    """How many characters drawing the card measures, in every font it uses: looked up among the widths
+    measured before, and handed to FreeType (to measure or draw), whichever way the layout asks."""
     counters = []
     for size in (*STATEMENT_SIZES, 30, 40):
         widths = _widths(_font(size))
         counter = CountedWidths(widths.advances, budget)
         monkeypatch.setattr(widths, "advances", counter)
         counters.append(counter)
+    freetype = CountedWidths({}, budget)
+    counters.append(freetype)
+
+    def counted(method):
+        def measure(font, text, *arguments, **options):
+            for _ in range(len(text)):
+                freetype.get("")
+            return method(font, text, *arguments, **options)
+
+        return measure
+
+    for name in ("getlength", "getbbox", "getmask2"):
+        monkeypatch.setattr(ImageFont.FreeTypeFont, name, counted(getattr(ImageFont.FreeTypeFont, name)))
     png = render_card(content)
     with Image.open(io.BytesIO(png)) as card:
         assert card.size == (1200, 630)

@@ -68,6 +68,8 @@ MIN_WORDS = 10
 """Fewer words than this extracted from a page is not its main text (a consent wall, a page built by script)."""
 MAX_TITLE_CHARS = 300
 USER_AGENT = "factsheets-archive/0.1 (+a fact-sheet desk archiving a source it quotes)"
+REQUEST_HEADERS = {"User-Agent": USER_AGENT, "Accept": "text/html, application/pdf", "Accept-Encoding": "identity"}
+"""The document as it is: a compressed answer would be decompressed past every limit on its size."""
 KINDS = {".html": "html", ".htm": "html", ".pdf": "pdf", ".txt": "txt"}
 EXTENSIONS = {"html": "html", "pdf": "pdf", "txt": "txt"}
 
@@ -139,6 +141,43 @@ NAT64_PREFIX = ipaddress.ip_network("64:ff9b::/96")
 """The well-known NAT64 prefix (RFC 6052): an IPv6-only network reaches the IPv4 address in its last 32 bits."""
 
 
+NOT_PUBLIC_NETWORKS = tuple(
+    (ipaddress.ip_network(network), kind)
+    for network, kind in (
+        ("0.0.0.0/8", "unspecified"),
+        ("10.0.0.0/8", "private"),
+        ("100.64.0.0/10", "shared (carrier-grade NAT)"),
+        ("127.0.0.0/8", "loopback"),
+        ("169.254.0.0/16", "link-local"),
+        ("172.16.0.0/12", "private"),
+        ("192.0.0.0/24", "IETF protocol"),  # 192.0.0.192: Oracle Cloud's metadata service
+        ("192.0.2.0/24", "documentation"),
+        ("192.88.99.0/24", "6to4 relay"),
+        ("192.168.0.0/16", "private"),
+        ("198.18.0.0/15", "benchmarking"),
+        ("198.51.100.0/24", "documentation"),
+        ("203.0.113.0/24", "documentation"),
+        ("224.0.0.0/4", "multicast"),
+        ("240.0.0.0/4", "reserved"),
+        ("::/128", "unspecified"),
+        ("::1/128", "loopback"),
+        ("64:ff9b:1::/48", "local NAT64"),
+        ("100::/64", "discard"),
+        ("2001::/23", "IETF protocol"),  # Teredo (2001::/32) among them
+        ("2001:db8::/32", "documentation"),
+        ("3fff::/20", "documentation"),
+        ("5f00::/16", "segment routing"),
+        ("fc00::/7", "private (unique local)"),
+        ("fe80::/10", "link-local"),
+        ("fec0::/10", "site-local"),
+        ("ff00::/8", "multicast"),
+    )
+)
+"""IANA's special-purpose ranges that are not globally reachable, listed here rather than taken from the
+interpreter's `ipaddress` tables, which differ between Python releases (3.11 counts 192.0.0.192, a cloud
+metadata address, as global)."""
+
+
 def internal_address_kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
     """What makes address one of a machine's or a network's own (loopback, private, link-local where cloud metadata
     services answer, ...), in a word for the message; None for a public address. An IPv6 address that carries an
@@ -147,6 +186,9 @@ def internal_address_kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address
     carried = _carried_ipv4(address)
     if carried is not None:
         return internal_address_kind(carried)
+    for network, kind in NOT_PUBLIC_NETWORKS:
+        if address.version == network.version and address in network:
+            return kind
     for kind, is_kind in (
         ("unspecified", address.is_unspecified),
         ("loopback", address.is_loopback),
@@ -243,9 +285,7 @@ def fetch(url: str, timeout: float = DEFAULT_TIMEOUT, allow_private: bool = Fals
             connection = _connection(current, where, deadline, allow_private)
             try:
                 target = urlsplit(current)._replace(scheme="", netloc="", fragment="").geturl() or "/"
-                connection.request(
-                    "GET", target, headers={"User-Agent": USER_AGENT, "Accept": "text/html, application/pdf"}
-                )
+                connection.request("GET", target, headers=REQUEST_HEADERS)
                 response = connection.getresponse()
                 answered = True
                 location = response.getheader("Location")
@@ -257,6 +297,12 @@ def fetch(url: str, timeout: float = DEFAULT_TIMEOUT, allow_private: bool = Fals
                 if not 200 <= response.status < 300:
                     raise ArchiveRefused(
                         f"{url}: the server answered {response.status} {response.reason}: check the address, or save "
+                        "the page from a browser and archive the saved file"
+                    )
+                encoding = (response.getheader("Content-Encoding") or "identity").strip().lower()
+                if encoding != "identity":
+                    raise ArchiveRefused(
+                        f"{url}: the server sends its answer {encoding}-encoded, though asked for it as it is: save "
                         "the page from a browser and archive the saved file"
                     )
                 content_type = response.headers.get_content_type()
@@ -317,7 +363,7 @@ def _connection(url: str, where: str, deadline: _Deadline, allow_private: bool) 
         kind = internal_address_kind(address)
         if kind is not None and not allow_private:
             named = f"{host} is" if _same_address(host, address) else f"{host} resolves to {address},"
-            article = "an" if kind[0] in "aeiou" else "a"
+            article = "an" if kind[0].lower() in "aeiou" else "a"
             carried = _carried_ipv4(address)
             reaching = f" (it reaches {carried})" if carried else ""
             raise ArchiveRefused(
@@ -453,7 +499,33 @@ def normalise(text: str) -> str:
     return text + "\n" if text.strip() else ""
 
 
+COMPRESSED_MAGIC = {
+    b"\x1f\x8b": "gzip",
+    b"\x28\xb5\x2f\xfd": "zstd",
+    b"BZh": "bzip2",
+    b"\xfd7zXZ\x00": "xz",
+}
+"""The first bytes of compressed data, which trafilatura would decompress before MAX_HTML_BYTES could bound it."""
+
+
+def _compression_of(data: bytes) -> str | None:
+    """The name of the compression the data is in (zlib's header too: CMF 0x78, checksum a multiple of 31),
+    None for plain bytes."""
+    for magic, name in COMPRESSED_MAGIC.items():
+        if data.startswith(magic):
+            return name
+    if len(data) >= 2 and data[0] == 0x78 and (data[0] * 256 + data[1]) % 31 == 0:
+        return "zlib"
+    return None
+
+
 def _extract_html(document: Retrieved) -> Extracted:
+    compression = _compression_of(document.data)
+    if compression:
+        raise ArchiveRefused(
+            f"{document.url or document.name}: {compression}-compressed data, not a web page's HTML: save the page "
+            "from a browser (or decompress it) and archive the saved file"
+        )
     if len(document.data) > MAX_HTML_BYTES:
         raise ArchiveRefused(
             f"{document.url or document.name}: a web page of {len(document.data):,} bytes, over the {MAX_HTML_BYTES:,} "

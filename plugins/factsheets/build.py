@@ -129,6 +129,8 @@ def build_site(
                     _carry_over(output, staging, retained)
                     files = output_files(staging, leave_out=retained)
                     note = replace_folder(staging, output, keep=retained)
+                    if note:  # its files moved in one by one: each has a new change time
+                        files = output_files(output, leave_out=retained)
                 placed = True
                 if factsheets is not None:  # what the output now holds, for the next build
                     factsheets.build_record.files = files
@@ -561,15 +563,25 @@ def _shown(path: Path) -> str:
     return f"{name.rstrip('/')}/"
 
 
-NOT_A_FILE = (-1, -1)
+FileStamp = tuple[int, int, int]
+"""A file of the output as the build record knows it: its size, modification time and change time (ns). The
+change time is the kernel's: every write, and every setting of the modification time (`touch -r`), moves it to
+now, so a file edited in place with its size and modification time put back is still seen as changed."""
+
+
+def file_stamp(status: os.stat_result) -> FileStamp:
+    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+
+
+NOT_A_FILE = (-1, -1, -1)
 """output_files' entry for a link or anything else that is not a regular file: no build writes one."""
 
 
-def output_files(output: Path, leave_out: Collection[str] = ()) -> dict[str, tuple[int, int]]:
-    """Every file in output, but the names left out at its top, with its size and modification time; a link
+def output_files(output: Path, leave_out: Collection[str] = ()) -> dict[str, FileStamp]:
+    """Every file in output, but the names left out at its top, with its stamp (FileStamp); a link
     (to a file or a folder, never followed) or any other entry that is not a regular file as NOT_A_FILE. A
     folder that cannot be listed is passed over, as os.walk does."""
-    files: dict[str, tuple[int, int]] = {}
+    files: dict[str, FileStamp] = {}
 
     def walk(folder: str, prefix: str) -> None:
         try:
@@ -584,7 +596,7 @@ def output_files(output: Path, leave_out: Collection[str] = ()) -> dict[str, tup
                 walk(entry.path, name + os.sep)
                 continue
             status = entry.stat(follow_symlinks=False)
-            files[name] = (status.st_size, status.st_mtime_ns) if stat.S_ISREG(status.st_mode) else NOT_A_FILE
+            files[name] = file_stamp(status) if stat.S_ISREG(status.st_mode) else NOT_A_FILE
 
     walk(str(output), "")
     return files
@@ -594,14 +606,14 @@ def output_files(output: Path, leave_out: Collection[str] = ()) -> dict[str, tup
 class FolderUpdate:
     """What update_folder did."""
 
-    files: dict[str, tuple[int, int]]
-    """The files of the folder now, with their sizes and modification times."""
+    files: dict[str, FileStamp]
+    """The files of the folder now, with their stamps."""
     written: list[str]
     removed: list[str]
 
 
 def update_folder(
-    new: Path, target: Path, files: dict[str, tuple[int, int]], kept: Collection[str], retained: Collection[str] = ()
+    new: Path, target: Path, files: dict[str, FileStamp], kept: Collection[str], retained: Collection[str] = ()
 ) -> FolderUpdate:
     """Move every file of new into target, each in the place of the file of the same name at once (a reader
     never finds a page missing or half written) unless that file holds the same bytes already, and remove
@@ -642,8 +654,7 @@ def update_folder(
             folder = folder.parent
     now = {name: stat for name, stat in files.items() if name not in removed}
     for name in staged:
-        status = os.lstat(target / name)
-        now[name] = (status.st_size, status.st_mtime_ns)
+        now[name] = file_stamp(os.lstat(target / name))
     return FolderUpdate(now, staged, removed)
 
 

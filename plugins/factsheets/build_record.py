@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import share_cards
-from .build import output_files
+from .build import FileStamp, output_files
 from .cache import (
     BUILDS_FOLDER,
     SignedStore,
@@ -89,9 +89,9 @@ class BuildRecord:
     spans: dict[str, dict[str, Span]] = field(default_factory=dict)
     """Where each kept item (of the open data files, of the lists' pages) lies in its file, and what it read, by
     the file's save_as (items.py)."""
-    files: dict[str, tuple[int, int]] = field(default_factory=dict)
-    """Every file of the output the build wrote (not the retained names), by its path in the output: its size
-    and modification time in nanoseconds."""
+    files: dict[str, FileStamp] = field(default_factory=dict)
+    """Every file of the output the build wrote (not the retained names), by its path in the output: its stamp
+    (build.FileStamp: size, modification and change times in nanoseconds)."""
     content_files: dict[str, str] = field(default_factory=dict)
     """The content files besides the fact sheets and the theme's files, by path (see hash_content_files): the
     digest of each, hashed before the site was read, so that a file changed since (or put back) is told by the
@@ -249,9 +249,9 @@ def sheets_of(sheets: Iterable[ValidSheet], content_dir: Path) -> dict[str, tupl
     }
 
 
-def output_change(output: Path, files: Mapping[str, tuple[int, int]], retained: Collection[str]) -> str:
+def output_change(output: Path, files: Mapping[str, FileStamp], retained: Collection[str]) -> str:
     """How the output differs from what the last build left, in words ("" if it does not): a file added,
-    removed, changed (size or modification time) or replaced by a link, or the output itself a link."""
+    removed, changed (its size, modification time or change time) or replaced by a link, or the output itself a link."""
     if output.is_symlink():
         return f"{output} is a link"
     now = output_files(output, leave_out=retained)

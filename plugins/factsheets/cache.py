@@ -223,6 +223,7 @@ class CacheFolder:
     def open_root(cls, path: Path, create: bool = True) -> CacheFolder:
         """The folder at path (made, private, if missing and create; a link the user chose to it is followed);
         UnsafeCacheFolder if it is not private, another OSError if it cannot be made or opened."""
+        _check_way_to(path)
         if create:
             path.parent.mkdir(parents=True, exist_ok=True)
             with contextlib.suppress(FileExistsError):
@@ -356,6 +357,26 @@ def check_private(status: os.stat_result) -> str:
     return ""
 
 
+def _check_way_to(path: Path) -> None:
+    """UnsafeCacheFolder if another user could choose what path leads to: a link on the way that is neither this
+    user's nor root's (planted in a shared folder, it could lead into a folder of the user's own, which would
+    pass every other check), or a folder on the way that everyone may write without the sticky bit (/tmp has
+    it: there no one can rename or remove another's entries), where the next name could be swapped."""
+    path = Path(os.path.abspath(path))
+    for step in (path, *path.parents):
+        try:
+            status = os.lstat(step)
+        except FileNotFoundError:
+            continue  # made when the cache is
+        if stat.S_ISLNK(status.st_mode) and status.st_uid not in (os.geteuid(), 0):
+            raise UnsafeCacheFolder(f"{path} leads through {step}, a link of another user's (uid {status.st_uid})")
+        if stat.S_ISDIR(status.st_mode) and step != path and status.st_mode & 0o002 and not status.st_mode & 0o1000:
+            raise UnsafeCacheFolder(
+                f"{path} lies in {step}, which everyone may write (mode {stat.S_IMODE(status.st_mode):o}, no sticky "
+                "bit): choose a folder of your own"
+            )
+
+
 def _checked_private(descriptor: int, path: Path) -> int:
     """descriptor, if the folder it holds open is private (check_private); else closed, and UnsafeCacheFolder."""
     unsafe = check_private(os.fstat(descriptor))
@@ -365,11 +386,24 @@ def _checked_private(descriptor: int, path: Path) -> int:
     return descriptor
 
 
+CACHE_ROOT_NAMES = frozenset({KEY_FILE, SHEETS_FOLDER, CARDS_FOLDER, TEMPLATES_FOLDER, BUILDS_FOLDER})
+"""What a cache folder not yet tagged may hold: the key (the user's cache folder keeps it) and the caches."""
+
+
 def open_cache_root(cache_root: Path) -> CacheFolder:
     """The folder of the caches, made if missing and tagged as a cache (CACHEDIR.TAG: backups may skip it) unless
     anything has that name there (a link is left as it is, never written through)."""
     root = CacheFolder.open_root(cache_root)
     if not root.exists(CACHEDIR_TAG_FILE):
+        others = sorted(
+            entry.name
+            for entry in root.entries()
+            if entry.name not in CACHE_ROOT_NAMES and not entry.name.endswith(TEMPORARY_SUFFIX)
+        )
+        if others:  # tagged, a folder of the user's own would be left out of backups
+            raise UnsafeCacheFolder(
+                f"{cache_root} holds files that are not a cache's ({others[0]}): choose a new folder"
+            )
         root.write_file(CACHEDIR_TAG_FILE, lambda stream: stream.write(CACHEDIR_TAG.encode()))
     return root
 

@@ -23,7 +23,7 @@ it (plugin.clean_pelican_html); this module holds the rest to what the site mean
 - **One owner.** Every file of the output has one owner: a page or a published file at the address of a
   record's page, a share card, an index, a data file, another page, or inside the search index's or the
   theme's folder or a name the output keeps (OUTPUT_RETENTION), is refused, naming both. Addresses are
-  compared without regard to case, as a Mac's or Windows' file system does.
+  compared without regard to case or to how accents are composed, as a Mac's or Windows' file system does.
 - **Formats and templates.** Only Markdown and HTML pages are published (reStructuredText's include
   directive reads any file on the machine into the page), rendered with page.html or a template that
   extends it.
@@ -38,6 +38,7 @@ import os
 import posixpath
 import re
 import stat
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,7 @@ from urllib.parse import urlsplit
 
 from pelican.contents import Content, Static
 from pelican.generators import ArticlesGenerator, PagesGenerator
+from pelican.readers import BaseReader, Readers
 
 from .archive import ORIGINALS_FOLDER
 from .files import DataFile
@@ -127,6 +129,29 @@ class Owner:
     """Whether it owns the whole folder at path."""
     claimant: str = ""
     """The page or file that claimed it, if one did: its other addresses are no clash with it."""
+
+
+# Formats
+
+
+class UnreadPage(BaseReader):
+    """What reads a page of any format but Markdown and HTML: nothing. Another reader runs as it reads
+    (reStructuredText's `raw` directive fetches any address, its `include` reads any file, /dev/zero too),
+    before any check could refuse the page, so the page is made empty, named after its file, and
+    address_problems refuses it for its format."""
+
+    enabled = True
+    file_extensions: list[str] = []  # registered only by read_markdown_and_html_only, for other formats
+
+    def read(self, source_path: str) -> tuple[str, dict[str, object]]:
+        return "", {"title": Path(source_path).name}
+
+
+def read_markdown_and_html_only(readers: Readers) -> None:
+    """Pelican's readers_init signal: every format but Markdown and HTML is read by UnreadPage."""
+    for extension in list(readers.reader_classes):
+        if f".{extension.lower()}" not in PAGE_FORMATS:
+            readers.reader_classes[extension] = UnreadPage
 
 
 # Addresses
@@ -312,9 +337,10 @@ def _file_refusal(target: str, content_dir: Path, kept_files: set[str]) -> tuple
         return f"'{normal}' leads outside the content folder", ""
     if not lies_within(os.path.realpath(path), root):
         return f"'{normal}' links outside the content folder", ""
-    if normal in kept_files or normal.startswith(ORIGINALS_FOLDER + "/"):
+    real = os.path.relpath(os.path.realpath(path), root).replace(os.sep, "/")  # what a link leads to
+    if any(name in kept_files or name.startswith(ORIGINALS_FOLDER + "/") for name in (normal, real)):
         return f"'{normal}' is a source's archived text or original, kept for provenance and never published", ""
-    if any(name.startswith(".") for name in normal.split("/")):
+    if any(name.startswith(".") for name in (*normal.split("/"), *real.split("/"))):
         return f"'{normal}': a hidden file or folder (a name starting with a dot) is never published", ""
     suffix = os.path.splitext(normal)[1].lower()
     kind = PUBLISHABLE.get(suffix)
@@ -343,6 +369,13 @@ def _head(path: str) -> bytes:
 # One owner for each file of the output
 
 
+def address_key(path: str) -> str:
+    """What two addresses that one file system may take for one file share: the same letters whatever their
+    case (a Mac's and Windows' file systems ignore it) and however their accents are composed (a Mac's keeps
+    "café" written with a combining accent and with a composed é as one name)."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", path).casefold())
+
+
 SiteFile = Page | DataFile | ClaimNode | Owner
 """What owns a file of the output: a page of the fact sheets, a data file, a claim (its share card), or
 another owner in words."""
@@ -352,8 +385,8 @@ def site_owners(pages: Iterable[Page], data_files: Iterable[DataFile]) -> dict[s
     """What the fact sheets write, by address (casefolded): the pages and the data files (and beside each claim's
     page its share card: see _share_card_at). Plain lookups, 20,000 of them at 10,000 claims: what each is,
     in words, is made only for a message."""
-    owners: dict[str, SiteFile] = {data_file.save_as.casefold(): data_file for data_file in data_files}
-    owners.update((page.save_as.casefold(), page) for page in pages)
+    owners: dict[str, SiteFile] = {address_key(data_file.save_as): data_file for data_file in data_files}
+    owners.update((address_key(page.save_as), page) for page in pages)
     return owners
 
 
@@ -362,7 +395,7 @@ def _share_card_at(key: str, owners: dict[str, SiteFile]) -> ClaimNode | None:
     for there, then checked with card_path), so that planning the cards' addresses costs nothing."""
     page = owners.get(key.removesuffix(".png") + ".html") if key.endswith(".png") else None
     node = page.node if isinstance(page, Page) else None
-    return node if isinstance(node, ClaimNode) and card_path(node).casefold() == key else None
+    return node if isinstance(node, ClaimNode) and address_key(card_path(node)) == key else None
 
 
 def _path_of(owner: SiteFile) -> str:
@@ -400,13 +433,13 @@ def clash_problems(
     the fact sheets' (site, by casefolded address; reserved: folders owned whole) or an earlier page's (in the
     order of their files). Each is reported at the page, naming the owner."""
     owners = dict(site)
-    owners.update((owner.path.casefold(), owner) for owner in reserved)
+    owners.update((address_key(owner.path), owner) for owner in reserved)
     folders: dict[str, str] = {}
     """Each folder of a file a page claimed (casefolded), with the key of that file. The fact sheets' folders
     need not be listed: none ends as a page's address (.html) or a published file's (.png, .pdf...) must."""
 
     def claim(path: str, owner: Owner) -> None:
-        key = posixpath.normpath(path).casefold()
+        key = address_key(posixpath.normpath(path))
         owners.setdefault(key, owner)
         folder = key.rpartition("/")[0]
         while folder and folder not in folders:
@@ -415,7 +448,7 @@ def clash_problems(
 
     def clash(path: str, claimant: str) -> str | None:
         """Why path cannot be claimant's: what already owns it, or a folder it needs."""
-        key = posixpath.normpath(path).casefold()
+        key = address_key(posixpath.normpath(path))
         parts = key.split("/")
         for end in range(1, len(parts) + 1):
             prefix = "/".join(parts[:end])

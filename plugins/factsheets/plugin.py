@@ -55,6 +55,7 @@ from .pelican_pages import (
     links_in,
     page_templates,
     pelican_documents,
+    read_markdown_and_html_only,
     site_owners,
     template_problems,
 )
@@ -481,6 +482,7 @@ def forget_rendered_pages(pelican) -> None:
 
 
 def register() -> None:
+    signals.readers_init.connect(read_markdown_and_html_only)
     signals.get_generators.connect(get_generators)
     signals.generator_init.connect(prepare_theme)
     signals.content_object_init.connect(sanitise_page)
