@@ -46,9 +46,16 @@ from factsheets.models import (
     Quote,
     Response,
     Source,
+    StaffMember,
 )
 
 DEFAULT_SEED = 20240131
+STAFF = [
+    StaffMember(id="bench-checker-1", name="Bench Checker One", role="Fact-checker", bio="Checks generated claims."),
+    StaffMember(id="bench-checker-2", name="Bench Checker Two", role="Fact-checker", bio="Checks generated claims."),
+    StaffMember(id="bench-editor", name="Bench Editor", role="Editor", bio="Edits every generated check."),
+]
+"""The desk's people: each claim is checked by one of the checkers (in turn) and edited by the editor."""
 CLAIMS_PER_EVENT = 6
 EVENTS_PER_FILE = 50
 FIRST_DAY = dt.date(2023, 1, 1)
@@ -505,6 +512,8 @@ class ContentGenerator:
                 evidence=self._some(EVIDENCE, 2, context),
                 open_questions=self._some(OPEN_QUESTIONS, 3, {**context, "claimant": claimant.name}),
                 responses=responses or None,
+                checked_by=STAFF[serial % 2].id,
+                edited_by=STAFF[2].id,
             )
         )
 
@@ -569,10 +578,12 @@ class ContentGenerator:
         return [with_fields(record, changelog=self._changelog(record, published)) for record in records]
 
     def _changelog(self, record: BaseModel, published: dt.date) -> list[Change]:
-        changes = [Change(date=published.isoformat(), change="First published in the benchmark fact sheets.")]
-        if isinstance(record, Claim) and self.rng.random() < 0.2:
+        first = "First published in the benchmark fact sheets."
+        changes = [Change(date=published.isoformat(), kind="update", change=first)]
+        if isinstance(record, Claim) and self.rng.random() < 0.2:  # no status history: the status stays
             later = published + dt.timedelta(days=self.rng.randrange(10, 60))
-            changes.append(Change(date=later.isoformat(), change=f"Status changed to {record.status}."))
+            again = f"Reviewed again; the status stays {record.status}."
+            changes.append(Change(date=later.isoformat(), kind="update", change=again))
         return changes
 
     def _some(self, templates: Sequence[str], most: int, context: dict) -> list[str]:
@@ -654,7 +665,7 @@ class ContentGenerator:
         return drafts
 
     def shared_actors(self) -> FactSheet:
-        return FactSheet(actors=self.states + self.agencies)
+        return FactSheet(actors=self.states + self.agencies, staff=STAFF)
 
     def overview(self) -> FactSheet:
         overview = Overview(

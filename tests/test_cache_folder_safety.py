@@ -336,3 +336,20 @@ def test_a_folder_of_the_users_own_is_not_made_a_cache(content_copy, tmp_path):
     assert result.returncode == 0, result.stderr
     assert f"note: cache off: {documents} holds files that are not a cache's (letter.txt)" in result.stderr
     assert sorted(path.name for path in documents.iterdir()) == ["letter.txt"]
+
+
+def test_a_key_beside_the_settings_file_is_never_used(tmp_path, tmp_path_factory):
+    """The settings file's folder is the project's even where nothing else says so (no repository; the theme and
+    the plugins elsewhere; the content in a folder of a folder): a key kept there is not used."""
+    project = tmp_path / "project"
+    shutil.copytree(CONTENT, project / "sub" / "content")
+    (project / "site.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *\n"
+        f"PATH = 'sub/content'\nTHEME = {str(ROOT / 'theme')!r}\nPLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(project / ".cache")}
+    env.pop("FACTSHEETS_CACHE_PATH", None)
+    result = run_factsheets("build", "-s", project / "site.py", "-o", tmp_path / "output", cwd=project, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "note: cache off: the key would lie inside the project" in result.stderr
+    assert not (project / ".cache" / "factsheets" / "key").exists()

@@ -15,7 +15,7 @@ MARKUP = '<a href="https://evil.example/">read this</a><img src=x onerror=alert(
 def test_feed_summaries_are_plain_text_so_readers_never_render_markup(content_copy, tmp_path):
     claims = content_copy / "factsheets" / "claims.yaml"
     data = yaml.safe_load(claims.read_text())
-    data["claims"][0]["changelog"] = [{"date": "2024-02-01", "change": MARKUP}]
+    data["claims"][0]["changelog"] = [{"date": "2024-02-01", "kind": "update", "change": MARKUP}]
     claims.write_text(yaml.safe_dump(data, allow_unicode=True))
     output = tmp_path / "output"
     result = run_pelican(content_copy, output)

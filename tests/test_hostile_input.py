@@ -37,9 +37,11 @@ def check(content: Path, capsys) -> tuple[int, list[str]]:
     code = factsheets(["check", "--no-cache", str(content)])
     errors = capsys.readouterr().err
     assert "Traceback" not in errors
-    lines = errors.splitlines()
+    # Warnings (a claim the desk has not signed yet) are not what these tests are about: left out.
+    lines = [line for line in errors.splitlines() if ": warning: " not in line]
     if code:
-        assert re.fullmatch(r"\d+ problems? found\.", lines[-1]), errors
+        assert re.fullmatch(r"\d+ problems?( and \d+ warnings?)? found\.", lines[-1]), errors
+        lines[-1] = re.sub(r" and \d+ warnings?", "", lines[-1])
     return code, lines
 
 
@@ -466,7 +468,7 @@ def test_a_quote_of_a_megabyte_is_refused_as_too_long(content_copy, capsys):
     assert code == 1
     assert len(quote) == 1_000_007
     assert errors == [
-        f"{shown(claims)}:18:13: claims[0].quote.text: a quote may be at most 2,000 characters long; "
+        f"{shown(claims)}:20:13: claims[0].quote.text: a quote may be at most 2,000 characters long; "
         "this one has 1,000,007: quote the words that matter",
         "1 problem found.",
     ]
@@ -481,7 +483,7 @@ def test_a_long_quote_not_in_a_long_source_is_still_reported(content_copy, capsy
     code, errors = check(content_copy, capsys)
     assert code == 1
     assert errors[0].startswith(
-        f"{shown(claims)}:18:13: claims[0].quote.text: quote not found in source 'ukrinform-2024-01-31'"
+        f"{shown(claims)}:20:13: claims[0].quote.text: quote not found in source 'ukrinform-2024-01-31'"
     ), errors
     assert errors[1:] == ["1 problem found."]
 

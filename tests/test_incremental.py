@@ -174,8 +174,8 @@ def test_a_new_status_that_breaks_the_status_rules_is_reported_and_not_published
     before = claim_page.read_bytes()
     _edit(
         content_copy,
-        "    status: unverified\n    rationale: >-\n      Known only",
-        "    status: uncontested\n    rationale: >-\n      Known only",
+        "      - il76-crash-belgorod\n    status: unverified\n",  # the first claim about the crash: the 65 called dead
+        "      - il76-crash-belgorod\n    status: uncontested\n",
     )
     capsys.readouterr()
     assert live.update().outcome is Outcome.PROBLEMS

@@ -379,7 +379,8 @@ def test_a_page_choosing_a_template_not_made_for_pages_fails_the_build(template,
     assert_refused(
         content_copy,
         output,
-        f"{shown(page)}:2:1: Template: '{template}' is not a template for pages (about, methodology, page)",
+        f"{shown(page)}:2:1: Template: '{template}' is not a template for pages "
+        "(about, corrections, methodology, page)",
     )
 
 

@@ -64,14 +64,15 @@ def test_robots_and_404(published):
 def test_feed_lists_every_change_with_absolute_links(published):
     feed = ElementTree.parse(published / "feeds" / "changes.atom.xml").getroot()
     entries = feed.findall(f"{ATOM}entry")
-    # A first publication per claim, event, actor and source; four claims whose status changed, each with a
-    # line in its log and two entries of status history; and a later line in the logs of 2 events, 3 actors, 2 claims.
-    assert len(entries) == (11 + 3 + 12 + 1) + 4 * (1 + 2) + (2 + 3 + 2)
+    # A first publication per claim, event, actor, source and member of the staff, and of the home page's overview;
+    # four claims whose status changed, each with a line in its log and two entries of status history; a later line
+    # in the logs of 2 events, 3 actors, 2 claims; and the planned exchange's clarification (marked postponed).
+    assert len(entries) == (11 + 3 + 12 + 1 + 3 + 1) + 4 * (1 + 2) + (2 + 3 + 2) + 1
     links = [entry.find(f"{ATOM}link").get("href") for entry in entries]
     assert f"{SITEURL}/claims/ukrainian-pows-on-board-il76.html#changes" in links
     assert f"{SITEURL}/claims/ukrainian-pows-on-board-il76.html#status-2" in links
     updated = {entry.find(f"{ATOM}updated").text for entry in entries}
-    assert updated == {"2026-11-25T00:00:00+00:00", "2026-12-02T00:00:00+00:00"}, "the desk's dates, not the source's"
+    assert updated == {f"2026-{day}T00:00:00+00:00" for day in ("11-25", "12-02", "12-08")}, "the desk's dates"
     home = read_page(published, "index.html")
     assert home.select_one('link[type="application/atom+xml"]')["href"] == "./feeds/changes.atom.xml"
 

@@ -22,7 +22,7 @@ def readme_example() -> tuple[list[str], str]:
 
 def test_the_readme_example_builds_as_written(tmp_path):
     blocks, instructions = readme_example()
-    assert [block.split(":", 1)[0] for block in blocks] == ["sources", "actors", "events", "claims"]
+    assert [block.split(":", 1)[0] for block in blocks] == ["sources", "actors", "events", "staff", "claims"]
     shipped = re.search(r"^cp (\S+) example/sources/$", instructions, re.M).group(1)
     assert (ROOT / shipped).is_file()
     content = tmp_path / "example"

@@ -31,6 +31,8 @@ def _claim(
     date: 2024-01-31
     about: [{about}]
     status: {status}
+    checked_by: lidia-brannock
+    edited_by: halyna-mereshko
     rationale: Test.
     quote:
       text: "{quote}"
@@ -311,15 +313,17 @@ def test_figures_say_how_exact_they_are_whose_sum_they_are_and_their_claims_stat
 
 def test_competing_accounts_are_shown_side_by_side_and_grouped_in_who_says_what(content_copy, tmp_path):
     claims = content_copy / "factsheets" / "claims.yaml"
-    text = claims.read_text().replace(
-        "    status: unverified\n    rationale: >-\n      Made by unnamed sources",
-        "    competes_with: [ukrainian-pows-on-board-il76]\n"
-        "    status: disputed\n    rationale: >-\n      Made by unnamed sources",
+    text = claims.read_text()
+
+    def status_before(text: str, rationale: str, new: str) -> str:
+        """The claim whose rationale starts so, with its status line (the last before its rationale) made new."""
+        at = text.rindex("    status: unverified\n", 0, text.index(f"      {rationale}"))
+        return text[:at] + new + text[at + len("    status: unverified\n") :]
+
+    text = status_before(
+        text, "Made by unnamed sources", "    competes_with: [ukrainian-pows-on-board-il76]\n    status: disputed\n"
     )
-    text = text.replace(
-        "    status: unverified\n    rationale: >-\n      The report cites no evidence",
-        "    status: disputed\n    rationale: >-\n      The report cites no evidence",
-    )
+    text = status_before(text, "The report cites no evidence", "    status: disputed\n")
     pows = text.index("  - id: ukrainian-pows-on-board-il76")
     last_status = "      - date: 2026-12-02\n        status: unverified\n"
     at = text.index(last_status, pows)
@@ -328,6 +332,12 @@ def test_competing_accounts_are_shown_side_by_side_and_grouped_in_who_says_what(
         + last_status
         + "        rationale: Questioned only.\n      - date: 2026-12-03\n        status: disputed\n"
         + text[at + len(last_status) :]
+    )
+    logged = text.index("    changelog:\n", at) + len("    changelog:\n")
+    text = (
+        text[:logged]
+        + "      - date: 2026-12-03\n        kind: status-change\n        change: Disputed by a competing account.\n"
+        + text[logged:]
     )
     claims.write_text(text)
     output = tmp_path / "output"

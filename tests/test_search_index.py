@@ -11,7 +11,7 @@ from pathlib import Path
 
 from helpers import SMALL_SEARCH_FILES, read_page, run_pelican
 
-RECORD_FOLDERS = ("events", "actors", "claims", "sources")
+RECORD_FOLDERS = ("events", "actors", "claims", "sources", "staff")
 
 
 def _record_pages(site: Path) -> list[str]:
@@ -126,7 +126,7 @@ def test_filters_keep_the_documents_of_each_kind_and_status(site):
     for field, name in ((2, "kind"), (3, "status")):
         for value, runs in filters[name].items():
             assert numbers(runs) == {n for n, row in enumerate(rows) if row[field] == value}, (name, value)
-    assert set(filters["kind"]) == {"Event", "Actor", "Claim", "Source", "Page"}
+    assert set(filters["kind"]) == {"Event", "Actor", "Claim", "Source", "Staff member", "Page"}
 
 
 def test_the_search_page_has_a_form_filters_and_a_way_without_javascript(site):
@@ -137,7 +137,7 @@ def test_the_search_page_has_a_form_filters_and_a_way_without_javascript(site):
         for select in search.select("form select")
     }
     assert choices == {
-        "kind": ["Any", "Event", "Actor", "Claim", "Source"],
+        "kind": ["Any", "Event", "Actor", "Claim", "Source", "Staff member"],
         "status": ["Any", "Unverified", "Uncontested"],
     }
     fallback = search.noscript

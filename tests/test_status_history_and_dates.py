@@ -22,6 +22,7 @@ CLAIMS = "factsheets/claims.yaml"
 ATOM = "{http://www.w3.org/2005/Atom}"
 FIRST_CHANGELOG = """    changelog:
       - date: 2026-11-25
+        kind: update
         change: First published from the Ukrinform report of 31 January 2024.
 """
 """The first claim's changelog, the first of its kind in claims.yaml."""
@@ -31,9 +32,14 @@ RATIONALE = """    rationale: >-
 """
 HISTORY = """    changelog:
       - date: 2026-12-02
+        kind: update
         change: First published from the Ukrinform report of 31 January 2024.
+      - date: 2026-12-05
+        kind: status-change
+        change: Status changed to disputed after a reader's note.
       - date: 2026-12-09
-        change: Status reviewed twice after a reader's note.
+        kind: status-change
+        change: Status changed to uncontested once the reader's note was checked.
     status_history:
       - date: 2026-12-02
         status: unverified
@@ -167,7 +173,8 @@ def test_a_status_change_alone_moves_date_modified(tmp_path, content_copy):
     _edit(
         content_copy,
         FIRST_CHANGELOG,
-        FIRST_CHANGELOG
+        FIRST_CHANGELOG  # a change of status is logged as one (a status-change on its date)
+        + "      - date: 2026-12-20\n        kind: status-change\n        change: Now uncontested.\n"
         + "    status_history:\n"
         + "      - date: 2026-11-25\n        status: unverified\n        rationale: Nothing else then.\n"
         + "      - date: 2026-12-20\n        status: uncontested\n",
@@ -266,7 +273,7 @@ def _one_problem(content: Path, field: str) -> str:
 
 def test_status_history_dates_out_of_order_are_a_problem(content_copy):
     _edit(content_copy, FIRST_CHANGELOG, HISTORY.replace("2026-12-05", "2026-11-30"))
-    line = _line_of(content_copy, "2026-11-30")
+    line = _line_of(content_copy, "2026-11-30\n        status:")
     problem = _one_problem(content_copy, "claims[0].status_history[1].date")
     assert problem.startswith(f"content/{CLAIMS}:{line}:") or f"{CLAIMS}:{line}:" in problem
     assert "dated 30 November 2026, before the entry above it (2 December 2026)" in problem
@@ -302,7 +309,7 @@ def test_an_earlier_status_without_its_rationale_is_a_problem(content_copy):
         FIRST_CHANGELOG,
         HISTORY.replace("        rationale: A reader pointed to a statement that the exchange was a new one.\n", ""),
     )
-    line = _line_of(content_copy, "- date: 2026-12-05")
+    line = _line_of(content_copy, "- date: 2026-12-05\n        status:")
     problem = _one_problem(content_copy, "claims[0].status_history[1]")
     assert f"{CLAIMS}:{line}:" in problem
     assert "an earlier status needs its rationale" in problem
@@ -352,7 +359,7 @@ def test_a_latest_change_before_the_newest_source_is_a_problem(content_copy):
     _edit(
         content_copy, FIRST_CHANGELOG, RESPONSE_FROM_LATER_SOURCE + FIRST_CHANGELOG.replace("2026-11-25", "2024-02-01")
     )
-    line = _line_of(content_copy, "      - date: 2024-02-01\n        change: First published")
+    line = _line_of(content_copy, "      - date: 2024-02-01\n        kind: update\n        change: First published")
     problem = _one_problem(content_copy, "claims[0].changelog[0].date")
     assert f"{CLAIMS}:{line}:" in problem
     assert "before its source was published on 3 March 2024" in problem
@@ -386,7 +393,8 @@ def test_a_status_before_the_claim_was_first_published_is_a_problem(content_copy
 
 
 def test_a_desks_date_after_today_is_a_warning(content_copy):
-    _edit(content_copy, FIRST_CHANGELOG, FIRST_CHANGELOG + "      - date: 2999-01-01\n        change: A slip.\n")
+    slip = "      - date: 2999-01-01\n        kind: update\n        change: A slip.\n"
+    _edit(content_copy, FIRST_CHANGELOG, FIRST_CHANGELOG + slip)
     result = run_check(content_copy)
     assert result.returncode == 0, result.stderr
     line = _line_of(content_copy, "      - date: 2999-01-01")

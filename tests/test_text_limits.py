@@ -43,6 +43,37 @@ def test_an_over_long_name_is_refused_where_it_is_written(field, limit, content_
     ), errors
 
 
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        (
+            ["    same_as:", "      - https://example.org/" + "a" * 4_000_000],
+            "actors[0].same_as[0]: a URL may be at most 2,000 characters long; this one has 4,000,020: ",
+        ),
+        (
+            ["    same_as:", "      - https://www.wikidata.org/wiki/Q1", "      - https://www.wikidata.org/wiki/Q1"],
+            "actors[0].same_as: 'https://www.wikidata.org/wiki/Q1' is listed twice: list each once",
+        ),
+        (
+            ["    same_as:", *[f"      - https://example.org/{number}" for number in range(201)]],
+            "actors[0].same_as: lists 201 items, more than the 200 a page can show",
+        ),
+    ],
+    ids=["a URL of 4 MB", "a link listed twice", "201 links"],
+)
+def test_lists_and_links_no_page_could_show_are_refused(lines, message, content_copy, capsys):
+    """A page shows every link and id a record lists: one of 4 MB, the same one twice or hundreds of them are
+    refused (checked quickly, they still made a 12 MB page and data files of megabytes)."""
+    sheet = write_sheet(
+        content_copy, "actors:\n  - id: someone\n    name: Someone\n    kind: person\n" + "\n".join(lines)
+    )
+    code, errors = check(content_copy, capsys)
+    assert code == 1
+    assert len(errors) == 2, errors
+    assert errors[0].startswith(f"{shown(sheet)}:"), errors
+    assert message in errors[0], errors
+
+
 def test_an_over_long_statement_is_refused_where_it_is_written(content_copy, capsys):
     claims = content_copy / "factsheets" / "claims.yaml"
     text = claims.read_text()
@@ -78,7 +109,7 @@ def test_every_text_field_states_its_limit_in_the_reference_and_the_schema():
 
 # 2. Characters XML cannot hold
 
-CHANGELOG = "    changelog:\n      - date: 2026-12-02\n        change: {change}\n"
+CHANGELOG = "    changelog:\n      - date: 2026-12-02\n        kind: update\n        change: {change}\n"
 
 
 @pytest.mark.parametrize(
@@ -99,7 +130,7 @@ def test_characters_xml_forbids_are_refused_where_they_are_written(written, code
     assert code == 1
     assert len(errors) == 2, errors
     assert errors[0].startswith(
-        f"{shown(sheet)}:7:17: actors[0].changelog[0].change: noncharacter U+{code_point:04X} is not allowed ("
+        f"{shown(sheet)}:8:17: actors[0].changelog[0].change: noncharacter U+{code_point:04X} is not allowed ("
     ), errors
 
 
@@ -120,7 +151,7 @@ def test_a_noncharacter_in_a_changelog_fails_the_build_and_no_feed_is_written(co
     result = build(content_copy, output)
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
-    assert "actors.yaml:14:17: actors[0].changelog[0].change: noncharacter U+FFFF is not allowed" in result.stderr
+    assert "actors.yaml:15:17: actors[0].changelog[0].change: noncharacter U+FFFF is not allowed" in result.stderr
     assert not (output / FEED_FILE).exists()
 
 

@@ -51,6 +51,9 @@ from .verify import (
 
 SOURCES_FOLDER = "sources"
 ORIGINALS_FOLDER = "sources/originals"
+ACCEPTED_CHANGE_KIND = "update"
+"""The kind of the changelog line `factsheets accept` writes: the source's archived copy changed on purpose (the
+publisher corrected its text, or the copy was taken again): new information, with nothing the desk got wrong."""
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 """A news page is well under a megabyte and a press release's PDF a few: more is not one article."""
 DEFAULT_TIMEOUT = 30.0
@@ -855,7 +858,7 @@ def accept(
                 "--change 'what was corrected' (it goes into the source's changelog)"
             )
         date = (today or datetime.datetime.now(datetime.UTC).date()).isoformat()
-        entry = {"date": date, "change": " ".join(change.split())}
+        entry = {"date": date, "kind": ACCEPTED_CHANGE_KIND, "change": " ".join(change.split())}
         edits.append(_changelog_edit(text, record_node, entry, path, source_id))
         new_record["changelog"] = [*(record.get("changelog") or []), entry]
     new_text = text
@@ -977,7 +980,12 @@ def _changelog_edit(
         column = record_node.start_mark.column
         offset = _offset_after(text, record_node)
         prefix = "" if offset == 0 or text[offset - 1] == "\n" else "\n"
-        lines = ["changelog:", f"{INDENT}- date: {entry['date']}", f"{INDENT}  change: {change}"]
+        lines = [
+            "changelog:",
+            f"{INDENT}- date: {entry['date']}",
+            f"{INDENT}  kind: {entry['kind']}",
+            f"{INDENT}  change: {change}",
+        ]
         return offset, offset, prefix + "".join(" " * column + line + "\n" for line in lines)
     if not isinstance(changelog, yaml.SequenceNode) or changelog.flow_style or not changelog.value:
         raise ArchiveRefused(
@@ -991,8 +999,10 @@ def _changelog_edit(
     offset = _offset_after(text, changelog)
     prefix = "" if text[offset - 1] == "\n" else "\n"
     item = (
-        " " * dash + "-" + " " * (column - dash - 1) + f"date: {entry['date']}\n" + " " * column + f"change: {change}\n"
-    )
+        " " * dash + "-" + " " * (column - dash - 1) + f"date: {entry['date']}\n"
+        + " " * column + f"kind: {entry['kind']}\n"
+        + " " * column + f"change: {change}\n"
+    )  # fmt: skip
     return offset, offset, prefix + item
 
 

@@ -169,7 +169,8 @@ def pages_among(names: Iterable[str]) -> int:
 
 
 def _read_settings(settings_file, content_dir, output_dir, extra_settings) -> dict:
-    override: dict[str, object] = dict(extra_settings or {})
+    override: dict[str, object] = {"FACTSHEETS_SETTINGS_FILE": str(Path(settings_file).resolve())}
+    override.update(extra_settings or {})
     if content_dir is not None:
         override["PATH"] = str(content_dir.resolve())
     if output_dir is not None:

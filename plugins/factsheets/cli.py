@@ -4,6 +4,7 @@ or settings reference."""
 from __future__ import annotations
 
 import argparse
+import datetime
 import functools
 import json
 import os
@@ -13,11 +14,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .cache import user_cache_root
+from .dates import build_today
 from .exports import factsheet_schema
 from .load import display_path
 from .pipeline import DEFAULT_FACTSHEETS_FOLDER, read_site
 from .problems import ContentError, printable
 from .reference import format_reference, settings_reference, update_readme
+from .review_dates import due_report
 from .scaffold import KINDS, ScaffoldRefused, add_record
 from .settings import SettingsError
 from .workers import default_workers
@@ -126,6 +129,24 @@ def _check_arguments(commands) -> None:
     check.add_argument("--no-cache", action="store_true", help="read and validate every file again")
 
 
+def _iso_date(text: str) -> datetime.date:
+    try:
+        if len(text) == 10:
+            return datetime.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"{text!r} is not a date: give it as YYYY-MM-DD")
+
+
+def _due_arguments(commands) -> None:
+    due = commands.add_parser(
+        "due", help="list the claims due for review (their review_by has passed), oldest first, for the desk"
+    )
+    due.add_argument("content_dir", nargs="?", default="content", type=Path)
+    due.add_argument("--folder", default=DEFAULT_FACTSHEETS_FOLDER, help="fact-sheet folder inside content_dir")
+    due.add_argument("--today", type=_iso_date, help="the day to list them for, YYYY-MM-DD (default: today, UTC)")
+
+
 def _build_arguments(commands) -> None:
     build = commands.add_parser("build", help="build the site; the old output stays as it was if anything fails")
     build.add_argument("-s", "--settings", type=Path, default=Path("pelicanconf.py"), help="Pelican settings file")
@@ -226,6 +247,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     for add_arguments in (
         _check_arguments,
+        _due_arguments,
         _build_arguments,
         _serve_arguments,
         _new_arguments,
@@ -255,6 +277,19 @@ def _check(arguments: argparse.Namespace) -> int:
         f"{arguments.content_dir}: {len(site.claims)} claims, {len(site.events)} events, "
         f"{len(site.actors)} actors, {len(site.sources)} sources, {len(site.quotes)} quotes checked: {found}."
     )
+    return 0
+
+
+def _due(arguments: argparse.Namespace) -> int:
+    """`factsheets due`: the claims due for review, oldest first, and a count (exit 0); the content's problems
+    instead when it does not pass the check (exit 1)."""
+    try:
+        cache_dir = user_cache_root().absolute()
+        site = read_site(arguments.content_dir, arguments.folder, cache_dir, workers=default_workers())
+    except ContentError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print("\n".join(due_report(site.claims, build_today(arguments.today))))
     return 0
 
 
@@ -318,6 +353,7 @@ def _schema(arguments: argparse.Namespace) -> int:
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": _check,
+    "due": _due,
     "build": _build,
     "serve": _serve,
     "new": _new,

@@ -38,10 +38,16 @@ def check_desk_dates(site: Site, today: datetime.date | None = None) -> list[Pro
     return problems + dated_after_today(site, today)
 
 
+def build_today(fixed: datetime.date | None = None) -> datetime.date:
+    """The build's today: the date given (the setting FACTSHEETS_TODAY, `factsheets due --today`: tests fix it
+    there), else the day the build runs, in UTC, as every machine that builds the site tells it."""
+    return fixed or datetime.datetime.now(datetime.UTC).date()
+
+
 def dated_after_today(site: Site, today: datetime.date | None = None, latest: str | None = None) -> list[Problem]:
     """Every desk's date after today, as a warning (the only one of these checks that changes with the day); none
     to look for if the latest of them (latest_desk_date), when known, is not after today."""
-    today_text = (today or datetime.datetime.now(datetime.UTC).date()).isoformat()
+    today_text = build_today(today).isoformat()
     if latest is not None and not certainly_before(today_text, latest):
         return []
     return [

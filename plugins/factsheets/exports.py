@@ -23,9 +23,9 @@ from xml.sax.saxutils import escape
 from feedgenerator import Atom1Feed
 
 from .files import DataFile
-from .graph import ActorNode, ClaimNode, EventNode, Node, Site, SourceNode
+from .graph import ActorNode, ClaimNode, EventNode, Node, Site, SourceNode, StaffNode
 from .items import ItemReuse, ItemText
-from .models import FactSheet, Record
+from .models import CHANGE_KIND_WORDS, FactSheet, Record
 from .pages import Page
 from .structured_data import Publication, claim_review
 from .validate import RECORD_LISTS
@@ -127,8 +127,8 @@ def robots(publication: Publication) -> str:
     return f"User-agent: *\nAllow: /\n{sitemap_line}"
 
 
-def _page_nodes(site: Site) -> list[ClaimNode | EventNode | ActorNode | SourceNode]:
-    return [*site.claims, *site.events, *site.actors, *site.sources]
+def _page_nodes(site: Site) -> list[ClaimNode | EventNode | ActorNode | SourceNode | StaffNode]:
+    return [*site.claims, *site.events, *site.actors, *site.sources, *site.staff]
 
 
 def _as_datetime(partial_date: str) -> datetime.datetime:
@@ -157,16 +157,7 @@ def changes_feed(site: Site, publication: Publication) -> str:
         description="The latest changes to these fact sheets, with their dates.",
         language="en",
     )
-    changes = chain(
-        (
-            FeedEntry(
-                change.date, node.href, (0, index), f"change-{index}", f"{node.heading}: {change.change}", change.change
-            )
-            for node in _page_nodes(site)
-            for index, change in enumerate(node.record.changelog, start=1)
-        ),
-        status_entries(site),
-    )
+    changes = chain(changelog_entries(site), status_entries(site))
     newest_first = _newest(changes, publication.feed_max_items)
     for entry in newest_first:
         feed.add_item(
@@ -177,6 +168,7 @@ def changes_feed(site: Site, publication: Publication) -> str:
             updateddate=_as_datetime(entry.date),
             pubdate=_as_datetime(entry.date),
             author_name=publication.publisher,
+            categories=[entry.kind] if entry.kind else None,
         )
     return feed.writeString("utf-8")
 
@@ -206,11 +198,26 @@ class FeedEntry:
     """Makes the entry's id, stable as long as the entry keeps its place: change-2, status-3."""
     title: str
     summary: str
+    kind: str = ""
+    """A changelog line's kind of change (models.ChangeKind), the entry's atom:category; none for a status."""
 
     @property
     def link_anchor(self) -> str:
         """Where the feed links: the page's changes, or the status in its history."""
         return "changes" if self.order[0] == 0 else self.anchor
+
+
+def changelog_entries(site: Site) -> Iterator[FeedEntry]:
+    """One entry per changelog line of the records and of the home page's overview, its kind in its title
+    ("Andrii Yusov: Correction: ...") and category, and a correction's summary saying what was wrong."""
+    pages = [(node.heading, node.href, node.record.changelog) for node in _page_nodes(site)]
+    if site.overview is not None:
+        pages.append((site.overview.title, "index.html", site.overview.changelog))
+    for heading, href, changelog in pages:
+        for index, change in enumerate(changelog, start=1):
+            title = f"{heading}: {CHANGE_KIND_WORDS[change.kind]}: {change.change}"
+            summary = f"{change.change} What was wrong: {change.wrong}" if change.wrong else change.change
+            yield FeedEntry(change.date, href, (0, index), f"change-{index}", title, summary, change.kind)
 
 
 def status_entries(site: Site) -> Iterator[FeedEntry]:

@@ -25,7 +25,7 @@ from . import models
 from .models import ACTOR_KIND_LABELS, PRECISION_WORDS, QUOTE_KIND_MEANINGS, STATUS_MEANINGS, Overview
 from .problems import FieldPath, Problem
 from .sheets import ValidSheet
-from .wording import describe_date, possessive
+from .wording import EVENT_DATE_LABELS, EVENT_STATUS_NOTES, describe_date, event_when, possessive
 
 STATUS_ORDER = ("disputed", "refuted", "unverified", "uncontested", "confirmed")
 """How claim lists are ordered: what is contested first, what is settled last."""
@@ -84,6 +84,8 @@ class Node(Generic[RecordT]):
     parts: ClassVar[str] = ""
     """The field whose records have nodes of their own, held in the node's field of the same name (an
     event's figures, a claim's responses)."""
+    quote_field: ClassVar[str] = "quote"
+    """The field of the record that holds its quote, for a node that has one (a request for comment's: reply)."""
 
     _record: RecordT
     sheet: ValidSheet = field(repr=False)
@@ -212,6 +214,9 @@ class QuoteUse:
         if isinstance(node, ResponseNode):
             actor_name = node.actor.record.name if node.actor else node.record.actor
             return f"Response by {actor_name} to: {node.claim.record.statement}"
+        if isinstance(node, CommentRequestNode):
+            actor_name = node.actor.record.name if node.actor else node.record.actor
+            return f"Reply by {actor_name} to our request for comment on: {node.claim.record.statement}"
         return f"Claim: {node.record.statement}"
 
     @property
@@ -244,7 +249,7 @@ class QuoteNode:
     def voice_for(self, node: Node, default_speaker: ActorNode | None) -> QuoteVoice:
         """Whose words the passage is where node quotes it: the kind its quote states, else where the passage
         stands; a direct quote's speaker is the one the quote names, else default_speaker."""
-        record = node.record.quote
+        record = getattr(node.record, node.quote_field)
         kind = getattr(record, "kind", None) or ("direct" if self.in_quotation_marks else "reported")
         use = next((use for use in self.uses if use.node is node), None)
         speaker = (use.speaker if use else None) or default_speaker
@@ -468,6 +473,22 @@ class EventNode(Node[models.Event]):
         return self.record.title
 
     @property
+    def date_label(self) -> str:
+        """What the event's date is: 'Happened' only for an event held; 'Planned for', 'Scheduled for'."""
+        return EVENT_DATE_LABELS[self.record.status or "held"]
+
+    @property
+    def status_note(self) -> str:
+        """What became of an event not held as planned ('Postponed: did not take place on the date planned');
+        empty for an event held."""
+        return EVENT_STATUS_NOTES[self.record.status or "held"]
+
+    @property
+    def when_text(self) -> str:
+        """The event's date as lists show it, with what became of it when it was not held (see wording.event_when)."""
+        return event_when(self.date_text, self.record.status or "held")
+
+    @property
     def sources_drawn_on(self) -> list[SourceNode]:
         """The sources that report the event, and those its figures quote."""
         return unique_nodes(self.sources + [figure.quote.source for figure in self.figures if figure.quote])
@@ -495,6 +516,51 @@ class ResponseNode(Node[models.Response]):
 
 
 @dataclass(eq=False, repr=False)
+class CommentRequestNode(Node[models.CommentRequest]):
+    """The desk's request for comment on a claim: the actor asked, and the reply's quote if one came."""
+
+    kind: ClassVar[str] = "request for comment"
+    quote_field: ClassVar[str] = "reply"
+    claim: ClaimNode | None = None
+    actor: ActorNode | None = None
+    reply: QuoteNode | None = None
+
+    @property
+    def href(self) -> str:
+        return f"{self.claim.href}#{self.anchor}"
+
+    @property
+    def anchor(self) -> str:
+        return f"comment-request-{self.path[-1] + 1}"
+
+    @property
+    def owner_id(self) -> str:
+        return self.claim.owner_id
+
+    @property
+    def reply_voice(self) -> QuoteVoice | None:
+        """Whose words the reply's quote is: in a direct quote, the actor asked speaks."""
+        return self.reply.voice_for(self, self.actor) if self.reply else None
+
+    @property
+    def no_reply_by_text(self) -> str:
+        return describe_date(self.record.no_reply_by) if self.record.no_reply_by else ""
+
+    @property
+    def about_subject(self) -> bool:
+        """Whether the actor asked is one whose conduct the claim describes (one of its subjects, or on a
+        subject's side): a party asked about its own acts or words."""
+        return bool(self.actor) and any(self.actor.side is subject.side for subject in self.claim.subjects)
+
+    @property
+    def outcome_text(self) -> str:
+        """What came back, for the verdict: 'replied on 13 March 2023', 'did not reply by 14 March 2023'."""
+        if self.record.reply is not None:
+            return f"replied on {self.reply.source.date_text}" if self.reply else "replied"
+        return f"did not reply by {self.no_reply_by_text}"
+
+
+@dataclass(eq=False, repr=False)
 class ClaimNode(Node[models.Claim]):
     kind: ClassVar[str] = "claim"
     folder: ClassVar[str] = "claims"
@@ -511,10 +577,28 @@ class ClaimNode(Node[models.Claim]):
     subjects: list[ActorNode] = NO_LINKS
     figures: list[FigureNode] = NO_LINKS
     """Figures whose numbers are part of this claim."""
+    comment_requests: list[CommentRequestNode] = NO_LINKS
+    """Whom the desk asked for comment, and what came back (asked_for_comment), in the order written."""
+    checked_by: StaffNode | None = None
+    """The staff member who checked the claim (its byline)."""
+    edited_by: StaffNode | None = None
+    """The staff member who edited (reviewed) the check."""
 
     @property
     def heading(self) -> str:
         return self.record.statement
+
+    @property
+    def part_nodes(self) -> list[Node]:
+        """The responses' nodes and the requests for comment's."""
+        return [*self.responses, *self.comment_requests]
+
+    def replace_record(self, record: models.Claim) -> None:
+        """As Node.replace_record, for both kinds of part: responses and requests for comment."""
+        self._record = record
+        for nodes, records in ((self.responses, record.responses), (self.comment_requests, record.asked_for_comment)):
+            for part, part_record in zip(nodes, records, strict=True):
+                part.replace_record(part_record)
 
     @property
     def opening_words(self) -> str:
@@ -552,10 +636,15 @@ class ClaimNode(Node[models.Claim]):
     def questioned_by(self) -> list[ActorNode]:
         return self.responders("questions")
 
+    def requests_to(self, actor: ActorNode) -> list[CommentRequestNode]:
+        """The desk's requests for comment to the actor or to its side (a party asked through its press office)."""
+        return [request for request in self.comment_requests if request.actor and request.actor.side is actor.side]
+
     @property
     def sources_drawn_on(self) -> list[SourceNode]:
         """The sources of the claim's words and of every response's."""
         quotes = [self.quote] + [response.quote for response in self.responses]
+        quotes += [request.reply for request in self.comment_requests]
         return unique_nodes(quote.source for quote in quotes if quote)
 
     @property
@@ -605,6 +694,54 @@ class ClaimNode(Node[models.Claim]):
     def sourcing(self) -> Sourcing:
         """The sources the claim and its responses quote, and how independent of each other they are."""
         return Sourcing(self.sources_drawn_on)
+
+
+@dataclass(eq=False, repr=False)
+class StaffNode(Node[models.StaffMember]):
+    """One of the desk's people, with the claims they checked and those they edited."""
+
+    kind: ClassVar[str] = "staff member"
+    folder: ClassVar[str] = "staff"
+    checked: list[ClaimNode] = NO_LINKS
+    """The claims whose check this person signed as checker (checked_by)."""
+    edited: list[ClaimNode] = NO_LINKS
+    """The claims whose check this person signed as editor (edited_by)."""
+
+    @property
+    def heading(self) -> str:
+        return self.record.name
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        return ((self.record.name or "").casefold(), self.record.id or "")
+
+    @property
+    def signed_checks(self) -> list[SignedCheck]:
+        """Every check the person signed, as checker and as editor, newest first: by the desk's latest date of the
+        claim (its last change or status), then by the claim's own order; a claim both checked and edited by
+        the person (a breach the rules warn of) is listed once with both roles."""
+        roles: dict[int, list[str]] = {}
+        claims: dict[int, ClaimNode] = {}
+        for role, signed in (("checked", self.checked), ("edited", self.edited)):
+            for claim in signed:
+                claims.setdefault(id(claim), claim)
+                roles.setdefault(id(claim), []).append(role)
+        ordered = sorted(claims.values(), key=lambda claim: claim.sort_key)
+        ordered.sort(key=lambda claim: claim.updated or "", reverse=True)  # stable: the claims' order among equals
+        return [SignedCheck(claim, " and ".join(roles[id(claim)]).capitalize()) for claim in ordered]
+
+
+@dataclass(frozen=True)
+class SignedCheck:
+    """A claim a staff member signed, and as what: 'Checked', 'Edited' or 'Checked and edited'."""
+
+    claim: ClaimNode
+    role: str
+
+    @property
+    def date(self) -> str | None:
+        """The desk's latest date of the claim: what the list is ordered by."""
+        return self.claim.updated
 
 
 @dataclass(frozen=True)
@@ -731,6 +868,8 @@ class Site:
     """The validated files the site was read from, in order."""
     warnings: list[Problem] = field(default_factory=list)
     """What the editor should look at again, though the site builds (see rules.py)."""
+    staff: list[StaffNode] = field(default_factory=list)
+    """The desk's people, by name: who checked and edited the claims."""
 
     @property
     def overview_updated_text(self) -> str:
@@ -742,9 +881,9 @@ class Site:
         return max((source.record.date for source in self.sources if source.record.date), default=None)
 
     @property
-    def record_nodes(self) -> list[SourceNode | ActorNode | EventNode | ClaimNode]:
-        """The nodes of the top-level records (each with a page of its own): sources, actors, events, claims."""
-        return [*self.sources, *self.actors, *self.events, *self.claims]
+    def record_nodes(self) -> list[SourceNode | ActorNode | EventNode | ClaimNode | StaffNode]:
+        """The nodes of the top-level records (each with a page of its own): sources, actors, events, claims, staff."""
+        return [*self.sources, *self.actors, *self.events, *self.claims, *self.staff]
 
     @property
     def claims_by_status(self) -> list[tuple[str, list[ClaimNode]]]:
@@ -825,7 +964,7 @@ def _list_fields(node_type: type) -> tuple[str, ...]:
     return tuple(field.name for field in dataclasses.fields(node_type) if str(field.type).startswith("list["))
 
 
-SITE_LISTS = ("key_figures", "sources", "actors", "events", "claims", "figures", "quotes")
+SITE_LISTS = ("key_figures", "sources", "actors", "events", "claims", "figures", "quotes", "staff")
 """The Site's lists of nodes: a page that reads one (the claims index, the timeline) is noted as reading
 "site:<name>" (see record_reads), so that a record added, deleted or moved in the list renders it again."""
 

@@ -2,8 +2,8 @@
 
 Validation, the JSON Schema for editors and the README's format reference all
 derive from these classes. A fact-sheet file is a :class:`FactSheet`: a YAML
-mapping with any of the lists ``sources``, ``actors``, ``events``, ``claims``
-and at most one ``overview`` across all files. Records refer to each other by
+mapping with any of the lists ``sources``, ``actors``, ``events``, ``claims``,
+``staff`` and at most one ``overview`` across all files. Records refer to each other by
 ``id``; ids are unique across all records of all kinds.
 """
 
@@ -191,9 +191,46 @@ Id = Annotated[str, AfterValidator(check_slug), _SLUG_SCHEMA]
 """A record's own id: the last part of its page's address."""
 Ref = Annotated[str, AfterValidator(check_slug), _SLUG_SCHEMA]
 """The id of another record."""
+MAX_LIST_ITEMS = 200
+"""The most ids, links or sentences a record's list holds (the real records' longest holds 8): a page shows
+each, and more than this is text pasted or made to slow the build down."""
+
+
+def no_repeats(values: list[str]) -> list[str]:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"'{value}' is listed twice: list each once")
+        seen.add(value)
+    return values
+
+
+class ListLimit:
+    """The most items a record's list holds (validated after the items, so the message counts them all)."""
+
+    def __init__(self, most: int) -> None:
+        self.most = most
+
+    def __call__(self, values: list) -> list:
+        if len(values) > self.most:
+            raise ValueError(f"lists {len(values):,} items, more than the {self.most:,} a page can show")
+        return values
+
+
+_LIST_LIMIT = (AfterValidator(ListLimit(MAX_LIST_ITEMS)), Field(json_schema_extra={"maxItems": MAX_LIST_ITEMS}))
+RefList = Annotated[list[Ref], AfterValidator(no_repeats), *_LIST_LIMIT]
+"""Ids of other records, each once, at most MAX_LIST_ITEMS."""
+
+MAX_URL_CHARS = 2_000
+"""A web address of a page: browsers and servers refuse longer ones (a common limit is 2,048)."""
 WebUrl = Annotated[
-    str, AfterValidator(check_web_url), WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://"})
+    str,
+    AfterValidator(TextLimit(MAX_URL_CHARS, "link to the page itself, not a search or a copy of it", "a URL")),
+    AfterValidator(check_web_url),
+    WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://", "maxLength": MAX_URL_CHARS}),
 ]
+UrlList = Annotated[list[WebUrl], AfterValidator(no_repeats), *_LIST_LIMIT]
+SentenceList = Annotated[list[SentenceText], *_LIST_LIMIT]
 PartialDate = Annotated[
     str, AfterValidator(check_partial_date), WithJsonSchema({"type": "string", "pattern": f"^{DATE_PATTERN.pattern}$"})
 ]
@@ -221,6 +258,14 @@ ClaimStatus = Literal["confirmed", "uncontested", "unverified", "disputed", "ref
 Stance = Literal["supports", "disputes", "questions"]
 Precision = Literal["exact", "approximate", "at-least", "at-most"]
 QuoteKind = Literal["direct", "reported"]
+ChangeKind = Literal["correction", "clarification", "update", "status-change"]
+EventStatus = Literal["scheduled", "postponed", "cancelled", "held"]
+EVENT_STATUS_MEANING = (
+    "Whether the event took place: held (it did, on its date: the default), scheduled (it was still to take place "
+    "when the sources were published), postponed (it did not take place on the date planned, which is its `date`) "
+    "or cancelled (it did not take place; `date` is the date it was planned for). Pages never word an event that "
+    "did not take place as having happened."
+)
 
 TIME_MEANING = "Time of day, HH:MM (24-hour, in the place's time), when known: orders records of the same date."
 SEQUENCE_MEANING = (
@@ -246,11 +291,13 @@ STATUS_RULES: dict[str, str] = {
     "disputed": "Choose it when another party contests the claim (a response that disputes it, or a competing account "
     "of the same matter) and the evidence has not settled it. The build checks that there is one.",
     "unverified": "Choose it when no one in the sources disputes the claim but it is questioned, rests on unnamed "
-    "sources, or is one party's statement about another party's acts or words that the other party has not answered. "
+    "sources, or is one party's statement about another party's acts or words that the other party has not answered "
+    "(in the sources, or to the desk's request for comment: the page then says it did not reply). "
     "The build checks that no one disputes it.",
     "uncontested": "Choose it only when the claim is reported, no one in the sources disputes or questions it, and it "
-    "is not one party's word about another's conduct; it is still not independently verified. The build checks all "
-    "three.",
+    "is not one party's word about another's conduct that the other party has not answered (a reply to the desk's "
+    "request for comment counts once it is a response, with its stance); it is still not independently verified. "
+    "The build checks all three.",
 }
 """How an editor chooses a status: the rubric, shown on the Methodology page and in the README."""
 
@@ -273,6 +320,21 @@ QUOTE_KIND_MEANINGS: dict[str, str] = {
     "reported": "Reported: the source's own words (its reporting or its paraphrase of a speaker), "
     "outside quotation marks.",
 }
+CHANGE_KIND_WORDS: dict[str, str] = {
+    "correction": "Correction",
+    "clarification": "Clarification",
+    "update": "Update",
+    "status-change": "Status change",
+}
+"""Each kind of change in words, as the pages, the Corrections page and the changes feed show it."""
+CHANGE_KIND_MEANINGS: dict[str, str] = {
+    "correction": "A fact the page got wrong, now put right; the change also says what was wrong.",
+    "clarification": "The facts were right, but the wording could mislead or left something unclear: "
+    "it now says whose words they are, or says it more plainly.",
+    "update": "New information, or the record first published or linked to others: nothing was wrong before.",
+    "status-change": "A claim's status changed: its status history has the new status on the same date.",
+}
+"""When an editor chooses each kind of change: shown in the README and on the Corrections page."""
 ACTOR_KIND_LABELS: dict[str, str] = {
     "person": "Person",
     "organisation": "Organisation",
@@ -321,10 +383,33 @@ class Record(BaseModel):
 
 
 class Change(Record):
-    """One line of a record's corrections log."""
+    """One line of a record's corrections log: when, what kind of change, and what changed."""
 
     date: PartialDate = Field(description="When the desk made the change (the desk's own date, not a source's).")
+    kind: ChangeKind = Field(description="What kind of change it is (see the table of change kinds).")
     change: SentenceText = Field(description="What changed, in one line.")
+    wrong: SentenceText | None = Field(
+        None,
+        description="For a correction: what the page said that was wrong, in one line (required for a "
+        "correction, refused for the other kinds).",
+    )
+
+    @model_validator(mode="after")
+    def _wrong_only_for_a_correction(self) -> Change:
+        """A correction says what was wrong; no other kind of change has anything wrong to say."""
+        if self.kind == "correction" and self.wrong is None:
+            message = "a correction says what was wrong: add `wrong:` with what the page said before, in one line"
+            location, value = ("kind",), self.kind
+        elif self.kind != "correction" and self.wrong is not None:
+            message = (
+                f"only a correction says what was wrong, and this is {CHANGE_KIND_WORDS[self.kind].lower()}: "
+                "make its kind correction, or leave `wrong` out"
+            )
+            location, value = ("wrong",), self.wrong
+        else:
+            return self
+        problem = InitErrorDetails(type=PydanticCustomError("change_kind", message), loc=location, input=value)
+        raise ValidationError.from_exception_data("Change", [problem])
 
 
 def _changelog_field():
@@ -399,7 +484,7 @@ class Actor(Record):
     role: TitleText | None = Field(None, description="What the actor is, in the words of the sources.")
     affiliation: Ref | None = Field(None, description="Id of the actor it belongs to or speaks for.")
     description: SentenceText | None = Field(None, description="A line of context; attributed unless common knowledge.")
-    same_as: list[WebUrl] = Field(default_factory=list, description="The same actor elsewhere, e.g. Wikidata.")
+    same_as: UrlList = Field(default_factory=list, description="The same actor elsewhere, e.g. Wikidata.")
     changelog: list[Change] = _changelog_field()
 
 
@@ -477,16 +562,20 @@ class Event(Record):
 
     id: Id = Field(description=ID_MEANING)
     title: TitleText = Field(description="A short neutral name for the event.")
-    date: PartialDate = Field(description="When it happened, as precisely as known.")
+    date: PartialDate = Field(
+        description="When it happened (or was planned for, if it did not take place: see `status`), as precisely "
+        "as known."
+    )
     date_qualifier: DateQualifier = Field("exact", description=QUALIFIER_MEANING)
     time: ClockTime | None = Field(None, description=TIME_MEANING)
     sequence: SequenceNumber | None = Field(None, description=SEQUENCE_MEANING)
     place: TitleText | None = Field(None, description="Where it happened.")
     summary: Text = Field(description="What happened, in neutral words; claims carry the disputed parts.")
-    participants: list[Ref] = Field(default_factory=list, description="Ids of the actors involved.")
-    related: list[Ref] = Field(default_factory=list, description="Ids of related events.")
+    participants: RefList = Field(default_factory=list, description="Ids of the actors involved.")
+    related: RefList = Field(default_factory=list, description="Ids of related events.")
     figures: list[Figure] = Field(default_factory=list, description="Numbers reported about the event.")
-    sources: list[Ref] = Field(min_length=1, description="Ids of the sources that report it.")
+    sources: RefList = Field(min_length=1, description="Ids of the sources that report it.")
+    status: EventStatus = Field("held", description=EVENT_STATUS_MEANING)
     changelog: list[Change] = _changelog_field()
 
 
@@ -512,6 +601,60 @@ class StatusChange(Record):
     )
 
 
+class CommentRequest(Record):
+    """The desk's request for comment on a claim (the right of reply): whom it asked, when and how, and what came
+    back: a reply, quoted from an archived source like every quote, or no reply by a date."""
+
+    actor: Ref = Field(description="Id of the actor the desk asked for comment.")
+    date: PartialDate = Field(description="When the desk asked (the desk's date, not before the claim's).")
+    how: TitleText = Field(
+        description="How the desk asked, as it reads after 'by': email, phone, the press office's online form."
+    )
+    reply: Quote | None = Field(
+        None,
+        description="The reply, in the words of the archived source that holds it (checked like every quote). "
+        "Give either reply or no_reply_by.",
+    )
+    no_reply_by: PartialDate | None = Field(
+        None, description="The date by which no reply had come (not before the request). Give either this or reply."
+    )
+
+    @model_validator(mode="after")
+    def _one_outcome(self) -> CommentRequest:
+        """What came back is either a reply or none by a date, and none came before the desk asked."""
+        if self.reply is not None and self.no_reply_by is not None:
+            message = "give either a reply or no_reply_by, not both (a reply came, or none came by that date)"
+            location, value = ("no_reply_by",), self.no_reply_by
+        elif self.reply is None and self.no_reply_by is None:
+            message = (
+                "say what came back: a reply (quoted from an archived source) or no_reply_by "
+                "(the date by which none came)"
+            )
+            location, value = (), None
+        elif self.no_reply_by is not None and self.date and certainly_before(self.no_reply_by, self.date):
+            message = (
+                f"{date_words(self.no_reply_by)} is before the request was made ({date_words(self.date)}): "
+                "no reply by a date after the desk asked"
+            )
+            location, value = ("no_reply_by",), self.no_reply_by
+        else:
+            return self
+        problem = InitErrorDetails(type=PydanticCustomError("comment_request", message), loc=location, input=value)
+        raise ValidationError.from_exception_data("CommentRequest", [problem])
+
+
+class StaffMember(Record):
+    """One of the desk's own people, who checks and edits the claim reviews: not an actor of the news (a staff
+    id is refused where an actor is wanted, and the reverse)."""
+
+    id: Id = Field(description=ID_MEANING)
+    name: TitleText = Field(description="The name the desk signs with.")
+    role: TitleText = Field(description="What the person does at the desk, such as fact-checker or editor.")
+    bio: SentenceText = Field(description="A line or two about the person: experience, languages, beat.")
+    links: UrlList = Field(default_factory=list, description="The person's pages elsewhere, if any.")
+    changelog: list[Change] = _changelog_field()
+
+
 class Claim(Record):
     """A statement someone makes, with its status and the responses to it."""
 
@@ -523,27 +666,40 @@ class Claim(Record):
     date_qualifier: DateQualifier = Field("exact", description=QUALIFIER_MEANING)
     time: ClockTime | None = Field(None, description=TIME_MEANING)
     sequence: SequenceNumber | None = Field(None, description=SEQUENCE_MEANING)
-    about: list[Ref] = Field(min_length=1, description="Ids of the events the claim is about.")
+    about: RefList = Field(min_length=1, description="Ids of the events the claim is about.")
     status: ClaimStatus = Field(description="What the sources show about the claim (see the status table).")
     rationale: SentenceText = Field(description="One line: why the claim has this status.")
     quote: Quote = Field(description="The claim in the words of the source.")
-    evidence: list[SentenceText] = Field(default_factory=list, description="Evidence the claimant names.")
-    open_questions: list[SentenceText] = Field(default_factory=list, description="What is still unknown.")
+    evidence: SentenceList = Field(default_factory=list, description="Evidence the claimant names.")
+    open_questions: SentenceList = Field(default_factory=list, description="What is still unknown.")
     responses: list[Response] = Field(default_factory=list, description="Who supports, disputes or questions it.")
-    competes_with: list[Ref] = Field(
+    asked_for_comment: list[CommentRequest] = Field(
+        default_factory=list,
+        description="Whom the desk asked for comment on the claim, and what came back (the right of reply): shown "
+        "on the page, and an uncontested claim about a party that did not reply is refused.",
+    )
+    competes_with: RefList = Field(
         default_factory=list,
         description="Ids of claims that give a competing account of the same matter (about a common event); "
         "the link goes both ways, and the pages show the accounts side by side.",
     )
-    restates: list[Ref] = Field(
+    restates: RefList = Field(
         default_factory=list,
         description="Ids of claims the same claimant makes in other words (the same point said twice in a "
         "source): the link goes both ways, and each page names the other.",
     )
-    subjects: list[Ref] = Field(
+    subjects: RefList = Field(
         default_factory=list,
         description="Ids of the actors whose acts or words the claim describes, when not the claimant's own: "
         "a claim about another party that the party has not answered cannot be uncontested.",
+    )
+    checked_by: Ref | None = Field(
+        None, description="Id of the staff member who checked the claim (staff): signed on the claim's page."
+    )
+    edited_by: Ref | None = Field(
+        None,
+        description="Id of the staff member who edited (reviewed) the check: someone other than its checker. "
+        "Without both, or edited by its checker, the claim is a warning.",
     )
     changelog: list[Change] = _changelog_field()
     status_history: list[StatusChange] = Field(
@@ -552,6 +708,53 @@ class Claim(Record):
         "Empty: the status has been the same since the first changelog date. Each change is shown on the "
         "page and in the feed.",
     )
+    review_by: PartialDate | None = Field(
+        None,
+        description="When the desk means to look at the check again (the desk's date, not before the claim's). "
+        "After it, the page says the check may be out of date; `factsheets due` lists the claims due, oldest first.",
+    )
+
+    @model_validator(mode="after")
+    def _review_not_before_the_claim(self) -> Claim:
+        """A review date before the claim was made is a slip (a date 'on or before' or 'about' may be earlier)."""
+        if (
+            self.review_by
+            and self.date_qualifier in ("exact", "on-or-after")
+            and certainly_before(self.review_by, self.date)
+        ):
+            problem = InitErrorDetails(
+                type=PydanticCustomError(
+                    "review_by",
+                    "dated {review}, before the claim was made ({made}): the desk reviews a claim after it is made",
+                    {"review": date_words(self.review_by), "made": date_words(self.date)},
+                ),
+                loc=("review_by",),
+                input=self.review_by,
+            )
+            raise ValidationError.from_exception_data("Claim", [problem])
+        return self
+
+    @model_validator(mode="after")
+    def _comment_requests_after_the_claim(self) -> Claim:
+        """The desk asks for comment on a claim once it is made (a date 'on or before' or 'about' may be earlier)."""
+        if self.date_qualifier not in ("exact", "on-or-after"):
+            return self
+        problems = [
+            InitErrorDetails(
+                type=PydanticCustomError(
+                    "comment_request",
+                    f"dated {date_words(request.date)}, before the claim was made ({date_words(self.date)}): "
+                    "the desk asks for comment on a claim once it is made",
+                ),
+                loc=("asked_for_comment", index, "date"),
+                input=request.date,
+            )
+            for index, request in enumerate(self.asked_for_comment)
+            if request and request.date and certainly_before(request.date, self.date)
+        ]
+        if problems:
+            raise ValidationError.from_exception_data("Claim", problems)
+        return self
 
     @model_validator(mode="after")
     def _status_history_holds(self) -> Claim:
@@ -559,6 +762,7 @@ class Claim(Record):
         problems = [*_history_order_problems(self.status_history), *_history_date_problems(self)]
         if self.status_history:
             problems += _history_end_problems(self)
+        problems += _status_change_log_problems(self)
         if problems:
             raise ValidationError.from_exception_data("Claim", problems)
         return self
@@ -595,6 +799,37 @@ def _history_date_problems(claim: Claim) -> list[InitErrorDetails]:
         for index, entry in enumerate(claim.status_history)
         if certainly_before(entry.date, claim.date)
     ]
+
+
+def _status_change_log_problems(claim: Claim) -> list[InitErrorDetails]:
+    """Every change of status (an entry of the history after the first) is logged as a change of the kind
+    status-change on the same date, and every such change of the log is a status of the history."""
+    changed_on = {entry.date for entry in claim.status_history[1:]}
+    logged_on = {change.date for change in claim.changelog if change.kind == "status-change"}
+    problems = [
+        _history_problem(
+            ("status_history", index, "date"),
+            f"the status changed to '{entry.status}' on {date_words(entry.date)}, but the changelog has no "
+            f"change of the kind status-change on that date: add one saying what changed and why",
+            entry.date,
+        )
+        for index, entry in enumerate(claim.status_history)
+        if index > 0 and entry.date not in logged_on
+    ]
+    problems += [
+        InitErrorDetails(
+            type=PydanticCustomError(
+                "status_change",
+                f"a status change on {date_words(change.date)}, but the status history has no new status on "
+                "that date: add the status to `status_history`, or choose another kind",
+            ),
+            loc=("changelog", index, "kind"),
+            input=change.kind,
+        )
+        for index, change in enumerate(claim.changelog)
+        if change.kind == "status-change" and change.date not in changed_on
+    ]
+    return problems
 
 
 def _history_end_problems(claim: Claim) -> list[InitErrorDetails]:
@@ -636,8 +871,13 @@ class Overview(Record):
 
     title: TitleText = Field(description="The home page's heading.")
     summary: Text = Field(description="What happened, attributed, in two or three sentences.")
-    key_figures: list[Ref] = Field(default_factory=list, description="Ids of figures to show first.")
+    key_figures: RefList = Field(default_factory=list, description="Ids of figures to show first.")
     updated: PartialDate = Field(description="When the fact sheets were last brought up to date.")
+    changelog: list[Change] = Field(
+        default_factory=list,
+        description="Dated changes to the overview, oldest first; shown on the home page, on the Corrections "
+        "page (corrections) and in the feed.",
+    )
 
 
 class FactSheet(Record):
@@ -656,3 +896,6 @@ class FactSheet(Record):
     actors: list[Actor] = Field(default_factory=list, description="Who says or does something.")
     events: list[Event] = Field(default_factory=list, description="What happened.")
     claims: list[Claim] = Field(default_factory=list, description="What is claimed, and how others respond.")
+    staff: list[StaffMember] = Field(
+        default_factory=list, description="The desk's own people, who check and edit the claims; not actors."
+    )

@@ -10,8 +10,9 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .graph import ActorNode, ClaimNode, EventNode, Site, SourceNode
+from .graph import ActorNode, ClaimNode, EventNode, Site, SourceNode, StaffNode
 from .numbers import plural
+from .review_dates import review_notice
 from .share_cards import HEIGHT, WIDTH, card_content, card_path
 from .structured_data import Publication, page_item, to_script_json
 from .views import (
@@ -63,7 +64,7 @@ def navigation_place(save_as: str) -> tuple[str, str]:
     return save_as, "page"
 
 
-RecordNode = EventNode | ActorNode | ClaimNode | SourceNode
+RecordNode = EventNode | ActorNode | ClaimNode | SourceNode | StaffNode
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ class Page:
         if self.node is None:
             own, views = {}, self.views or {}
         else:
-            own, views = {self.template: self.node}, _views(self.node)
+            own, views = {self.template: self.node}, _views(self.node, self.publication)
         return {**self.context, **own, **{name: compute() for name, compute in views.items()}}
 
 
@@ -152,6 +153,7 @@ def plan_pages(site: Site, publication: Publication) -> list[Page]:
         *_home_and_indexes(site, title),
         *_views_of_the_site(site, title, publication),
         *_record_pages(site, publication),
+        *_staff_pages(site, publication),
     ]
 
 
@@ -236,8 +238,26 @@ def _record_pages(site: Site, publication: Publication) -> list[Page]:
     return pages
 
 
-def _views(node: RecordNode) -> dict[str, Callable[[], Any]]:
-    """What a record's page computes when rendered: its claim lists ordered by status, an event's stances."""
+STAFF_INDEX = f"{StaffNode.folder}/index.html"
+"""The desk's people, linked from the About page (not from the navigation, which a phone shows whole)."""
+
+
+def _staff_pages(site: Site, publication: Publication) -> list[Page]:
+    """The index of the desk's people and a page for each, with the checks they signed; none without staff."""
+    if not site.staff:
+        return []
+    everything = {"site": site}
+    summary = f"Who checks and edits these fact sheets, and the checks each person signed: {publication.site_name}"
+    index = Page(STAFF_INDEX, "staff_index", everything, heading="The desk", summary=summary)
+    return [index, *(Page(member.href, "staff", everything, member, publication) for member in site.staff)]
+
+
+def _views(node: RecordNode, publication: Publication | None = None) -> dict[str, Callable[[], Any]]:
+    """What a record's page computes when rendered: its claim lists ordered by status, an event's stances, a
+    claim's review notice."""
+    if isinstance(node, ClaimNode):
+        due = publication.due_for_review if publication is not None else ()
+        return {"review": partial(review_notice, node, due)}
     if isinstance(node, EventNode):
         return {"stances": partial(who_says_what, node), "competing": partial(competing_accounts, node)}
     if isinstance(node, ActorNode):
@@ -261,11 +281,13 @@ def _description_of(node: EventNode | ActorNode | ClaimNode | SourceNode) -> str
     if isinstance(node, ClaimNode):
         return _shorten(f"{node.record.status.capitalize()}: {node.record.statement} {node.record.rationale}")
     if isinstance(node, EventNode):
-        return _shorten(f"{node.date_text}: {node.record.summary}")
+        return _shorten(f"{node.when_text}: {node.record.summary}")
     if isinstance(node, ActorNode):
         what = node.record.role or node.kind_label
         made = len(node.claims_made)
         return _shorten(f"{node.record.name}, {what}. {plural(made, 'claim')} in these fact sheets.")
+    if isinstance(node, StaffNode):
+        return _shorten(f"{node.record.name}, {node.record.role}. {node.record.bio}")
     return _shorten(f"{node.record.title}, {node.date_text}. {len(node.quotes)} quoted passages, each marked.")
 
 

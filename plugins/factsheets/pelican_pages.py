@@ -51,10 +51,12 @@ from pelican.readers import BaseReader, Readers
 from .archive import ORIGINALS_FOLDER
 from .files import DataFile
 from .graph import ClaimNode
-from .load import display_path, lies_within
+from .load import display_path, lies_within, load_file
+from .models import Change
 from .pages import Page
 from .problems import Problem
 from .share_cards import card_path
+from .validate import _validate as validate_record
 
 ONE_OWNER = "every file of the output has one owner"
 PAGE_FORMATS = frozenset({".md", ".markdown", ".mkd", ".mdown", ".html", ".htm"})
@@ -500,6 +502,70 @@ def _attached_at(static: Static, document: Content) -> str:
     if tail.startswith(os.pardir + os.sep):
         tail = os.path.basename(tail)
     return os.path.join(os.path.dirname(document.save_as), tail)
+
+
+# The page's changelog
+
+
+MARKDOWN_FORMATS = frozenset({".md", ".markdown", ".mkd", ".mdown"})
+CHANGELOG_METADATA = re.compile(r"changelog\s*:(?P<rest>.*)$", re.IGNORECASE)
+
+
+def page_changelog(path: Path) -> tuple[list[Change], list[Problem]]:
+    """The changes a Markdown page lists in its `Changelog:` metadata, and what is wrong with them. The changes
+    are written as a fact sheet's changelog is, in YAML, on the lines below `Changelog:`, each indented by four
+    spaces or more (Markdown's metadata goes on while lines are indented):
+
+        Changelog:
+            - date: 2026-12-02
+              kind: correction
+              change: Says that most quotes are the agency's reporting.
+              wrong: Said that every quote was the speakers' own words.
+
+    Each is validated with models.Change, and a problem names the page's own line and column. A page without
+    the metadata (or an HTML page) has no changes."""
+    if path.suffix.lower() not in MARKDOWN_FORMATS:
+        return [], []
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return [], []  # Pelican reports a page it cannot read
+    problems: list[Problem] = []
+    block = _changelog_block(lines, display_path(path), problems)
+    if block is None:
+        return [], problems
+    loaded = load_file(path, problems, raw=block.encode("utf-8"))
+    entries = loaded.data.get("changelog") if loaded is not None else []
+    if not isinstance(entries, list):
+        problems.append(loaded.problem(("changelog",), "expected a list of changes, each starting with '- date:'"))
+        return [], problems
+    changes = []
+    for index, entry in enumerate(entries):
+        change, valid = validate_record(Change, entry, ("changelog", index), loaded, problems)
+        if valid:
+            changes.append(change)
+    return changes, problems
+
+
+def _changelog_block(lines: list[str], shown: str, problems: list[Problem]) -> str | None:
+    """The `Changelog:` metadata line and the indented lines below it, as YAML in which each line and column is
+    the page's own (the lines above are left blank); None when the metadata (which ends at the first blank
+    line) has no changelog."""
+    for number, line in enumerate(lines):
+        if not line.strip():
+            return None
+        found = CHANGELOG_METADATA.match(line)
+        if found is None:
+            continue
+        if found["rest"].strip():
+            hint = "write each change on the lines below, indented by four spaces, as a fact sheet's changelog"
+            problems.append(Problem(shown, number + 1, 1, "changelog", "expected a list of changes", hint))
+            return None
+        end = number + 1
+        while end < len(lines) and lines[end].startswith("    ") and lines[end].strip():
+            end += 1
+        return "\n" * number + "changelog:\n" + "\n".join(lines[number + 1 : end]) + "\n"
+    return None
 
 
 # Where in the page

@@ -40,19 +40,21 @@ from .cache import (
     signing_key,
     template_settings_key,
 )
+from .dates import build_today
 from .exports import FEED_FILE, plan_files
 from .files import DataFile
 from .graph import note_reads, record_reads, site_list_digests
 from .items import ItemReuse, ItemText, Span, spans_in
 from .load import links_leaving
 from .numbers import number_text, plural
-from .pages import NAVIGATION, Page, navigation_place, plan_pages
+from .pages import NAVIGATION, STAFF_INDEX, Page, navigation_place, plan_pages
 from .pelican_pages import (
     Owner,
     address_problems,
     checked_files,
     clash_problems,
     links_in,
+    page_changelog,
     page_templates,
     pelican_documents,
     read_markdown_and_html_only,
@@ -61,6 +63,7 @@ from .pelican_pages import (
 )
 from .pipeline import read_site, write_site
 from .problems import Abort, ContentError
+from .review_dates import due_for_review
 from .search import (
     SEARCH_FOLDER,
     FileSizes,
@@ -74,12 +77,24 @@ from .search import (
 from .settings import SettingsError, read_plugin_settings
 from .share_cards import ShareCards, card_path, renderer_version
 from .structured_data import Publication
-from .views import stance_meanings, status_legend
+from .views import (
+    PageChanges,
+    change_kind_legend,
+    change_kind_words,
+    site_corrections,
+    stance_meanings,
+    status_legend,
+)
 from .wording import describe_date
 from .workers import default_workers
 
 # The theme's own filters, for the plugin's pages and Pelican's (About, Methodology) alike.
-TEMPLATE_FILTERS = {"date_text": describe_date, "number": number_text, "plural": plural}
+TEMPLATE_FILTERS = {
+    "date_text": describe_date,
+    "number": number_text,
+    "plural": plural,
+    "change_kind": change_kind_words,
+}
 
 
 class FactSheetGenerator(Generator):
@@ -93,10 +108,12 @@ class FactSheetGenerator(Generator):
             raise Abort(str(error)) from None
         # Validated files and compiled templates are cached, signed with this user's key (see cache.py).
         cache_root = configured_cache_root(self.settings)
-        # Never a key from the checkout: its folders are the content's, the theme's and the plugins' (the settings
-        # file's folder, which Pelican does not tell), and the git work tree holding them.
+        # Never a key from the checkout: its folders are the content's, the theme's, the plugins' and the settings
+        # file's (which `factsheets build` tells, Pelican alone does not), and the git work tree holding them.
         project_paths = [Path(path) for path in (self.theme, *self.settings.get("PLUGIN_PATHS", [])) if path]
-        projects = project_folders(Path(self.path), *(path for path in project_paths if path.is_dir()))
+        project_paths = [path for path in project_paths if path.is_dir()]
+        settings_file = self.plugin_settings.settings_file
+        projects = project_folders(Path(self.path), *project_paths, *([settings_file] if settings_file else []))
         key = signing_key(*projects) if cache_root else None
         folder = self.plugin_settings.path
         card_cache = None
@@ -177,6 +194,14 @@ class FactSheetGenerator(Generator):
         problems += clash_problems(owned, reserved, documents, links, published)
         if problems:
             raise Abort(str(ContentError(problems))) from None
+        self.context["site_corrections"] = site_corrections(self.site, self.pelican_page_changes())
+
+    def pelican_page_changes(self) -> list[PageChanges]:
+        """The changelogs of Pelican's published pages (About, Methodology, Corrections: read_changelog)."""
+        return [
+            PageChanges(page.title, page.url, "Page", getattr(page, "changes", []))
+            for page in self.context.get("pages", [])
+        ]
 
     def generate_context(self) -> None:
         self.context["factsheets"] = self.site
@@ -191,11 +216,14 @@ class FactSheetGenerator(Generator):
         self.context["contact"] = self.plugin_settings.contact
         self.context["contact_href"] = self.plugin_settings.contact_href
         self.context["feed_url"] = FEED_FILE
+        self.context["staff_index"] = STAFF_INDEX  # the About page lists the staff (factsheets.staff) and links it
         self.context["status_legend"] = status_legend()
         self.context["stance_meanings"] = stance_meanings()
+        self.context["change_kinds"] = change_kind_legend()
 
     def publication(self) -> Publication:
         overview = self.site.overview
+        today = build_today(self.plugin_settings.today)  # the claims due for review on it (review_dates.py)
         return Publication(
             site_url=self.plugin_settings.site_url,
             site_name=self.plugin_settings.site_name,
@@ -204,6 +232,7 @@ class FactSheetGenerator(Generator):
             feed_max_items=self.plugin_settings.feed_max_items,
             diagram_claims=self.plugin_settings.diagram_claims,
             other_pages=tuple(sorted(page.save_as for page in self.context.get("pages", []))),
+            due_for_review=tuple(sorted(claim.record.id for claim in due_for_review(self.site.claims, today))),
         )
 
     def generate_output(self, writer) -> None:
@@ -435,6 +464,16 @@ def sanitise_page(content) -> None:
     refuse_address(content)
     if isinstance(content, PelicanPage):  # what base.html reads of a page: its place in the navigation
         content.current_section, content.aria_current = navigation_place(content.save_as)
+        read_changelog(content)
+
+
+def read_changelog(content: PelicanPage) -> None:
+    """The page's changes (`changes`: its `Changelog:` metadata, validated as a fact sheet's changelog), for its
+    Changes section and the Corrections page; what is wrong with them is reported with the other problems of
+    the pages (check_pelican_pages), in the context Pelican shares (see refuse_address)."""
+    content.changes, problems = page_changelog(Path(content.source_path or ""))
+    if problems:
+        content._context.setdefault(PAGE_PROBLEMS, []).extend(problems)  # noqa: SLF001 (see refuse_address)
 
 
 def refuse_address(content: Article | PelicanPage) -> None:

@@ -120,12 +120,12 @@ def _default(info: FieldInfo) -> str:
 def type_text(annotation: object, metadata: list | tuple = (), plain: bool = False) -> str:
     """A field's type in words: Markdown for the reference (with a text's most characters), or plain text (for a
     YAML comment)."""
-    for item in metadata:
-        check = getattr(item, "func", None)
-        if isinstance(check, models.TextLimit) and not plain:
-            return f"{_CHECK_NAMES[models.check_text]}, at most {check.most:,} characters"
-        if check in _CHECK_NAMES:
-            return _CHECK_NAMES[check]
+    checks = [getattr(item, "func", None) for item in metadata]
+    named = next((_CHECK_NAMES[check] for check in checks if check in _CHECK_NAMES), None)
+    limit = next((check for check in checks if isinstance(check, models.TextLimit)), None)
+    if named or limit:
+        name = named or _CHECK_NAMES[models.check_text]
+        return f"{name}, at most {limit.most:,} characters" if limit and not plain else name
     origin = typing.get_origin(annotation)
     arguments = typing.get_args(annotation)
     if origin is typing.Annotated:
@@ -133,7 +133,10 @@ def type_text(annotation: object, metadata: list | tuple = (), plain: bool = Fal
     if origin is typing.Literal:
         return " | ".join(arguments) if plain else " \\| ".join(f"`{value}`" for value in arguments)
     if origin is list:
-        return "list of " + type_text(arguments[0], plain=plain)
+        most = next((check.most for check in checks if isinstance(check, models.ListLimit)), None)
+        once = ", each once" if models.no_repeats in checks else ""
+        bounded = f" (at most {most:,}{once})" if most and not plain else ""
+        return f"list{bounded} of " + type_text(arguments[0], plain=plain)
     if origin in (typing.Union, types.UnionType):
         members = [argument for argument in arguments if argument is not type(None)]
         texts = {type_text(member, plain=plain) for member in members}

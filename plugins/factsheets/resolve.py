@@ -14,6 +14,7 @@ from typing import Any
 from .graph import (
     ActorNode,
     ClaimNode,
+    CommentRequestNode,
     EventNode,
     FigureNode,
     Node,
@@ -22,6 +23,7 @@ from .graph import (
     ResponseNode,
     Site,
     SourceNode,
+    StaffNode,
     add_link,
     share_empty_lists,
     unique_nodes,
@@ -131,11 +133,12 @@ def resolve(sheets: list[ValidSheet], invalid_ids: frozenset[str] = frozenset())
     _link_actors(nodes.actors, resolver)
     _link_events(nodes.events, resolver)
     _link_claims(nodes.claims, resolver)
+    _link_bylines(nodes.claims, resolver)
     _gather_event_actors(nodes.events)
     _sort_backlinks(nodes)
     overview, key_figures = _resolve_overview(nodes.overviews, resolver)
     # Figures and responses hold no lists; a quote's are filled when it is made.
-    share_empty_lists(chain(nodes.sources, nodes.actors, nodes.events, nodes.claims))
+    share_empty_lists(chain(nodes.sources, nodes.actors, nodes.events, nodes.claims, nodes.staff))
     site = Site(
         overview=overview,
         key_figures=key_figures,
@@ -146,6 +149,7 @@ def resolve(sheets: list[ValidSheet], invalid_ids: frozenset[str] = frozenset())
         figures=nodes.figures,
         quotes=list(resolver.quotes.values()),
         sheets=sheets,
+        staff=sorted(nodes.staff, key=lambda member: member.sort_key),
     )
     return site, resolver.problems
 
@@ -160,6 +164,7 @@ class _Registered:
     claims: list[ClaimNode] = field(default_factory=list)
     figures: list[FigureNode] = field(default_factory=list)
     overviews: list[tuple[ValidSheet, Overview]] = field(default_factory=list)
+    staff: list[StaffNode] = field(default_factory=list)
 
 
 def _register_records(sheets: list[ValidSheet], resolver: _Resolver) -> _Registered:
@@ -178,6 +183,7 @@ def _register_records(sheets: list[ValidSheet], resolver: _Resolver) -> _Registe
                 add_link(event, "figures", figure)
                 nodes.figures.append(figure)
         nodes.claims += [resolver.register(ClaimNode(r, sheet, ("claims", i))) for i, r in sheet.of_kind("claims")]
+        nodes.staff += [resolver.register(StaffNode(r, sheet, ("staff", i))) for i, r in sheet.of_kind("staff")]
     return nodes
 
 
@@ -225,6 +231,7 @@ def _link_claims(claims: list[ClaimNode], resolver: _Resolver) -> None:
         claim.about = resolver.link_all(claim, "about", claim.record.about, EventNode)
         claim.quote = resolver.quote(claim, ("quote",), claim.record.quote)
         _link_responses(claim, resolver)
+        _link_comment_requests(claim, resolver)
         if claim.claimant:
             add_link(claim.claimant, "claims_made", claim)
         if claim.reported_by:
@@ -237,6 +244,18 @@ def _link_claims(claims: list[ClaimNode], resolver: _Resolver) -> None:
         _link_both_ways(resolver, claim, "restates", "restated_in")
 
 
+def _link_bylines(claims: list[ClaimNode], resolver: _Resolver) -> None:
+    """Who checked and who edited each claim (staff members, never actors), and each one's lists of the checks
+    they signed."""
+    for claim in claims:
+        claim.checked_by = resolver.link(claim, ("checked_by",), claim.record.checked_by, StaffNode)
+        claim.edited_by = resolver.link(claim, ("edited_by",), claim.record.edited_by, StaffNode)
+        if claim.checked_by:
+            add_link(claim.checked_by, "checked", claim)
+        if claim.edited_by:
+            add_link(claim.edited_by, "edited", claim)
+
+
 def _link_responses(claim: ClaimNode, resolver: _Resolver) -> None:
     """A node for each response to the claim, with its actor and quote; each actor's list of its responses."""
     for index, record in enumerate(claim.record.responses):
@@ -246,6 +265,19 @@ def _link_responses(claim: ClaimNode, resolver: _Resolver) -> None:
         add_link(claim, "responses", response)
         if response.actor:
             add_link(response.actor, "responses", response)
+
+
+def _link_comment_requests(claim: ClaimNode, resolver: _Resolver) -> None:
+    """A node for each of the desk's requests for comment on the claim, with the actor asked and the reply's
+    quote, which is checked against its source like every quote."""
+    for index, record in enumerate(claim.record.asked_for_comment or []):
+        if record is None:  # an item of a partial claim that could not be read at all
+            continue
+        request = CommentRequestNode(record, claim.sheet, claim.path + ("asked_for_comment", index), claim=claim)
+        request.actor = resolver.link(request, ("actor",), record.actor, ActorNode)
+        if record.reply is not None:
+            request.reply = resolver.quote(request, ("reply",), record.reply)
+        add_link(claim, "comment_requests", request)
 
 
 def _gather_event_actors(events: list[EventNode]) -> None:
@@ -273,6 +305,9 @@ def _sort_backlinks(nodes: _Registered) -> None:
         claim.restated_in.sort(key=lambda node: node.sort_key)
     for source in nodes.sources:
         source.quotes.sort(key=lambda quote: quote.anchor)
+    for member in nodes.staff:
+        member.checked.sort(key=lambda node: node.sort_key)
+        member.edited.sort(key=lambda node: node.sort_key)
 
 
 def _link_both_ways(resolver: _Resolver, claim: ClaimNode, field_name: str, backlinks: str) -> None:

@@ -3,14 +3,17 @@ its claim's status, competing accounts are of the same matter.
 
 The rubric is written once, in ``models.STATUS_RULES``; this module checks what of it the records can show.
 Breaking a rule is a problem like any other (file, line, field), and stops the build. What the records
-cannot show for certain (a response that disputes a claim but only says evidence is lacking) is a warning.
+cannot show for certain (a response that disputes a claim but only says evidence is lacking) is a warning. A claim
+that does not name who checked it and a different person who edited it is a warning too (check_bylines: its
+as_errors makes it an error, for the publishing gate).
 """
 
 from __future__ import annotations
 
 import re
 
-from .graph import ClaimNode, FigureNode, ResponseNode, Site
+from .graph import ActorNode, ClaimNode, CommentRequestNode, FigureNode, ResponseNode, Site
+from .models import certainly_before
 from .problems import Problem
 
 RUBRIC_HINT = "see the status rules in the README or on the Methodology page"
@@ -29,9 +32,40 @@ def check_rules(site: Site) -> list[Problem]:
         problems += _check_competing(claim)
         problems += _check_restates(claim)
         problems += _check_status(claim)
+        problems += _check_comment_requests(claim)
         problems += [_lacking_evidence(response) for response in claim.responses if _only_lacks_evidence(response)]
     for figure in site.figures:
         problems += _check_figure(figure)
+    problems += check_bylines(site)
+    return problems
+
+
+def check_bylines(site: Site, as_errors: bool = False) -> list[Problem]:
+    """Every claim names who checked it and who edited it (checked_by, edited_by), two different staff members:
+    each breach a warning for now, an error with as_errors (the publishing gate's, for publish builds)."""
+    problems = [problem for claim in site.claims for problem in _byline_problems(claim)]
+    return problems if as_errors else [problem.as_warning() for problem in problems]
+
+
+def _byline_problems(claim: ClaimNode) -> list[Problem]:
+    record = claim.record
+    problems = [
+        claim.problem(
+            (field,),
+            f"missing: a claim names {who}, one of the desk's staff",
+            f"add {field}: the id of one of the desk's staff (staff: in any fact-sheet file)",
+        )
+        for field, who in (("checked_by", "who checked it"), ("edited_by", "who edited it"))
+        if getattr(record, field) is None
+    ]
+    if record.checked_by is not None and record.checked_by == record.edited_by:
+        problems.append(
+            claim.problem(
+                ("edited_by",),
+                f"edited by its own checker '{record.checked_by}'",
+                "a check is edited (reviewed) by someone other than the person who checked it",
+            )
+        )
     return problems
 
 
@@ -106,11 +140,48 @@ def _unanswered_subjects(claim: ClaimNode) -> list[Problem]:
     problems = []
     for index, subject in enumerate(claim.subjects):
         if subject.side is not claim.claimant.side and id(subject.side) not in answering_sides:
+            problems.append(claim.problem(("subjects", index), *_unanswered(subject, claim.requests_to(subject))))
+    return problems
+
+
+def _unanswered(subject: ActorNode, requests: list[CommentRequestNode]) -> tuple[str, str]:
+    """Why a subject counts as not having answered, and what to do: in the sources, to the desk's request, or
+    in a reply the claim's responses do not hold (a reply's stance counts once it is a response)."""
+    name = subject.record.name
+    unverified = f"one party's word about another's conduct is 'unverified' until the other answers; {RUBRIC_HINT}"
+    replied = next((request for request in requests if request.record.reply is not None), None)
+    if replied is not None:
+        return (
+            f"an uncontested claim about {name}, whose reply to the desk's request for comment is not among the "
+            "claim's responses",
+            "add a response quoting the reply with its stance (supports, disputes or questions), "
+            f"or choose 'unverified'; {RUBRIC_HINT}",
+        )
+    if requests:
+        request = requests[-1]
+        return (
+            f"an uncontested claim about {name}, which did not reply by {request.no_reply_by_text} when the desk "
+            f"asked it for comment (on {request.date_text})",
+            unverified,
+        )
+    return f"an uncontested claim about {name}, which has not answered it in the sources", unverified
+
+
+def _check_comment_requests(claim: ClaimNode) -> list[Problem]:
+    """A reply cannot have been published before the desk asked for it."""
+    problems = []
+    for request in claim.comment_requests:
+        source = request.reply.source if request.reply else None
+        if source is None or not source.record.date or not request.record.date:
+            continue
+        if certainly_before(source.record.date, request.record.date):
             problems.append(
-                claim.problem(
-                    ("subjects", index),
-                    f"an uncontested claim about {subject.record.name}, which has not answered it in the sources",
-                    f"one party's word about another's conduct is 'unverified' until the other answers; {RUBRIC_HINT}",
+                request.problem(
+                    ("reply", "source"),
+                    f"the reply is quoted from '{source.record.id}', published on {source.date_text}, before the "
+                    f"desk asked for comment ({request.date_text})",
+                    "quote the reply from the text the party sent or published in answer, or correct the "
+                    "request's date",
                 )
             )
     return problems

@@ -43,7 +43,7 @@ from itertools import accumulate, chain
 from pathlib import Path
 
 from .build import replace_folder, scratch_folder
-from .graph import ActorNode, ClaimNode, EventNode, Node, QuoteNode, SourceNode
+from .graph import ActorNode, ClaimNode, EventNode, Node, QuoteNode, SourceNode, StaffNode
 
 SEARCH_FOLDER = "search"
 INDEX_FORMAT = 1
@@ -143,7 +143,18 @@ def _source_words(source: SourceNode) -> list[str]:
     return [*words, source.archived.text if source.archived else "", record.title]
 
 
-_WORDS_OF = {ClaimNode: _claim_words, EventNode: _event_words, ActorNode: _actor_words, SourceNode: _source_words}
+def _staff_words(member: StaffNode) -> list[str]:
+    record = member.record
+    return [record.bio, record.role, record.name]
+
+
+_WORDS_OF = {
+    ClaimNode: _claim_words,
+    EventNode: _event_words,
+    ActorNode: _actor_words,
+    SourceNode: _source_words,
+    StaffNode: _staff_words,
+}
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ This module imports nothing heavy: ``factsheets check`` reads it without Pelican
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import os
 import types
@@ -111,6 +112,12 @@ class PluginSettings:
         "among equals), with a note; every claim's stances stay in the claims table and on its page.",
         minimum=1,
     )
+    today: datetime.date | None = _setting(
+        "FACTSHEETS_TODAY",
+        None,
+        "The build's today, for the review dates: a claim whose `review_by` is before it shows that its check may "
+        "be out of date; None: the day the build runs (UTC). Set it to see the site as it will be on a later day.",
+    )
     workers: int | None = _setting(
         "FACTSHEETS_WORKERS",
         None,
@@ -128,6 +135,13 @@ class PluginSettings:
         None,
         "The output folder a build is for (it writes into a staging folder first): the build keeps a record of what "
         "it wrote there, so that the next one can update it (see build_record.py).",
+        internal=True,
+    )
+    settings_file: Path | None = _setting(
+        "FACTSHEETS_SETTINGS_FILE",
+        None,
+        "The settings file the build reads (Pelican does not tell): its folder is the project's, where the cache's "
+        "signing key may never lie.",
         internal=True,
     )
     update: bool = _setting(
@@ -208,6 +222,8 @@ class Setting:
                 return value
             if kind is Path and isinstance(value, str | os.PathLike):
                 return Path(value)
+            if kind is datetime.date and isinstance(value, datetime.date | str):
+                return _date(value)
         raise ValueError(f"expected {self.type_text()}, found {_describe(value)}")
 
     def type_text(self) -> str:
@@ -221,7 +237,27 @@ class Setting:
         return " or ".join(words) + (", or None" if type(None) in _members(self.type) else "")
 
 
-_TYPE_WORDS = {bool: "True or False", int: "a whole number", str: "text", Path: "a path"}
+_TYPE_WORDS = {
+    bool: "True or False",
+    int: "a whole number",
+    str: "text",
+    Path: "a path",
+    datetime.date: "a date (YYYY-MM-DD)",
+}
+
+
+def _date(value: datetime.date | str) -> datetime.date:
+    """A date from a date, or from its ISO text (`pelican -e FACTSHEETS_TODAY='"2027-01-31"'`)."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if len(value) == 10:  # fromisoformat takes 20270131 and week dates too: only YYYY-MM-DD is asked for
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"expected a date (YYYY-MM-DD), found {_describe(value)}")
 
 
 def _members(hint: object) -> tuple[object, ...]:

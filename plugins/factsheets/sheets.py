@@ -16,11 +16,14 @@ from .models import Overview, Record
 STRUCTURAL_TEXT = {
     (models.Quote, "text"),
     (models.Actor, "name"),
+    (models.StaffMember, "name"),
+    (models.StaffMember, "role"),
     (models.Source, "archived_text"),
     (models.Source, "original"),
 }
-"""Text fields that decide more than what a page shows: quote anchors, the order of actors, a file to read and check
-(an edit that names another is read whole, so the file is checked: edits.py)."""
+"""Text fields that decide more than what a page shows: quote anchors, the order of actors and staff, a file to read and
+check (an edit that names another is read whole, so the file is checked: edits.py); a staff member's name and role,
+which the About page lists (a page of Pelican's, which an update of the preview does not render again)."""
 SHOWN_ONLY = {(models.Claim, "status")}
 """Fields besides free text that pages only show, reading them when rendered: a claim's status (its badge,
 the home page's groups, the ClaimReview rating), the commonest verdict an editor changes."""

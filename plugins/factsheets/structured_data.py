@@ -2,7 +2,8 @@
 
 Claim pages carry a ``ClaimReview`` with the fields search engines document
 for fact checks; actor pages a ``Person`` or ``Organization``, event pages an
-``Event``, source pages a ``NewsArticle``. Everything is built from the nodes
+``Event``, source pages a ``NewsArticle``, staff pages a ``Person`` who works
+for the desk. Everything is built from the nodes
 and serialised with :func:`to_script_json`, which escapes what could end a
 ``<script>`` element.
 """
@@ -15,7 +16,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .graph import ActorNode, ClaimNode, EventNode, SourceNode
+from .graph import ActorNode, ClaimNode, EventNode, SourceNode, StaffNode
 from .share_cards import card_path
 
 SCHEMA_CONTEXT = "https://schema.org"
@@ -38,6 +39,9 @@ class Publication:
     """The claims the diagram draws at most (FACTSHEETS_DIAGRAM_CLAIMS)."""
     other_pages: tuple[str, ...] = ()
     """The pages Pelican writes itself (About, Methodology), by path: listed in the sitemap too."""
+    due_for_review: tuple[str, ...] = ()
+    """The ids of the claims due for review on the build's today (review_dates.py), sorted: their pages say the
+    check may be out of date. Here, so that a build on a day a claim falls due is a whole build."""
 
     def absolute(self, href: str) -> str:
         """The address of a page: absolute under SITEURL, or root-relative in a preview without one."""
@@ -109,16 +113,67 @@ def claim_review(claim: ClaimNode, publication: Publication) -> dict[str, Any]:
         "claimReviewed": claim.record.statement,
         "datePublished": first_change(claim, publication),
         "dateModified": last_change(claim, publication),
-        "author": {"@type": "Organization", "name": publication.publisher},
+        **review_bylines(claim, publication),
         "reviewRating": rating,
         "itemReviewed": {
             "@type": "Claim",
             "author": actor_item(claim.claimant, publication),
-            "datePublished": claim.record.date,
+            **exact_date("datePublished", claim.record.date, claim.record.date_qualifier),
             "appearance": appearance,
             "firstAppearance": appearance,
         },
     }
+
+
+def staff_item(member: StaffNode, publication: Publication) -> dict[str, Any]:
+    """A staff member as a Person of the desk: name, role, page, and pages elsewhere."""
+    item: dict[str, Any] = {
+        "@type": "Person",
+        "name": member.record.name,
+        "jobTitle": member.record.role,
+        "url": publication.absolute(member.href),
+    }
+    if member.record.links:
+        item["sameAs"] = list(member.record.links)
+    return item
+
+
+def review_bylines(claim: ClaimNode, publication: Publication) -> dict[str, Any]:
+    """A ClaimReview's author and editor. The author stays the organisation (Google's fact-check tools read
+    author.name as the fact-checking organisation's name), with the person who checked the claim as its
+    employee; the person who edited the check is the review's editor (a CreativeWork's editor)."""
+    author: dict[str, Any] = {"@type": "Organization", "name": publication.publisher}
+    bylines: dict[str, Any] = {"author": author}
+    if claim.checked_by is not None:
+        author["employee"] = staff_item(claim.checked_by, publication)
+    if claim.edited_by is not None:
+        bylines["editor"] = staff_item(claim.edited_by, publication)
+    return bylines
+
+
+def exact_date(key: str, date: str, qualifier: str) -> dict[str, str]:
+    """{key: date} when the date is exact, else nothing.
+
+    schema.org's dates (datePublished, startDate) are ISO 8601 dates: a reader of one takes it as the day (or
+    month, or year) itself. schema.org has no way of saying "on or before", "on or after" or "about": no
+    qualifier property, and an ISO 8601 interval ("../2024-01-31") is not a Date. Written as the bare date,
+    "on or before 31 January 2024" would turn into 31 January 2024, a fact the sources do not give. So an inexact
+    date is left out (both properties are optional): the page says it in words, and the Claim's appearance
+    (the source, with its own exact datePublished) still dates the report it was made in."""
+    return {key: date} if qualifier == "exact" else {}
+
+
+EVENT_STATUS_TYPES = {
+    "held": "https://schema.org/EventScheduled",
+    "scheduled": "https://schema.org/EventScheduled",
+    "postponed": "https://schema.org/EventPostponed",
+    "cancelled": "https://schema.org/EventCancelled",
+}
+"""schema.org's eventStatus of each status. It has no 'EventCompleted': EventScheduled is defined as "the event
+is taking place or has taken place on the startDate as scheduled", so an event held is EventScheduled, as is one
+still to come. A postponed or cancelled event keeps the date it was planned for as its startDate, as Google's
+event documentation asks until a new date is known (EventRescheduled would need the new date as startDate, and
+Google reads previousStartDate only beside EventRescheduled)."""
 
 
 def event_item(event: EventNode, publication: Publication) -> dict[str, Any]:
@@ -126,7 +181,8 @@ def event_item(event: EventNode, publication: Publication) -> dict[str, Any]:
         "@context": SCHEMA_CONTEXT,
         "@type": "Event",
         "name": event.record.title,
-        "startDate": event.record.date,
+        **exact_date("startDate", event.record.date, event.record.date_qualifier),
+        "eventStatus": EVENT_STATUS_TYPES[event.record.status],
         "description": event.record.summary,
         "url": publication.absolute(event.href),
     }
@@ -137,7 +193,9 @@ def event_item(event: EventNode, publication: Publication) -> dict[str, Any]:
     return item
 
 
-def page_item(node: ClaimNode | EventNode | ActorNode | SourceNode, publication: Publication) -> dict[str, Any]:
+def page_item(
+    node: ClaimNode | EventNode | ActorNode | SourceNode | StaffNode, publication: Publication
+) -> dict[str, Any]:
     """The structured data of a record's page."""
     if isinstance(node, ClaimNode):
         return claim_review(node, publication)
@@ -145,4 +203,7 @@ def page_item(node: ClaimNode | EventNode | ActorNode | SourceNode, publication:
         return event_item(node, publication)
     if isinstance(node, ActorNode):
         return {"@context": SCHEMA_CONTEXT, **actor_item(node, publication)}
+    if isinstance(node, StaffNode):
+        desk = {"@type": "Organization", "name": publication.publisher}
+        return {"@context": SCHEMA_CONTEXT, **staff_item(node, publication), "worksFor": desk}
     return {"@context": SCHEMA_CONTEXT, **source_item(node, publication)}

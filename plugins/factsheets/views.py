@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .graph import STATUS_ORDER, ActorNode, ClaimNode, EventNode, Site, Sourcing, status_explanation
-from .models import STANCE_MEANINGS, STATUS_RULES
+from .models import CHANGE_KIND_MEANINGS, CHANGE_KIND_WORDS, STANCE_MEANINGS, STATUS_RULES, Change
 from .numbers import number_text, plural
 
 HOME_LIST_LIMIT = 50
@@ -171,6 +171,7 @@ class SearchFilter:
 def search_filters(site: Site) -> list[SearchFilter]:
     """Filter search results by the kind of record, and claims by status: only values the site has."""
     kinds = [("Event", site.events), ("Actor", site.actors), ("Claim", site.claims), ("Source", site.sources)]
+    kinds.append(("Staff member", site.staff))
     return [
         SearchFilter("kind", "Kind of page", [kind for kind, nodes in kinds if nodes]),
         SearchFilter("status", "Status of a claim", [status.capitalize() for status, _ in site.claims_by_status]),
@@ -183,11 +184,16 @@ class TimelineEntry:
     date_text: str
     kind: str  # "event" or "claim"
     node: EventNode | ClaimNode
+    note: str = ""
+    """For an event not held as planned, what became of it ('Postponed: did not take place on the date planned'):
+    the timeline lists it at the date planned, and says so in words."""
 
 
 def timeline(site: Site) -> list[TimelineEntry]:
     """Every dated event and claim, oldest first; on one date, events before the claims about them."""
-    entries = [TimelineEntry(event.record.date, event.date_text, "event", event) for event in site.events]
+    entries = [
+        TimelineEntry(event.record.date, event.date_text, "event", event, event.status_note) for event in site.events
+    ]
     entries += [TimelineEntry(claim.record.date, claim.date_text, "claim", claim) for claim in site.claims]
     return sorted(entries, key=_timeline_order)
 
@@ -457,3 +463,78 @@ def _spread(links: list, boxes: dict, place: Callable[[tuple], tuple[int, float]
         for slot, (_, number) in enumerate(sorted(ends)):
             ys[number] = round(box.y + box.height * (slot + 1) / (len(ends) + 1), 1)
     return ys
+
+
+# The Corrections page: every correction and clarification on the site
+
+
+LISTED_CHANGE_KINDS = ("correction", "clarification")
+"""The kinds of change the Corrections page lists: what the site got wrong, and what it said unclearly. Updates
+(new information) and status changes are on each page's Changes and in the feed."""
+RECORD_KIND_WORDS = {"source": "Source", "actor": "Actor", "event": "Event", "claim": "Claim", "staff": "Staff"}
+
+
+@dataclass(frozen=True)
+class PageChanges:
+    """The changelog of a page that is not a record's: the home page's overview, or a Pelican page (About,
+    Methodology, Corrections), as the Corrections page lists it."""
+
+    title: str
+    href: str
+    """The page's address, relative to the site's root."""
+    kind_words: str
+    """What the page is, in words: 'Home page', 'Page'."""
+    changelog: list[Change]
+
+
+@dataclass(frozen=True)
+class ListedChange:
+    """One entry of the Corrections page: a change, and the page it belongs to, linked to the change itself."""
+
+    change: Change
+    page_title: str
+    page_kind: str
+    """What the page is, in words: 'Claim', 'Actor', 'Home page', 'Page'."""
+    href: str
+    """The change on its page, relative to the site's root: actors/andrii-yusov.html#change-2."""
+
+
+def change_kind_words(kind: str) -> str:
+    """A kind of change in words: 'Correction', 'Status change' (models.CHANGE_KIND_WORDS)."""
+    return CHANGE_KIND_WORDS[kind]
+
+
+def site_corrections(site: Site, other_pages: Iterable[PageChanges] = ()) -> list[ListedChange]:
+    """Every correction and clarification of the records, the overview and the other pages, newest first (the
+    same date: in the order of the pages' addresses, then of their changelogs). Staff pages only when the graph
+    has them."""
+    pages = [
+        PageChanges(node.heading, node.href, RECORD_KIND_WORDS.get(node.kind, node.kind.capitalize()),
+                    node.record.changelog)
+        for node in site.record_nodes
+    ]  # fmt: skip
+    if site.overview is not None:
+        title = site.overview.title
+        pages.append(PageChanges(title, "index.html", "Home page", site.overview.changelog))
+    pages += other_pages
+    listed = [
+        ListedChange(change, page.title, page.kind_words, f"{page.href}#change-{number}")
+        for page in sorted(pages, key=lambda page: page.href)
+        for number, change in enumerate(page.changelog, start=1)
+        if change.kind in LISTED_CHANGE_KINDS
+    ]
+    return sorted(listed, key=lambda entry: entry.change.date, reverse=True)  # stable: ties keep their order
+
+
+@dataclass(frozen=True)
+class ChangeKindMeaning:
+    """One kind of change, in words, and when an editor chooses it (models.CHANGE_KIND_MEANINGS)."""
+
+    kind: str
+    words: str
+    meaning: str
+
+
+def change_kind_legend() -> list[ChangeKindMeaning]:
+    """Every kind of change with what it means, for the Corrections page: never a second list."""
+    return [ChangeKindMeaning(kind, CHANGE_KIND_WORDS[kind], CHANGE_KIND_MEANINGS[kind]) for kind in CHANGE_KIND_WORDS]

@@ -31,3 +31,29 @@ def possessive(name: str) -> str:
     if rest and first in ("A", "An", "The"):
         name = f"{first.lower()} {rest}"
     return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+EVENT_DATE_LABELS = {
+    "held": "Happened",
+    "scheduled": "Scheduled for",
+    "postponed": "Planned for",
+    "cancelled": "Planned for",
+}
+"""What an event's date is, by its status: only an event that took place 'happened'."""
+EVENT_STATUS_NOTES = {
+    "held": "",
+    "scheduled": "Scheduled: still to take place when the sources were published",
+    "postponed": "Postponed: did not take place on the date planned",
+    "cancelled": "Cancelled: did not take place",
+}
+"""What became of an event that was not held as planned, in words (never by a colour or a mark alone)."""
+
+
+def event_when(date_text: str, status: str) -> str:
+    """An event's date in a line of a list: '24 January 2024' for an event held; 'Planned for 24 January 2024;
+    postponed: did not take place on the date planned' for one that was not."""
+    if status == "held":
+        return date_text
+    when = f"a date {date_text}" if date_text.startswith(("on ", "in ")) else date_text  # "on or before ..."
+    note = EVENT_STATUS_NOTES[status]
+    return f"{EVENT_DATE_LABELS[status]} {when}; {note[0].lower()}{note[1:]}"
