@@ -376,6 +376,13 @@ def _is_text(annotation: object) -> bool:
     return any(_is_text(argument) for argument in typing.get_args(annotation))
 
 
+def _problem(kind: str, location: tuple, message: str, value: object) -> InitErrorDetails:
+    """A problem a model's own check finds, at location (a field path below the record), for validation's
+    report. The message is taken as it is (its braces are not a template: it may quote what an editor wrote)."""
+    error = PydanticCustomError(kind, "{message}", {"message": message})
+    return InitErrorDetails(type=error, loc=location, input=value)
+
+
 class Record(BaseModel):
     """Base of every record: unknown fields are errors, never ignored."""
 
@@ -408,8 +415,7 @@ class Change(Record):
             location, value = ("wrong",), self.wrong
         else:
             return self
-        problem = InitErrorDetails(type=PydanticCustomError("change_kind", message), loc=location, input=value)
-        raise ValidationError.from_exception_data("Change", [problem])
+        raise ValidationError.from_exception_data("Change", [_problem("change_kind", location, message, value)])
 
 
 def _changelog_field():
@@ -544,14 +550,12 @@ class Figure(Record):
     def _desk_sum_has_parts(self) -> Figure:
         """A total that is the desk's sum must show what it sums: without the parts, 74 would read as sourced."""
         if not self.total_in_source and len(self.breakdown) < 2:
-            problem = InitErrorDetails(
-                type=PydanticCustomError(
-                    "desk_sum",
-                    "the total is our own sum (total_in_source: false), so give the parts the source gives "
-                    "(a breakdown of two or more), else the number would read as the source's",
-                ),
-                loc=("total_in_source",),
-                input=self.total_in_source,
+            problem = _problem(
+                "desk_sum",
+                ("total_in_source",),
+                "the total is our own sum (total_in_source: false), so give the parts the source gives "
+                "(a breakdown of two or more), else the number would read as the source's",
+                self.total_in_source,
             )
             raise ValidationError.from_exception_data("Figure", [problem])
         return self
@@ -639,7 +643,7 @@ class CommentRequest(Record):
             location, value = ("no_reply_by",), self.no_reply_by
         else:
             return self
-        problem = InitErrorDetails(type=PydanticCustomError("comment_request", message), loc=location, input=value)
+        problem = _problem("comment_request", location, message, value)
         raise ValidationError.from_exception_data("CommentRequest", [problem])
 
 
@@ -722,14 +726,12 @@ class Claim(Record):
             and self.date_qualifier in ("exact", "on-or-after")
             and certainly_before(self.review_by, self.date)
         ):
-            problem = InitErrorDetails(
-                type=PydanticCustomError(
-                    "review_by",
-                    "dated {review}, before the claim was made ({made}): the desk reviews a claim after it is made",
-                    {"review": date_words(self.review_by), "made": date_words(self.date)},
-                ),
-                loc=("review_by",),
-                input=self.review_by,
+            problem = _problem(
+                "review_by",
+                ("review_by",),
+                f"dated {date_words(self.review_by)}, before the claim was made ({date_words(self.date)}): "
+                "the desk reviews a claim after it is made",
+                self.review_by,
             )
             raise ValidationError.from_exception_data("Claim", [problem])
         return self
@@ -740,14 +742,12 @@ class Claim(Record):
         if self.date_qualifier not in ("exact", "on-or-after"):
             return self
         problems = [
-            InitErrorDetails(
-                type=PydanticCustomError(
-                    "comment_request",
-                    f"dated {date_words(request.date)}, before the claim was made ({date_words(self.date)}): "
-                    "the desk asks for comment on a claim once it is made",
-                ),
-                loc=("asked_for_comment", index, "date"),
-                input=request.date,
+            _problem(
+                "comment_request",
+                ("asked_for_comment", index, "date"),
+                f"dated {date_words(request.date)}, before the claim was made ({date_words(self.date)}): "
+                "the desk asks for comment on a claim once it is made",
+                request.date,
             )
             for index, request in enumerate(self.asked_for_comment)
             if request and request.date and certainly_before(request.date, self.date)
@@ -769,7 +769,7 @@ class Claim(Record):
 
 
 def _history_problem(location: tuple, message: str, value: object) -> InitErrorDetails:
-    return InitErrorDetails(type=PydanticCustomError("status_history", message), loc=location, input=value)
+    return _problem("status_history", location, message, value)
 
 
 def _history_order_problems(history: list[StatusChange]) -> list[InitErrorDetails]:
@@ -817,14 +817,12 @@ def _status_change_log_problems(claim: Claim) -> list[InitErrorDetails]:
         if index > 0 and entry.date not in logged_on
     ]
     problems += [
-        InitErrorDetails(
-            type=PydanticCustomError(
-                "status_change",
-                f"a status change on {date_words(change.date)}, but the status history has no new status on "
-                "that date: add the status to `status_history`, or choose another kind",
-            ),
-            loc=("changelog", index, "kind"),
-            input=change.kind,
+        _problem(
+            "status_change",
+            ("changelog", index, "kind"),
+            f"a status change on {date_words(change.date)}, but the status history has no new status on "
+            "that date: add the status to `status_history`, or choose another kind",
+            change.kind,
         )
         for index, change in enumerate(claim.changelog)
         if change.kind == "status-change" and change.date not in changed_on
