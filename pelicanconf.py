@@ -1,10 +1,15 @@
 """Pelican settings for previewing the fact-sheet site locally."""
 
 # Who publishes, under what name, and how readers reach them: in every page's header and footer, the About
-# page, the changes feed and the structured data (replace them with your desk's own).
+# page, the changes feed and the structured data; who owns the desk and how it is funded: on the About page.
+# The project ships no desk's details: the publisher and contact below are placeholders and the owner and
+# funding are not stated, so every build warns and `make publish` (FACTSHEETS_PUBLISHING) refuses until you set
+# your desk's own here.
 SITENAME = "Il-76 and prisoner exchange fact sheets"
 FACTSHEETS_PUBLISHER = "Fact-sheet desk"
 FACTSHEETS_CONTACT = "factsheets@example.org"
+FACTSHEETS_OWNER = None  # e.g. "The desk is a project of ..., a non-profit company owned by ..."
+FACTSHEETS_FUNDING = None  # e.g. "Funded by readers' donations and a grant from ...; no funder sees a check."
 SITEURL = ""
 RELATIVE_URLS = True
 

@@ -1,4 +1,4 @@
-"""Pelican settings for publishing: the preview settings with the public address.
+"""Pelican settings for publishing: the preview settings with the public address, behind the publishing gate.
 
 Set SITEURL to where the site is served, e.g. `SITEURL=https://example.org/fact-sheets make publish`;
 without it the build stops: there is no default address. Links between pages stay relative, so the
@@ -19,5 +19,8 @@ if not SITEURL.startswith(("https://", "http://")):
         "e.g. SITEURL=https://example.org make publish"
     )
 RELATIVE_URLS = True
+# The publishing gate: a placeholder or missing publisher, contact, owner or funding (pelicanconf.py), and a claim
+# without a checker and a different editor, stop the build, with one line each; the preview and `make html` warn.
+FACTSHEETS_PUBLISHING = True
 # No DELETE_OUTPUT_DIRECTORY: `factsheets build` swaps a whole new build in, and plain `pelican` with it
 # would empty whatever folder -o names.

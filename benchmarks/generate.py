@@ -343,13 +343,14 @@ class ContentGenerator:
         return EventCast(person, organisation, third, state, other_state)
 
     def _organisation(self, number: int, place: str, state: Actor) -> Actor:
+        """An organisation with no role: pages show a role in quotation marks as the sources' name for it, and the
+        generated sources never name it so (quoted_words would warn)."""
         organisation_kind = self.rng.choice(ORGANISATION_KINDS)
         name = f"{place} {organisation_kind}"
         return Actor(
             id=f"{slugify(name)}-{number}",
             name=name,
             kind="organisation",
-            role=f"the {organisation_kind.lower()} responsible for {place}",
             affiliation=state.id,
         )
 
@@ -368,7 +369,7 @@ class ContentGenerator:
                 kind="person",
                 role=f"spokesperson for the {organisation.name}",
                 affiliation=organisation.id,
-                description=f'Described in the sources as "a representative of the {organisation.name}".'
+                description=f"Described in the sources as a representative of the {organisation.name}."
                 if described
                 else None,
             )
@@ -382,7 +383,6 @@ class ContentGenerator:
                 id=f"{slugify(name)}-{number}",
                 name=name,
                 kind=kind,
-                role=f"unnamed sources in the {organisation.name}",
                 affiliation=organisation.id,
                 description="Unnamed; the sources do not say how many there were or how they know.",
             )
@@ -400,7 +400,7 @@ class ContentGenerator:
                 same_as=[f"https://example.org/people/{slugify(name)}"],
             )
         name = f"{place} Human Rights Monitor"
-        return Actor(id=f"{slugify(name)}-{number}", name=name, kind=kind, role="a local monitoring group")
+        return Actor(id=f"{slugify(name)}-{number}", name=name, kind=kind, description="A local monitoring group.")
 
     # Events, sources, figures ----------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -28,6 +29,43 @@ BIN = Path(sys.executable).parent
 
 SMALL_SEARCH_FILES = {"FACTSHEETS_SEARCH_DOCUMENTS_PER_FILE": 7, "FACTSHEETS_SEARCH_NUMBERS_PER_FILE": 24}
 """A search index of many small files: a query reads several word files, results come from several files."""
+
+DESK_DETAILS = {
+    "FACTSHEETS_PUBLISHER": "Northfield Verification Desk",
+    "FACTSHEETS_CONTACT": "corrections@northfield-desk.org",
+    "FACTSHEETS_OWNER": "Northfield Verification Desk is a non-profit company owned by its four founding editors.",
+    "FACTSHEETS_FUNDING": "Readers' donations (70%) and a grant from the Harbour Media Trust (30%).",
+}
+"""A desk's details, as a desk sets them in pelicanconf.py: what the publishing gate asks for (make publish)."""
+
+
+def desk_settings_file(folder: Path, base: str = "publishconf.py", **settings: object) -> Path:
+    """A settings file in folder that takes the project's base settings and sets a desk's details (DESK_DETAILS)
+    and any other settings given: what `make publish` passes the publishing gate with."""
+    values = {**DESK_DETAILS, **settings}
+    lines = [
+        "import sys",
+        f"sys.path.insert(0, {str(ROOT)!r})",
+        f"from {Path(base).stem} import *  # noqa: F403",
+        # Pelican reads the paths in a settings file from its own folder: the project's, wherever this one is.
+        f"THEME = {str(ROOT / 'theme')!r}",
+        f"PLUGIN_PATHS = [{str(ROOT / 'plugins')!r}]",
+        f"PATH = {str(CONTENT)!r}",
+        *(f"{name} = {value!r}" for name, value in values.items()),
+    ]
+    path = folder / "deskconf.py"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def without_desk_warnings(stderr: str) -> list[str]:
+    """The lines of stderr but the publishing gate's warnings about the desk's details (the project ships
+    placeholders, so every build that is not a publish build prints them) and their count."""
+    return [
+        line
+        for line in stderr.splitlines()
+        if not re.fullmatch(r"setting \w+: warning: .*|\d+ warnings? found\.", line)
+    ]
 
 
 def run_pelican(

@@ -155,8 +155,9 @@ def test_compiled_templates_are_cached_and_an_edited_template_is_compiled_again(
     assert list((tmp_path / "cache" / "templates").glob("*/*.cache"))
 
     base = theme / "templates" / "base.html"
-    base.write_text(base.read_text().replace("Every statement on this site", "Every single statement on this site"))
+    edited = base.read_text().replace("Each claim, response and figure", "Each single claim, response and figure")
+    base.write_text(edited)
     result = run_pelican(CONTENT, tmp_path / "second", overrides=settings)
     assert result.returncode == 0, result.stderr
     footer = read_page(tmp_path / "second", "index.html").select_one("footer").get_text()
-    assert "Every single statement on this site" in footer
+    assert "Each single claim, response and figure" in footer

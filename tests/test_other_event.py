@@ -60,7 +60,9 @@ def test_the_other_event_uses_the_editorial_fields_and_its_pages_show_them(outpu
     linked = [card.select_one(".account-statement a")["href"].rsplit("/", 1)[1] for card in accounts]
     assert linked == ["failure-caused-by-rainfall.html", "cracks-reported-and-ignored.html"]  # by sequence
     figure = event.select_one("#figure-breach-width h3")
-    assert " ".join(figure.get_text(" ").split()) == "about 40 metres: Width of the breach in the eastern wall"
+    assert " ".join(figure.get_text().split()) == (
+        "about 40 metres: Width of the breach in the eastern wall, according to Riverton Gazette"
+    )
     claim = read_page(output, "claims/cracks-reported-and-ignored.html").main
     voice = " ".join(claim.select_one("#claim-quote .quote-voice").get_text(" ").split())
     assert voice == "In an engineer at the Lakeside Water Authority's words, as quoted by Riverton Gazette:"

@@ -17,7 +17,7 @@ import pytest
 
 from factsheets.incremental import Outcome, UpdateReport
 from factsheets.serve import LastBuild, PreviewBuilds, RecordingStderr, shown_problems
-from helpers import BIN, CONTENT, ROOT, DevServer, start_dev_server, stop, wait_until
+from helpers import BIN, CONTENT, DESK_DETAILS, ROOT, DevServer, start_dev_server, stop, wait_until
 
 SITEURL = "https://example.org/fact-sheets"
 
@@ -38,6 +38,8 @@ def published_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project.mkdir()
     for name in ("pelicanconf.py", "publishconf.py"):
         shutil.copy2(ROOT / name, project / name)
+    with (project / "pelicanconf.py").open("a") as settings:  # the desk's details, which `make publish` asks for
+        settings.writelines(f"{name} = {value!r}\n" for name, value in DESK_DETAILS.items())
     shutil.copytree(ROOT / "theme", project / "theme")
     shutil.copytree(ROOT / "plugins", project / "plugins", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     shutil.copytree(CONTENT, project / "content")

@@ -68,7 +68,9 @@ def test_a_paraphrase_marked_as_direct_speech_is_refused_with_file_and_line(cont
     due = next(i for i, line in enumerate(lines) if line.strip() == "supposed to take place on January 24.")
     lines.insert(due + 2, "      kind: direct\n")  # after the quote's source line
     # claims[5] (Russia refuses to return the bodies): a speaker for Ukrinform's own words.
-    bodies = next(i for i, line in enumerate(lines) if "the bodies of allegedly dead Ukrainian" in line)
+    bodies = next(
+        i for i, line in enumerate(lines) if line.strip().startswith("the bodies of allegedly dead Ukrainian")
+    )
     lines.insert(bodies + 2, "      speaker: andrii-yusov\n")
     # claims[2]: a direct quote whose speaker is unknown.
     returned = next(i for i, line in enumerate(lines) if "24], except for the list of 65 people" in line)

@@ -298,7 +298,7 @@ def test_figures_say_how_exact_they_are_whose_sum_they_are_and_their_claims_stat
     items = {_text(li.select_one(".figure-value")): li for li in home.select("li")}
     assert set(items) == {"at least 207", "74"}
     on_board = _text(items["74"])
-    assert "Our sum of the parts given by Ministry of Defence of Russia (65 + 6 + 3), which gives no total" in on_board
+    assert "our sum of the parts given by Ministry of Defence of Russia (65 + 6 + 3), which gives no total" in on_board
     assert "according to" not in on_board.casefold().split("which gives no total")[0]
     assert items["74"].select_one(".status").get_text(strip=True) == "Unverified"
     assert "part of a claim that is" in on_board

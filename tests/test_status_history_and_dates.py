@@ -43,7 +43,7 @@ HISTORY = """    changelog:
     status_history:
       - date: 2026-12-02
         status: unverified
-        rationale: Only Yusov's comment <b>&</b> "nothing else" was at hand.
+        rationale: Only Yusov's comment <b>&</b> "said this" was at hand.
       - date: 2026-12-05
         status: disputed
         rationale: A reader pointed to a statement that the exchange was a new one.
@@ -105,7 +105,7 @@ def test_the_claim_page_lists_its_statuses_in_order_with_badges_and_rationales(h
         ["status", "status-disputed"],
         ["status", "status-uncontested"],
     ]
-    assert 'Only Yusov\'s comment <b>&</b> "nothing else" was at hand.' in _text(items[0])
+    assert 'Only Yusov\'s comment <b>&</b> "said this" was at hand.' in _text(items[0])
     assert items[0].find("b") is None  # the editor's words are shown, never read as markup
     assert "A reader pointed to a statement" in _text(items[1])
     # The last entry leaves its rationale out: it is the claim's own.
@@ -131,7 +131,7 @@ def test_the_feed_has_an_entry_per_status_change_besides_the_changelog(history_s
     assert first.find(f"{ATOM}title").text.endswith(": status Unverified")
     summary = first.find(f"{ATOM}summary")
     assert summary.get("type") == "text"
-    assert summary.text == 'Status: Unverified. Only Yusov\'s comment <b>&</b> "nothing else" was at hand.'
+    assert summary.text == 'Status: Unverified. Only Yusov\'s comment <b>&</b> "said this" was at hand.'
     assert first.find(f"{ATOM}link").get("href") == f"{page}#status-1"
     last = entries[status_ids[2]]
     assert last.find(f"{ATOM}summary").text.startswith("Status: Uncontested. Stated by Yusov")

@@ -164,13 +164,16 @@ def test_each_fact_is_said_once(site):
         assert home_text.count(" ".join(claim["statement"].split())) <= 1, f"{claim['id']} twice on the home page"
     figures = [_text(item) for item in home.select(".key-figures li")]
     assert figures == [
-        "207 people: Ukrainians returned in the 50th exchange According to Ukrinform; part of a claim that is "
+        "207 people: Ukrainians returned in the 50th exchange, according to Ukrinform; part of a claim that is "
         "Uncontested: According to Ukrinform, Ukraine brought home 207 people…",
-        "74 people on board the Il-76 Our sum of the parts given by Ministry of Defence of Russia (65 + 6 + 3), which "
+        "74 people on board the Il-76, our sum of the parts given by Ministry of Defence of Russia (65 + 6 + 3), which "
         "gives no total; part of a claim that is Unverified: The Russian Defence Ministry claimed that 65 captured…",
     ]
     event = read_page(site, "events/il76-crash-belgorod.html")
-    assert _text(event.select_one("section.figure h3")) == "74 people on board the Il-76"
+    assert _text(event.select_one("section.figure h3")) == (
+        "74 people on board the Il-76, our sum of the parts given by Ministry of Defence of Russia (65 + 6 + 3), "
+        "which gives no total"
+    )
     claim = read_page(site, "claims/ukrainian-pows-on-board-il76.html")
     parties = {dt.get_text(strip=True): _text(dt.find_next_sibling("dd")) for dt in claim.select(".verdict dt")}
     assert parties["Claimed by"] == "Ministry of Defence of Russia"

@@ -51,6 +51,7 @@ def read_site(
     factsheets_folder: str = DEFAULT_FACTSHEETS_FOLDER,
     cache_dir: Path | None = None,
     workers: int = 1,
+    publishing: bool = False,
 ) -> Site:
     """Load, validate, resolve and verify all fact sheets under content_dir.
 
@@ -59,12 +60,13 @@ def read_site(
     is paused; what was read is then frozen out of later collections, which only see the pages' garbage.
     With a cache_dir, files unchanged since an earlier run are neither parsed nor validated again; the
     others are read and validated by up to `workers` processes; and when only free text was edited since the
-    last whole reading, its site is taken back with the edits put in (snapshot.py).
+    last whole reading, its site is taken back with the edits put in (snapshot.py). publishing (a publish build)
+    makes the publishing gate's findings in the content errors (rules.check_rules).
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        site = _read_site(content_dir, factsheets_folder, cache_dir, workers)
+        site = _read_site(content_dir, factsheets_folder, cache_dir, workers, publishing)
         gc.freeze()
         return site
     finally:
@@ -72,14 +74,16 @@ def read_site(
             gc.enable()
 
 
-def _read_site(content_dir: Path, factsheets_folder: str, cache_dir: Path | None, workers: int) -> Site:
+def _read_site(
+    content_dir: Path, factsheets_folder: str, cache_dir: Path | None, workers: int, publishing: bool = False
+) -> Site:
     folder = content_dir / factsheets_folder
     projects = project_folders(content_dir)  # where a checkout's files are: never the key's place
     cache = SheetCache.open(cache_dir, folder, *projects) if cache_dir else None
     found = load_factsheets(folder, digests=cache is not None, content_dir=content_dir)
     problems = found.problems
     if cache and not problems:  # the last whole reading's site, if only free text was edited since
-        site = site_from_snapshot(cache, found.files, partial(read_factsheet, cache=cache))
+        site = site_from_snapshot(cache, found.files, partial(read_factsheet, cache=cache), publishing)
         if site is not None:
             cache.prune()
             return site
@@ -106,7 +110,7 @@ def _read_site(content_dir: Path, factsheets_folder: str, cache_dir: Path | None
     if cache:
         cache.keep_found_quotes(found_quotes)
     problems += check_desk_dates(site)
-    problems += check_rules(site)
+    problems += check_rules(site, publishing)
     if any(not problem.warning for problem in problems):
         raise ContentError(problems)
     if cache:

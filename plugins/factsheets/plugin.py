@@ -63,6 +63,7 @@ from .pelican_pages import (
 )
 from .pipeline import read_site, write_site
 from .problems import Abort, ContentError
+from .publishing_gate import desk_problems, gate_report
 from .review_dates import due_for_review
 from .search import (
     SEARCH_FOLDER,
@@ -81,6 +82,7 @@ from .views import (
     PageChanges,
     change_kind_legend,
     change_kind_words,
+    quote_kind_counts,
     site_corrections,
     stance_meanings,
     status_legend,
@@ -142,18 +144,24 @@ class FactSheetGenerator(Generator):
         self.content_files = self.hash_content_files() if self.build_records else {}
         # Read and check the content now: Pelican creates generators before it
         # cleans the output folder, so bad content exits with the last good site intact.
+        # The publishing gate (publishing_gate.py): the desk's details in the settings, and the bylines in the
+        # content, stop a publish build (FACTSHEETS_PUBLISHING) and are warnings in any other.
+        publishing = self.plugin_settings.publishing
+        desk_findings = desk_problems(self.plugin_settings)
         try:
-            self.site = read_site(Path(self.path), folder, cache_root if key else None, self.workers)
+            self.site = read_site(Path(self.path), folder, cache_root if key else None, self.workers, publishing)
         except ContentError as error:
             problems = error.problems
         else:
-            problems = []
-            if self.site.warnings:  # the site builds; the editor is asked to look again
-                print(ContentError(self.site.warnings), file=sys.stderr)
+            problems = list(self.site.warnings)
         # A theme file or folder linking outside the theme (to /etc/passwd, say) would be published: refused.
         problems += links_leaving(Path(self.theme), "theme folder")
-        if problems:
+        if any(not finding.warning for finding in desk_findings):
+            raise Abort(gate_report(desk_findings, problems)) from None
+        if any(not problem.warning for problem in problems):  # the content first: the gate's reminders wait
             raise Abort(str(ContentError(problems))) from None
+        if desk_findings or problems:  # the site builds; the editor is asked to look again
+            print(gate_report(desk_findings, problems), file=sys.stderr)
 
     @property
     def workers(self) -> int:
@@ -215,11 +223,16 @@ class FactSheetGenerator(Generator):
         self.context["published_site_url"] = self.plugin_settings.site_url
         self.context["contact"] = self.plugin_settings.contact
         self.context["contact_href"] = self.plugin_settings.contact_href
+        # Who owns the desk and how it is funded: the About page's "Ownership and funding" (publishing_gate.py).
+        self.context["desk_owner"] = self.plugin_settings.owner
+        self.context["desk_funding"] = self.plugin_settings.funding
         self.context["feed_url"] = FEED_FILE
         self.context["staff_index"] = STAFF_INDEX  # the About page lists the staff (factsheets.staff) and links it
         self.context["status_legend"] = status_legend()
         self.context["stance_meanings"] = stance_meanings()
         self.context["change_kinds"] = change_kind_legend()
+        # What the About page says of the quotes, counted from them (views.quote_kind_counts): never by hand.
+        self.context["quote_kinds"] = quote_kind_counts(self.site)
 
     def publication(self) -> Publication:
         overview = self.site.overview

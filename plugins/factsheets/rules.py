@@ -25,8 +25,9 @@ LACKING_EVIDENCE = re.compile(
 """Words of a response that says evidence is lacking or a check is under way: a question, not a denial."""
 
 
-def check_rules(site: Site) -> list[Problem]:
-    """Every breach of the desk's rules in the site, errors and warnings together."""
+def check_rules(site: Site, publishing: bool = False) -> list[Problem]:
+    """Every breach of the desk's rules in the site, errors and warnings together; publishing (a publish build,
+    FACTSHEETS_PUBLISHING) makes the bylines' breaches errors (the publishing gate)."""
     problems: list[Problem] = []
     for claim in site.claims:
         problems += _check_competing(claim)
@@ -36,13 +37,13 @@ def check_rules(site: Site) -> list[Problem]:
         problems += [_lacking_evidence(response) for response in claim.responses if _only_lacks_evidence(response)]
     for figure in site.figures:
         problems += _check_figure(figure)
-    problems += check_bylines(site)
+    problems += check_bylines(site, as_errors=publishing)
     return problems
 
 
 def check_bylines(site: Site, as_errors: bool = False) -> list[Problem]:
     """Every claim names who checked it and who edited it (checked_by, edited_by), two different staff members:
-    each breach a warning for now, an error with as_errors (the publishing gate's, for publish builds)."""
+    each breach a warning, an error with as_errors (the publishing gate's, for publish builds)."""
     problems = [problem for claim in site.claims for problem in _byline_problems(claim)]
     return problems if as_errors else [problem.as_warning() for problem in problems]
 

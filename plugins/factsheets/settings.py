@@ -91,6 +91,26 @@ class PluginSettings:
         "How readers reach the desk, shown in every page's footer and on the About page: an email address "
         "(linked with mailto:) or a web address; None: no contact is shown.",
     )
+    owner: str | None = _setting(
+        "FACTSHEETS_OWNER",
+        None,
+        "Who owns the desk (an organisation, its legal form, who controls it), in a sentence or two, shown on the "
+        'About page under "Ownership and funding"; None: not stated (a publish build refuses).',
+    )
+    funding: str | None = _setting(
+        "FACTSHEETS_FUNDING",
+        None,
+        "How the desk is funded (its sources of money, any that give more than a small share), in a sentence or two, "
+        'shown on the About page under "Ownership and funding"; None: not stated (a publish build refuses).',
+    )
+    publishing: bool = _setting(
+        "FACTSHEETS_PUBLISHING",
+        False,
+        "A build for the public (`publishconf.py` sets it): the publishing gate's findings, a placeholder or missing "
+        "publisher, contact, owner or funding (example.org and other reserved addresses, TODO, the names the "
+        "project ships) and a claim without a checker and a different editor, stop the build; False: they are "
+        "warnings, so that a desk can work before it is ready.",
+    )
     search: bool = _setting("FACTSHEETS_SEARCH", True, "Build the search index (search/) that the search page reads.")
     search_documents_per_file: int = _setting(
         "FACTSHEETS_SEARCH_DOCUMENTS_PER_FILE",

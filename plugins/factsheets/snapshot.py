@@ -23,6 +23,7 @@ import contextlib
 import dataclasses
 import functools
 import pickle
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -35,8 +36,9 @@ from .edits import apply_free_text_edits
 from .graph import Node, QuoteNode, QuoteUse, Site
 from .load import FileToRead, content_digest, display_path, read_file_bytes
 from .problems import Problem
+from .quoted_words import check_quoted_words
 from .rules import check_rules
-from .verify import MAX_ORIGINAL_BYTES
+from .verify import MAX_ORIGINAL_BYTES, FoldedText
 
 if TYPE_CHECKING:  # pipeline imports this module
     from collections.abc import Callable
@@ -77,11 +79,15 @@ def take_snapshot(cache: SheetCache, site: Site, files: list[FileToRead], conten
 
 
 def site_from_snapshot(
-    cache: SheetCache, files: list[FileToRead], read: Callable[[FileToRead], FileRead] | None
+    cache: SheetCache,
+    files: list[FileToRead],
+    read: Callable[[FileToRead], FileRead] | None,
+    publishing: bool = False,
 ) -> Site | None:
     """The site the snapshot holds with the files edited since put in (read(file) reads and validates one the
-    sheet cache does not hold: a FileRead), checked again; None when it cannot be used or any problem shows
-    (the whole reading then reports every one)."""
+    sheet cache does not hold: a FileRead), checked again (publishing: as a publish build checks, see
+    rules.check_rules); None when it cannot be used or any problem shows (the whole reading then reports every
+    one)."""
     stream = _store(cache).open_signed(_name())
     if stream is None:
         return None
@@ -114,12 +120,34 @@ def site_from_snapshot(
         edited[file.path] = file_read.sheet
     if edited and apply_free_text_edits(site, edited) is None:
         return None
-    problems: list[Problem] = check_rules(site) + dated_after_today(site, latest=snapshot.latest_desk_date)
+    problems: list[Problem] = check_rules(site, publishing) + dated_after_today(site, latest=snapshot.latest_desk_date)
+    problems += check_quoted_words(site, FoldedTexts(site))  # an edit of free text may quote other words
     if any(not problem.warning for problem in problems):
         return None
     cache.keep([file.digest for file in files if file.digest])
     site.warnings = sorted(problems)
     return site
+
+
+class FoldedTexts(Mapping[int, str]):
+    """Each source's archived text as quotes are compared (verify.FoldedText), by id() of its node, as
+    verify_quotes hands them to quoted_words: folded when first asked for, since only the sources of records
+    that put words in quotation marks are."""
+
+    def __init__(self, site: Site) -> None:
+        self._sources = {id(source): source for source in site.sources if source.archived is not None}
+        self._folded: dict[int, str] = {}
+
+    def __getitem__(self, key: int) -> str:
+        if key not in self._folded:
+            self._folded[key] = FoldedText(self._sources[key].archived.text).folded
+        return self._folded[key]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._sources)
+
+    def __len__(self) -> int:
+        return len(self._sources)
 
 
 def _store(cache: SheetCache) -> SignedStore:

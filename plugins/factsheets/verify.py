@@ -197,6 +197,7 @@ def verify_quotes(
     problems: list[Problem] = []
     root = content_dir.resolve()
     found = found if found is not None else FoundQuotes()
+    folded_texts: dict[int, str] = {}  # each source's text as compared, by id() of its node: for quoted_words
     for source in site.sources:
         relative = source.record.archived_text
         if relative is None:  # a partial source whose path failed validation, and is reported
@@ -205,6 +206,7 @@ def verify_quotes(
         if isinstance(archived, ArchivedText):
             problems += _changed_since_archived(source, "archived_text", archived.sha256)
             source.archived = MarkedText(archived.text, _find_quotes(source, archived, problems, found))
+            folded_texts[id(source)] = archived.folded.folded
         else:
             problems.append(source.problem(("archived_text",), *archived))
         if source.record.original is not None:
@@ -213,7 +215,9 @@ def verify_quotes(
                 problems += _changed_since_archived(source, "original", original)
             else:
                 problems.append(source.problem(("original",), *original))
-    return problems
+    from .quoted_words import check_quoted_words  # it compares as this module does (fold): imported here, not above
+
+    return problems + check_quoted_words(site, folded_texts)
 
 
 MAX_ORIGINAL_BYTES = 64 * 1024 * 1024

@@ -8,7 +8,7 @@ from __future__ import annotations
 import textwrap
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .graph import STATUS_ORDER, ActorNode, ClaimNode, EventNode, Site, Sourcing, status_explanation
 from .models import CHANGE_KIND_MEANINGS, CHANGE_KIND_WORDS, STANCE_MEANINGS, STATUS_RULES, Change
@@ -187,6 +187,17 @@ class TimelineEntry:
     note: str = ""
     """For an event not held as planned, what became of it ('Postponed: did not take place on the date planned'):
     the timeline lists it at the date planned, and says so in words."""
+    order_unknown: bool = False
+    """Whether the record shares its date with another and has neither a time nor a sequence: where it stands
+    among them is not known, and the timeline says so rather than let its place suggest an order."""
+
+    @property
+    def order_note(self) -> str:
+        return ORDER_UNKNOWN if self.order_unknown else ""
+
+
+ORDER_UNKNOWN = "order within the day unknown"
+"""What the timeline says by a record whose place among the records of its date is not known."""
 
 
 def timeline(site: Site) -> list[TimelineEntry]:
@@ -195,7 +206,18 @@ def timeline(site: Site) -> list[TimelineEntry]:
         TimelineEntry(event.record.date, event.date_text, "event", event, event.status_note) for event in site.events
     ]
     entries += [TimelineEntry(claim.record.date, claim.date_text, "claim", claim) for claim in site.claims]
-    return sorted(entries, key=_timeline_order)
+    return _with_unknown_order(sorted(entries, key=_timeline_order))
+
+
+def _with_unknown_order(entries: list[TimelineEntry]) -> list[TimelineEntry]:
+    """The entries, each marked whose order among the others of its date is not known (no time, no sequence)."""
+    per_date = Counter(entry.date for entry in entries)
+
+    def unknown(entry: TimelineEntry) -> bool:
+        _, time, sequence, _ = entry.node.sort_key
+        return per_date[entry.date] > 1 and not time and not sequence
+
+    return [replace(entry, order_unknown=True) if unknown(entry) else entry for entry in entries]
 
 
 def _timeline_order(entry: TimelineEntry) -> tuple:
@@ -538,3 +560,39 @@ class ChangeKindMeaning:
 def change_kind_legend() -> list[ChangeKindMeaning]:
     """Every kind of change with what it means, for the Corrections page: never a second list."""
     return [ChangeKindMeaning(kind, CHANGE_KIND_WORDS[kind], CHANGE_KIND_MEANINGS[kind]) for kind in CHANGE_KIND_WORDS]
+
+
+@dataclass(frozen=True)
+class QuoteKindCounts:
+    """The quotes the pages show (each claim's, response's, figure's and reply's), counted by whose words each is
+    where it is shown: a speaker's own, inside quotation marks in the source, or the source's own (its reporting
+    or paraphrase). The About page says these numbers, so that it never claims more than the build checked."""
+
+    direct: int
+    reported: int
+
+    @property
+    def sentence(self) -> str:
+        """'The pages show 16 quotes: 3 are a speaker's own words, ..., and 13 are the source's own words, ...'."""
+        shown = self.direct + self.reported
+        if not shown:
+            return "The pages show no quotes yet."
+        direct = f"{number_text(self.direct)} {'is' if self.direct == 1 else 'are'} a speaker's own words"
+        reported = f"{number_text(self.reported)} {'is' if self.reported == 1 else 'are'} the source's own words"
+        return (
+            f"The pages show {plural(shown, 'quote')}: {direct}, inside quotation marks in the source, and "
+            f"{reported}, its reporting or paraphrase."
+        )
+
+
+def quote_kind_counts(site: Site) -> QuoteKindCounts:
+    """Every place a quote is shown, by the kind the page gives it (QuoteNode.voice_for): a passage quoted by
+    two records is counted twice, as a reader meets it twice."""
+    direct = reported = 0
+    for quote in site.quotes:
+        for use in quote.uses:
+            if quote.voice_for(use.node, None).direct:
+                direct += 1
+            else:
+                reported += 1
+    return QuoteKindCounts(direct, reported)

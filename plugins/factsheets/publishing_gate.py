@@ -1,0 +1,132 @@
+"""The publishing gate: what a site must carry before it goes out, checked on the settings.
+
+A published fact-check names who publishes it and how readers reach them, and states who owns the desk and how it
+is funded (the IFCN code of principles asks its signatories for both, on the site). The project ships no real
+desk's details: its ``pelicanconf.py`` has a placeholder publisher and contact and no owner or funding. Each
+finding here is one line naming the setting; a publish build (``FACTSHEETS_PUBLISHING``, set in ``publishconf.py``)
+stops on them, any other build warns (``desk_problems``). The bylines are the other half of the gate: the rules
+stage checks them (``rules.check_bylines``), errors in a publish build.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .problems import Problem, printable, report
+from .settings import PluginSettings
+
+DEFAULT_NAMES = frozenset({"a pelican blog", "fact-sheet desk"})
+"""Names that say nobody filled the setting in: Pelican's default SITENAME, and the publisher this project's
+pelicanconf.py ships (compared without regard to case)."""
+
+PLACEHOLDER_WORDS = re.compile(r"\b(?:TODO|TBD|FIXME|XXX)\b|\blorem ipsum\b|\byour (?:desk|name|organi[sz]ation)\b",
+                               re.IGNORECASE)  # fmt: skip
+"""Words left where a value is still to be written."""
+
+HOST = re.compile(r"(?:@|://)\[?([A-Za-z0-9.-]+)")
+"""The host of an email address or a web address in a text."""
+
+RESERVED_DOMAINS = ("example.org", "example.com", "example.net", "example", "test", "invalid", "localhost")
+"""Domains that reach no one (RFC 2606, RFC 6761): an address at one of them, or under one, is a placeholder."""
+
+
+@dataclass(frozen=True)
+class SettingProblem:
+    """A finding of the gate about a setting, printed as the content's problems are, with the setting's name
+    where they have the file and line: 'setting FACTSHEETS_CONTACT: warning: ...'."""
+
+    setting: str
+    message: str
+    hint: str = ""
+    warning: bool = False
+
+    def __str__(self) -> str:
+        where = f"setting {self.setting}" + (": warning" if self.warning else "")
+        return printable(f"{where}: {self.message}" + (f" ({self.hint})" if self.hint else ""))
+
+
+def desk_problems(settings: PluginSettings) -> list[SettingProblem]:
+    """What keeps the site from being published, one finding per setting, in the order of the About page: errors
+    in a publish build (settings.publishing), warnings in any other."""
+    problems = [
+        *_name_problems("SITENAME", settings.site_name, "the site's name, in every page's title"),
+        *_publisher_problems(settings),
+        *_contact_problems(settings),
+        *_statement_problems("FACTSHEETS_OWNER", settings.owner, "who owns the desk"),
+        *_statement_problems("FACTSHEETS_FUNDING", settings.funding, "how the desk is funded"),
+    ]
+    return problems if settings.publishing else [_as_warning(problem) for problem in problems]
+
+
+def _as_warning(problem: SettingProblem) -> SettingProblem:
+    return SettingProblem(problem.setting, problem.message, problem.hint, warning=True)
+
+
+def _publisher_problems(settings: PluginSettings) -> list[SettingProblem]:
+    if settings.publisher is None and settings.author is None:
+        return [
+            SettingProblem(
+                "FACTSHEETS_PUBLISHER",
+                "not set: the site would name no publisher but its own name",
+                "set it to the desk's name, as readers and the claim reviews' structured data should see it",
+            )
+        ]
+    name = "FACTSHEETS_PUBLISHER" if settings.publisher is not None else "AUTHOR"
+    return _name_problems(name, settings.desk, "the desk's name, as readers should see it")
+
+
+def _name_problems(setting: str, value: str, what: str) -> list[SettingProblem]:
+    placeholder = _placeholder(value)
+    if placeholder is None and value.strip().casefold() in DEFAULT_NAMES:
+        placeholder = "the name the project ships"
+    if placeholder is None:
+        return []
+    return [SettingProblem(setting, f"a placeholder, {placeholder}: '{value}'", f"set it to {what}")]
+
+
+def _contact_problems(settings: PluginSettings) -> list[SettingProblem]:
+    contact = settings.contact
+    hint = "set it to an email address or a web page at which the desk answers readers"
+    if contact is None or not contact.strip():
+        return [SettingProblem("FACTSHEETS_CONTACT", "not set: readers would have no way to reach the desk", hint)]
+    placeholder = _placeholder(contact)
+    if placeholder is not None:
+        return [SettingProblem("FACTSHEETS_CONTACT", f"a placeholder, {placeholder}: '{contact}'", hint)]
+    if settings.contact_href is None:
+        return [SettingProblem("FACTSHEETS_CONTACT", f"neither an email address nor a web address: '{contact}'", hint)]
+    return []
+
+
+def _statement_problems(setting: str, value: str | None, what: str) -> list[SettingProblem]:
+    hint = f"a sentence or two on {what}, for the About page"
+    if value is None or not value.strip():
+        return [SettingProblem(setting, f"not set: the About page would not say {what}", hint)]
+    placeholder = _placeholder(value)
+    return [SettingProblem(setting, f"a placeholder, {placeholder}: '{value}'", hint)] if placeholder else []
+
+
+def _placeholder(value: str) -> str | None:
+    """What marks the value as a placeholder ('TODO', 'an address at example.org'), or None."""
+    words = PLACEHOLDER_WORDS.search(value)
+    if words:
+        return f"'{words.group(0)}'"
+    for host in HOST.findall(value):
+        reserved = _reserved_domain(host)
+        if reserved:
+            return f"an address at {reserved}, which reaches no one"
+    return None
+
+
+def _reserved_domain(host: str) -> str | None:
+    host = host.rstrip(".").casefold()
+    for domain in RESERVED_DOMAINS:
+        if host == domain or host.endswith("." + domain):
+            return domain
+    return None
+
+
+def gate_report(findings: list[SettingProblem], problems: list[Problem]) -> str:
+    """The gate's findings on the settings, then the content's problems (sorted, as ContentError has them), one per
+    line, then the count of both: what a build prints when it stops, or warns."""
+    return report([*findings, *sorted(problems)])  # type: ignore[list-item]  (a SettingProblem prints as a Problem)
