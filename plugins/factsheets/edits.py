@@ -46,7 +46,9 @@ def apply_free_text_edits(site: Site, new_sheets: dict[Path, ValidSheet]) -> set
         replacements += pairs
     nodes_by_id = {node.record.id: node for node in site.record_nodes}
     for old_record, new_record in replacements:
-        nodes_by_id[old_record.id].replace_record(new_record)
+        node = nodes_by_id.get(old_record.id)  # none for a draft or a record in review a publish build left out
+        if node is not None:
+            node.replace_record(new_record)
     for node in nodes_of_files(site, new_sheets.keys()):  # later problems point into the file as it is now
         node.sheet = new_sheets[node.sheet.file.source]
     site.sheets = [new_sheets.get(sheet.file.source, sheet) for sheet in site.sheets]

@@ -30,6 +30,17 @@ from .wording import EVENT_DATE_LABELS, EVENT_STATUS_NOTES, describe_date, event
 STATUS_ORDER = ("disputed", "refuted", "unverified", "uncontested", "confirmed")
 """How claim lists are ordered: what is contested first, what is settled last."""
 TRAILING_ATTRIBUTION = re.compile(r",?\s+according to\b.*$", re.IGNORECASE | re.DOTALL)
+PUBLICATION_WORDS = {
+    "draft": "a draft {kind}",
+    "in-review": "{article} {kind} in review",
+    "published": "{article} {kind}",
+}
+"""A record's kind with its state of publication, as problems name it: 'a draft event', 'a source in review'."""
+PUBLICATION_BANNERS = {
+    "draft": "Draft: not published. A publish build leaves this page out.",
+    "in-review": "In review: not published. A publish build leaves this page out.",
+}
+"""What the top of the page of a record that is not published says, in words (make html and the preview)."""
 
 
 RecordT = TypeVar("RecordT")
@@ -131,6 +142,33 @@ class Node(Generic[RecordT]):
     def owner_id(self) -> str:
         """The id of the top-level record this node's record belongs to (a figure's event, a response's claim)."""
         return self._record.id
+
+    @property
+    def owner(self) -> Node:
+        """The node of the top-level record this node's record belongs to (a figure's event, a response's claim)."""
+        return self
+
+    @property
+    def publication(self) -> str:
+        """Whether the record (a part: the record it belongs to) is published, in review or a draft; the
+        overview, which has no node of its own, is published."""
+        record = self.owner.record
+        return getattr(record, "publication", None) or "published"  # a partial record's may be missing
+
+    @property
+    def published(self) -> bool:
+        return self.publication == "published"
+
+    @property
+    def publication_words(self) -> str:
+        """The record's kind with its state, as a message names it: 'a draft event', 'a claim in review'."""
+        article = "an" if self.kind[0] in "aeiou" else "a"
+        return PUBLICATION_WORDS[self.publication].format(kind=self.kind, article=article)
+
+    @property
+    def publication_banner(self) -> str:
+        """What the top of the record's page says when it is not published; empty when it is."""
+        return PUBLICATION_BANNERS.get(self.publication, "")
 
     @property
     def href(self) -> str:
@@ -451,6 +489,10 @@ class FigureNode(Node[models.Figure]):
         return self.event.owner_id
 
     @property
+    def owner(self) -> Node:
+        return self.event
+
+    @property
     def quote_voice(self) -> QuoteVoice | None:
         """Whose words the figure's quote is: in a direct quote, the actor that gives the number speaks."""
         return self.quote.voice_for(self, self.according_to) if self.quote else None
@@ -510,6 +552,10 @@ class ResponseNode(Node[models.Response]):
         return self.claim.owner_id
 
     @property
+    def owner(self) -> Node:
+        return self.claim
+
+    @property
     def quote_voice(self) -> QuoteVoice | None:
         """Whose words the response's quote is: in a direct quote, the responding actor speaks."""
         return self.quote.voice_for(self, self.actor) if self.quote else None
@@ -536,6 +582,10 @@ class CommentRequestNode(Node[models.CommentRequest]):
     @property
     def owner_id(self) -> str:
         return self.claim.owner_id
+
+    @property
+    def owner(self) -> Node:
+        return self.claim
 
     @property
     def reply_voice(self) -> QuoteVoice | None:
@@ -870,6 +920,8 @@ class Site:
     """What the editor should look at again, though the site builds (see rules.py)."""
     staff: list[StaffNode] = field(default_factory=list)
     """The desk's people, by name: who checked and edited the claims."""
+    left_out: list[str] = field(default_factory=list)
+    """The ids of the drafts and records in review a publish build left out (resolve.py), in the files' order."""
 
     @property
     def overview_updated_text(self) -> str:

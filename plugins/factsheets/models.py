@@ -260,6 +260,13 @@ Precision = Literal["exact", "approximate", "at-least", "at-most"]
 QuoteKind = Literal["direct", "reported"]
 ChangeKind = Literal["correction", "clarification", "update", "status-change"]
 EventStatus = Literal["scheduled", "postponed", "cancelled", "held"]
+Publication = Literal["draft", "in-review", "published"]
+PUBLICATION_MEANING = (
+    "Whether the record is ready for readers: published (the default), in-review (written, being checked by an "
+    "editor) or draft (being written). A publish build leaves drafts and records in review out of the whole site "
+    "(no page, list, count, search entry, feed entry or open data), and refuses a published record that refers to "
+    "one; any other build shows them, each page with a banner saying it is not published."
+)
 EVENT_STATUS_MEANING = (
     "Whether the event took place: held (it did, on its date: the default), scheduled (it was still to take place "
     "when the sources were published), postponed (it did not take place on the date planned, which is its `date`) "
@@ -418,6 +425,11 @@ class Change(Record):
         raise ValidationError.from_exception_data("Change", [_problem("change_kind", location, message, value)])
 
 
+def _publication_field():
+    """Every record with a page of its own may be held back from a publish build."""
+    return Field("published", description=PUBLICATION_MEANING)
+
+
 def _changelog_field():
     """Every record with a page of its own keeps a corrections log."""
     return Field(
@@ -479,6 +491,7 @@ class Source(Record):
     )
     notes: Text | None = Field(None, description="Anything an editor should know about the source.")
     changelog: list[Change] = _changelog_field()
+    publication: Publication = _publication_field()
 
 
 class Actor(Record):
@@ -492,6 +505,7 @@ class Actor(Record):
     description: SentenceText | None = Field(None, description="A line of context; attributed unless common knowledge.")
     same_as: UrlList = Field(default_factory=list, description="The same actor elsewhere, e.g. Wikidata.")
     changelog: list[Change] = _changelog_field()
+    publication: Publication = _publication_field()
 
 
 MAX_AMOUNT = 10**15
@@ -581,6 +595,7 @@ class Event(Record):
     sources: RefList = Field(min_length=1, description="Ids of the sources that report it.")
     status: EventStatus = Field("held", description=EVENT_STATUS_MEANING)
     changelog: list[Change] = _changelog_field()
+    publication: Publication = _publication_field()
 
 
 class Response(Record):
@@ -657,6 +672,7 @@ class StaffMember(Record):
     bio: SentenceText = Field(description="A line or two about the person: experience, languages, beat.")
     links: UrlList = Field(default_factory=list, description="The person's pages elsewhere, if any.")
     changelog: list[Change] = _changelog_field()
+    publication: Publication = _publication_field()
 
 
 class Claim(Record):
@@ -706,6 +722,7 @@ class Claim(Record):
         "Without both, or edited by its checker, the claim is a warning.",
     )
     changelog: list[Change] = _changelog_field()
+    publication: Publication = _publication_field()
     status_history: list[StatusChange] = Field(
         default_factory=list,
         description="The claim's statuses over time, oldest first; the last is its current `status`. "

@@ -103,7 +103,8 @@ def _read_site(
         cache.prune()
     order = {path: index for index, path in enumerate(found.paths)}
     sheets.sort(key=lambda sheet: order.get(sheet.file.source, -1))
-    site, resolution_problems = resolve(sheets, frozenset(invalid_ids))
+    # A publish build leaves drafts and records in review out here, before anything is linked (resolve.py).
+    site, resolution_problems = resolve(sheets, frozenset(invalid_ids), publishing)
     problems += resolution_problems
     found_quotes = cache.found_quotes() if cache else None
     problems += verify_quotes(site, content_dir, archived_texts, found_quotes)
@@ -114,7 +115,7 @@ def _read_site(
     if any(not problem.warning for problem in problems):
         raise ContentError(problems)
     if cache:
-        take_snapshot(cache, site, found.files, content_dir)
+        take_snapshot(cache, site, found.files, content_dir, publishing)
     site.warnings = sorted(problems)
     return site
 

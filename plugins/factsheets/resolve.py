@@ -45,6 +45,8 @@ class _Resolver:
         self.by_id: dict[str, Node] = {}
         self.quotes: dict[tuple[str, str], QuoteNode] = {}
         self.anchors: set[str] = set()
+        self.left_out: dict[str, Node] = {}
+        """The drafts and records in review a publish build leaves out (their figures too), by id."""
 
     def register(self, node: Node) -> Node:
         record_id = node.record.id
@@ -75,7 +77,13 @@ class _Resolver:
             return None
         target = self.by_id.get(ref)
         if isinstance(target, expected):
+            if node.published and not target.published:  # kept (not a publish build): a warning
+                self.problems.append(_unpublished_reference(node, field_path, ref, target).as_warning())
             return target
+        if target is None and isinstance(self.left_out.get(ref), expected):
+            if node.published:
+                self.problems.append(_unpublished_reference(node, field_path, ref, self.left_out[ref]))
+            return None
         if target is None and ref in self.invalid_ids:
             return None
         if target is None:
@@ -119,16 +127,52 @@ def _article(word: str) -> str:
     return "an" if word[0] in "aeiou" else "a"
 
 
-def resolve(sheets: list[ValidSheet], invalid_ids: frozenset[str] = frozenset()) -> tuple[Site, list[Problem]]:
+def _unpublished_reference(node: Node, field_path: FieldPath, ref: str, target: Node) -> Problem:
+    """A published record's reference to a draft or a record in review, naming both (an error: a publish build;
+    a warning, with the same words: any other build)."""
+    owner = target.owner
+    line, column = owner.sheet.file.position(owner.path)
+    return node.problem(
+        field_path,
+        f"'{ref}' is {target.publication_words} ({owner.sheet.file.path}:{line}:{column}): "
+        "a published record cannot refer to it until it is published",
+    )
+
+
+def _leave_out_unpublished(nodes: _Registered, resolver: _Resolver) -> list[str]:
+    """Take the drafts and the records in review (an event's figures with it) out of the site before anything is
+    linked (a publish build): no page, list, count, search entry, feed or open data can then come from them, and a
+    published record's reference to one is reported by name (_Resolver.link). Returns their ids, in order."""
+    left_out: list[Node] = []
+    for kind in ("sources", "actors", "events", "claims", "staff"):
+        kept = [node for node in getattr(nodes, kind) if node.published]
+        left_out += [node for node in getattr(nodes, kind) if not node.published]
+        setattr(nodes, kind, kept)
+    for node in left_out:
+        for part in [node, *(node.figures if isinstance(node, EventNode) else [])]:
+            record_id = part.record.id
+            if record_id is not None and resolver.by_id.get(record_id) is part:
+                del resolver.by_id[record_id]
+                resolver.left_out[record_id] = part
+    nodes.figures = [figure for figure in nodes.figures if figure.event.published]
+    return [node.record.id for node in left_out]
+
+
+def resolve(
+    sheets: list[ValidSheet], invalid_ids: frozenset[str] = frozenset(), leave_out_unpublished: bool = False
+) -> tuple[Site, list[Problem]]:
     """Link every reference; report unknown ids, wrong kinds, duplicates and cycles.
 
     Partial records (validation failed on some of their fields) are linked like the others, as far as
     their valid fields go: the site is then never rendered, but their other problems are found. A
     reference to one of invalid_ids (written in a record that failed, or in a file that could not be
-    read), which no record took, is left unlinked without a second message.
+    read), which no record took, is left unlinked without a second message. leave_out_unpublished (a
+    publish build) leaves the drafts and records in review out of the site; a published record's reference
+    to one is an error then, a warning otherwise.
     """
     resolver = _Resolver(invalid_ids)
     nodes = _register_records(sheets, resolver)
+    left_out = _leave_out_unpublished(nodes, resolver) if leave_out_unpublished else []
     _link_sources(nodes.sources, resolver)
     _link_actors(nodes.actors, resolver)
     _link_events(nodes.events, resolver)
@@ -150,6 +194,7 @@ def resolve(sheets: list[ValidSheet], invalid_ids: frozenset[str] = frozenset())
         quotes=list(resolver.quotes.values()),
         sheets=sheets,
         staff=sorted(nodes.staff, key=lambda member: member.sort_key),
+        left_out=left_out,
     )
     return site, resolver.problems
 

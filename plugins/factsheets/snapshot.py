@@ -61,12 +61,21 @@ class SiteSnapshot:
     the site was read from, or None when they cannot be told (then the snapshot is not used)."""
     latest_desk_date: str
     """The latest of the desk's dates (dates.latest_desk_date), which an edit of free text does not change."""
+    publishing: bool = False
+    """Whether a publish build read the site (it left out the drafts and records in review, resolve.py)."""
+    unpublished: bool = False
+    """Whether the files hold drafts or records in review: then only a build of the same kind takes the site back."""
 
 
-def take_snapshot(cache: SheetCache, site: Site, files: list[FileToRead], content_dir: Path) -> None:
-    """Keep the site as read from these files (all of them valid), in place of any other snapshot."""
+def take_snapshot(
+    cache: SheetCache, site: Site, files: list[FileToRead], content_dir: Path, publishing: bool = False
+) -> None:
+    """Keep the site as read from these files (all of them valid; publishing: by a publish build), in place of any
+    other snapshot."""
     sheets = {str(file.path): file.digest for file in files}
-    snapshot = SiteSnapshot(site, sheets, _other_files(site, content_dir), latest_desk_date(site))
+    unpublished = bool(site.left_out) or any(not node.published for node in site.record_nodes)
+    other_files = _other_files(site, content_dir)
+    snapshot = SiteSnapshot(site, sheets, other_files, latest_desk_date(site), publishing, unpublished)
     store = _store(cache)
     try:
         store.write_from(_name(), lambda stream: _dump(snapshot, stream))
@@ -97,6 +106,8 @@ def site_from_snapshot(
     except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError, IndexError, OSError):
         return None
     if not isinstance(snapshot, SiteSnapshot):
+        return None
+    if snapshot.unpublished and snapshot.publishing != publishing:  # drafts kept, or left out: read it whole
         return None
     by_path = {str(file.path): file for file in files}
     if by_path.keys() != snapshot.sheets.keys() or any(
