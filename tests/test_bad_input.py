@@ -39,7 +39,7 @@ def _append(relative: str, text: str) -> Callable[[Path], None]:
 
 
 UNSAFE_ID = r"extra\.yaml:2:9: actors\[0\]\.id: not a safe id"
-FIGURE_VALUE = r"events\.yaml:105:16: events\[2\]\.figures\[0\]\.value: "
+FIGURE_VALUE = r"events\.yaml:108:16: events\[2\]\.figures\[0\]\.value: "
 ACTOR = "actors:\n  - id: {id}\n    name: Someone\n    kind: person\n"
 SOURCE_WITH_URL = (
     "sources:\n  - id: second-source\n    title: Second\n    publisher: ukrinform\n    date: 2024-02-01\n"

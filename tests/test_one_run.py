@@ -70,14 +70,14 @@ def test_a_figure_with_a_wrong_field_has_its_sum_reference_and_quote_checked(con
         ("home\n            207 defenders", "home\n            208 defenders"),
     )
     assert _check(content_copy, capsys) == [
-        "factsheets/events.yaml:106:15: events[2].figures[0].unit: must not be empty",
-        "factsheets/events.yaml:107:23: events[2].figures[0].according_to: unknown actor 'ukrinfrom' "
+        "factsheets/events.yaml:109:15: events[2].figures[0].unit: must not be empty",
+        "factsheets/events.yaml:110:23: events[2].figures[0].according_to: unknown actor 'ukrinfrom' "
         "(did you mean 'ukrinform' or 'ukraine'?)",
-        "factsheets/events.yaml:109:17: events[2].figures[0].quote.text: quote not found in source "
+        "factsheets/events.yaml:112:17: events[2].figures[0].quote.text: quote not found in source "
         "'ukrinform-2024-01-31' (the closest passage in the source reads: \"During the 50th prisoner exchange on "
         "January 31, Ukraine brought home 207 defenders from Russian captivity, including 95 members of the Armed "
         'Forces, 56 Nati...")',
-        "factsheets/events.yaml:117:11: events[2].figures[0].breakdown: does not add up: 95 + 56 + 26 + 29 + 1 = 207, "
+        "factsheets/events.yaml:120:11: events[2].figures[0].breakdown: does not add up: 95 + 56 + 26 + 29 + 1 = 207, "
         "but value is 208",
     ]
 
@@ -120,8 +120,8 @@ def test_an_event_with_an_unknown_field_has_its_participants_checked(content_cop
         ("    participants:\n      - russia\n    related:", "    participants:\n      - rusia\n    related:"),
     )
     assert _check(content_copy, capsys) == [
-        "factsheets/events.yaml:34:5: events[1].place_name: unknown field 'place_name' (did you mean 'place'?)",
-        "factsheets/events.yaml:45:9: events[1].participants[0]: unknown actor 'rusia' (did you mean 'russia'?)",
+        "factsheets/events.yaml:37:5: events[1].place_name: unknown field 'place_name' (did you mean 'place'?)",
+        "factsheets/events.yaml:48:9: events[1].participants[0]: unknown actor 'rusia' (did you mean 'russia'?)",
     ]
 
 
@@ -140,7 +140,7 @@ def test_an_overview_with_a_wrong_field_has_its_key_figures_checked(content_copy
     _edit(
         content_copy,
         "factsheets/overview.yaml",
-        ("  updated: 2026-12-02", "  updated: 2024-13"),
+        ("  updated: 2026-12-08", "  updated: 2024-13"),
         ("    - prisoner-exchange-50-returned\n", "    - prisoner-exchange-50-return\n"),
     )
     assert _check(content_copy, capsys) == [
@@ -175,7 +175,7 @@ def test_references_to_records_with_a_wrong_field_are_not_reported(content_copy,
     assert _check(content_copy, capsys) == [
         "factsheets/actors.yaml:5:11: actors[0].kind: 'spokesman' is not allowed "
         "(expected 'person', 'organisation', 'state', 'group' or 'anonymous')",
-        "factsheets/events.yaml:33:11: events[1].date: not a date: January 2024 has no day 32",
+        "factsheets/events.yaml:36:11: events[1].date: not a date: January 2024 has no day 32",
     ]
 
 

@@ -312,3 +312,35 @@ def test_the_desk_s_statements_are_escaped_on_the_about_page(tmp_path):
     about = read_page(tmp_path / "output", "pages/about.html")
     owner_text = about.select_one('dl[aria-labelledby="ownership-heading"] dd')
     assert owner_text.get_text() == owner and not about.select("main script")
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("FACTSHEETS_PUBLISHER", "  "),
+        ("FACTSHEETS_OWNER", "."),
+        ("FACTSHEETS_OWNER", "N/A"),
+        ("FACTSHEETS_OWNER", "[Owner name]"),
+        ("FACTSHEETS_FUNDING", "<funding>"),
+        ("FACTSHEETS_FUNDING", "\u200b"),
+        ("FACTSHEETS_FUNDING", "To do"),
+        ("FACTSHEETS_CONTACT", "a@b"),
+        ("FACTSHEETS_CONTACT", "http://127.0.0.1/contact"),
+        ("FACTSHEETS_CONTACT", "desk@desk.local"),
+        ("FACTSHEETS_CONTACT", "https://%65xample.org/"),
+    ],
+)
+def test_publish_refuses_details_that_say_nothing(last_good_output, tmp_path, setting, value):
+    """Blank names, statements of a dot or a bracketed placeholder, contacts that reach no public address: each
+    is refused as surely as TODO (a review found each passing)."""
+    settings = desk_settings_file(tmp_path, **{setting: value})
+    before = tree_digests(last_good_output)
+    result = publish(CONTENT, last_good_output, settings)
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.splitlines()
+    assert (
+        [line for line in lines if line.startswith("setting ")]
+        == [line for line in lines if line.startswith(f"setting {setting}: ")]
+        != []
+    ), result.stderr
+    assert tree_digests(last_good_output) == before

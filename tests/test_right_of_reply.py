@@ -245,6 +245,17 @@ CASES: dict[str, tuple[Callable[[], str], str]] = {
         + r"\.reply\.source: the reply is quoted from 'riverton-gazette-2023-03-12', published on 12 March 2023, "
         r"before the desk asked for comment \(13 March 2023\)",
     ),
+    "a reply quoted from another party's report": (
+        lambda: _replaced(
+            "        no_reply_by: 2023-03-14\n",
+            "        reply:\n"
+            "          text: A breach in the eastern wall of the dam was clearly visible from the air\n"
+            "          source: lakeshore-radio-2023-03-12\n",
+        ),
+        REQUEST.format(line=19, column=19)
+        + r"\.reply\.source: the reply is quoted from 'lakeshore-radio-2023-03-12', which neither Lakeside Water "
+        r"Authority nor one of its own published, and the quote names no speaker of theirs",
+    ),
     "an uncontested claim whose subject did not reply": (
         lambda: _replaced("status: unverified", "status: uncontested"),
         r"extra\.yaml:7:16: claims\[0\]\.subjects\[0\]: an uncontested claim about Lakeside Water Authority, "

@@ -246,6 +246,24 @@ def test_a_claim_edited_by_its_own_checker_is_a_warning_and_the_build_goes_on(co
     assert pows.select_one(".signed-role").get_text() == "Checked and edited"
 
 
+def test_a_second_record_of_the_same_person_cannot_edit_their_own_check(content_copy, tmp_path):
+    """Two staff records of one name are one person: the check's checker cannot edit it under another id."""
+    staff = content_copy / "factsheets" / "staff.yaml"
+    staff.write_text(
+        staff.read_text()
+        + "\n  - id: owen-p\n    name: Owen  pardoe\n    role: Fact-checker\n    bio: The same person again.\n"
+    )
+    _set_claim_field(content_copy, POWS, "edited_by", "owen-p")
+    claims = content_copy / CLAIMS
+    line = _line_of(claims, "edited_by: owen-p")
+    result = run_pelican(content_copy, tmp_path / "output")
+    assert result.returncode == 0, result.stderr
+    assert (
+        f"{claims.relative_to(content_copy.parent)}:{line}:16: warning: claims[{_claim_index(claims, POWS)}]"
+        ".edited_by: edited by its own checker 'owen-pardoe'"
+    ) in _relative(result.stderr, content_copy), result.stderr
+
+
 def test_the_byline_rule_can_be_made_an_error_for_the_publishing_gate(content_copy):
     from factsheets.pipeline import read_site
     from factsheets.rules import check_bylines

@@ -219,8 +219,8 @@ def test_every_record_page_labels_the_sources_date_and_the_desks_dates(history_s
                 assert "Information as of" in facts or page == "actors", path
     home = read_page(history_site, "index.html").main.select_one(".at-a-glance p.meta")
     assert "Information as of 31 January 2024 (the date of the newest source)." in _text(home)
-    assert "Last brought up to date by the desk on 2 December 2026." in _text(home)
-    assert [time["datetime"] for time in home.find_all("time")] == ["2024-01-31", "2026-12-02"]
+    assert "Last brought up to date by the desk on 8 December 2026." in _text(home)
+    assert [time["datetime"] for time in home.find_all("time")] == ["2024-01-31", "2026-12-08"]
 
 
 def test_an_information_date_counts_the_newest_of_several_sources(tmp_path, content_copy):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import CONTENT, FIXTURES, read_page, run_check, run_pelican
+from helpers import CONTENT, FIXTURES, ROOT, read_page, run_check, run_pelican
 
 CLAIMS = "factsheets/claims.yaml"
 ACTORS = "factsheets/actors.yaml"
@@ -205,7 +205,8 @@ def test_the_corrections_page_lists_every_correction_newest_first_with_links(sit
 def test_the_corrections_policy_says_only_what_the_site_does(site):
     text = " ".join(read_page(site, "pages/corrections.html").select_one("main").get_text(" ", strip=True).split())
     assert "Every page has a Changes section" not in text
-    for phrase in ("each source, actor, event and claim", "the home page", "About, Methodology and Corrections"):
+    staff = "each source, actor, event, claim and member of the desk's staff"
+    for phrase in (staff, "the home page", "About, Methodology and Corrections"):
         assert phrase in text
 
 
@@ -259,3 +260,26 @@ def test_words_of_a_change_are_escaped_everywhere(content_copy, tmp_path):
     feed = ET.parse(output / "feeds" / "changes.atom.xml").getroot()
     summaries = [entry.find(f"{ATOM}summary").text for entry in feed.findall(f"{ATOM}entry")]
     assert any(wrong in summary for summary in summaries)
+
+
+def test_the_preview_rebuilds_the_corrections_page_when_a_corrected_record_is_edited(content_copy, tmp_path):
+    """The Corrections page (Pelican's own, which an update does not render again) shows each correction's words
+    and its record's name: an edit of either builds the whole site, and the page then reads as a clean build's."""
+    from factsheets.build import build_site
+    from factsheets.incremental import LiveSite, Outcome
+
+    live = LiveSite(ROOT / "pelicanconf.py", content_copy, tmp_path / "output")
+    assert live.build_all()
+    events = content_copy / "factsheets" / "events.yaml"
+    text = events.read_text(encoding="utf-8")
+    said = "the total of people on board is\n          shown as our sum"
+    assert said in text
+    events.write_text(text.replace(said, "the number of people on board is\n          shown as our sum"))
+    assert live.update().outcome is Outcome.NEEDS_FULL_BUILD
+    assert live.build_all()
+    live.reindex_search()
+    clean = tmp_path / "clean"
+    assert build_site(ROOT / "pelicanconf.py", content_copy, clean, quiet=True).ok
+    page = "pages/corrections.html"
+    assert "the number of people on board" in (live.output_dir / page).read_text()
+    assert (live.output_dir / page).read_bytes() == (clean / page).read_bytes()

@@ -28,6 +28,7 @@ from .build import BuildResult, build_site, check_output_folder, scratch_folder
 from .cache import configured_cache_root
 from .edits import apply_free_text_edits
 from .exports import plan_files
+from .graph import Site
 from .items import ItemReuse
 from .load import (
     FACTSHEET_SUFFIXES,
@@ -42,6 +43,7 @@ from .problems import ContentError, Problem
 from .rules import check_rules
 from .search import SEARCH_FOLDER, IndexChanged
 from .sheets import ValidSheet
+from .views import LISTED_CHANGE_KINDS
 
 
 class Outcome(Enum):
@@ -56,6 +58,15 @@ class UpdateReport:
     outcome: Outcome
     pages: int = 0
     changed_records: list[str] = field(default_factory=list)
+
+
+def _ids_with_listed_changes(site: Site) -> set[str]:
+    """The records whose changes the Corrections page lists (views.LISTED_CHANGE_KINDS)."""
+    return {
+        node.record.id
+        for node in site.record_nodes
+        if any(change.kind in LISTED_CHANGE_KINDS for change in node.record.changelog)
+    }
 
 
 @dataclass
@@ -143,8 +154,13 @@ class LiveSite:
         if problems:
             return self._report_problems()
         site = self.generator.site
+        listed_before = _ids_with_listed_changes(site)
         changed_ids = apply_free_text_edits(site, new_sheets)
         if changed_ids is None:
+            return UpdateReport(Outcome.NEEDS_FULL_BUILD)
+        if changed_ids & (listed_before | _ids_with_listed_changes(site)):
+            # The Corrections page (Pelican's own, not re-rendered here) lists the record's corrections with its
+            # name and their words: the whole site is built.
             return UpdateReport(Outcome.NEEDS_FULL_BUILD)
         self.digests = digests
         # A new status or free text may break the desk's rules (a status the responses do not allow): checked

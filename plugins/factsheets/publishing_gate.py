@@ -20,14 +20,25 @@ DEFAULT_NAMES = frozenset({"a pelican blog", "fact-sheet desk"})
 """Names that say nobody filled the setting in: Pelican's default SITENAME, and the publisher this project's
 pelicanconf.py ships (compared without regard to case)."""
 
-PLACEHOLDER_WORDS = re.compile(r"\b(?:TODO|TBD|FIXME|XXX)\b|\blorem ipsum\b|\byour (?:desk|name|organi[sz]ation)\b",
-                               re.IGNORECASE)  # fmt: skip
+PLACEHOLDER_WORDS = re.compile(
+    r"\b(?:TODO|TO DO|TBD|TBC|FIXME|XXX|N/A)(?!\w)|\blorem ipsum\b|\byour (?:desk|name|organi[sz]ation)\b"
+    r"|\[[^\]]*\]|<[^>]*>|\.\.\.|\u2026",
+    re.IGNORECASE,
+)
 """Words left where a value is still to be written."""
 
 HOST = re.compile(r"(?:@|://)\[?([A-Za-z0-9.-]+)")
 """The host of an email address or a web address in a text."""
 
-RESERVED_DOMAINS = ("example.org", "example.com", "example.net", "example", "test", "invalid", "localhost")
+WORD = re.compile(r"[^\W\d_]{2,}")
+"""A word: two letters or more (a name or a statement holds some; dots, dashes and spaces alone do not)."""
+STATEMENT_WORDS = 3
+"""The fewest words an owner or funding statement can say it in ("Owned by its staff")."""
+PUBLIC_HOST = re.compile(r"(?=.*[A-Za-z])(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}")
+"""A host name on the public web: dotted labels ending in a top-level domain of letters (not an IP address, not
+a bare name such as a@b, not %-encoded)."""
+
+RESERVED_DOMAINS = ("example.org", "example.com", "example.net", "example", "test", "invalid", "localhost", "local")
 """Domains that reach no one (RFC 2606, RFC 6761): an address at one of them, or under one, is a placeholder."""
 
 
@@ -77,6 +88,8 @@ def _publisher_problems(settings: PluginSettings) -> list[SettingProblem]:
 
 
 def _name_problems(setting: str, value: str, what: str) -> list[SettingProblem]:
+    if not WORD.search(value):
+        return [SettingProblem(setting, f"no name: '{value}'", f"set it to {what}")]
     placeholder = _placeholder(value)
     if placeholder is None and value.strip().casefold() in DEFAULT_NAMES:
         placeholder = "the name the project ships"
@@ -95,6 +108,9 @@ def _contact_problems(settings: PluginSettings) -> list[SettingProblem]:
         return [SettingProblem("FACTSHEETS_CONTACT", f"a placeholder, {placeholder}: '{contact}'", hint)]
     if settings.contact_href is None:
         return [SettingProblem("FACTSHEETS_CONTACT", f"neither an email address nor a web address: '{contact}'", hint)]
+    hosts = HOST.findall(contact)
+    if not hosts or not all(PUBLIC_HOST.fullmatch(host.rstrip(".")) for host in hosts):
+        return [SettingProblem("FACTSHEETS_CONTACT", f"not an address on the public web: '{contact}'", hint)]
     return []
 
 
@@ -103,6 +119,8 @@ def _statement_problems(setting: str, value: str | None, what: str) -> list[Sett
     if value is None or not value.strip():
         return [SettingProblem(setting, f"not set: the About page would not say {what}", hint)]
     placeholder = _placeholder(value)
+    if placeholder is None and len(WORD.findall(value)) < STATEMENT_WORDS:
+        placeholder = f"fewer than {STATEMENT_WORDS} words"
     return [SettingProblem(setting, f"a placeholder, {placeholder}: '{value}'", hint)] if placeholder else []
 
 

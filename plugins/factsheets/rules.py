@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from .graph import ActorNode, ClaimNode, CommentRequestNode, FigureNode, ResponseNode, Site
+from .graph import ActorNode, ClaimNode, CommentRequestNode, FigureNode, ResponseNode, Site, StaffNode
 from .models import certainly_before
 from .problems import Problem
 
@@ -59,7 +59,9 @@ def _byline_problems(claim: ClaimNode) -> list[Problem]:
         for field, who in (("checked_by", "who checked it"), ("edited_by", "who edited it"))
         if getattr(record, field) is None
     ]
-    if record.checked_by is not None and record.checked_by == record.edited_by:
+    checker, editor = claim.checked_by, claim.edited_by
+    same_person = checker is not None and editor is not None and _folded_name(checker) == _folded_name(editor)
+    if record.checked_by is not None and (record.checked_by == record.edited_by or same_person):
         problems.append(
             claim.problem(
                 ("edited_by",),
@@ -68,6 +70,11 @@ def _byline_problems(claim: ClaimNode) -> list[Problem]:
             )
         )
     return problems
+
+
+def _folded_name(member: StaffNode) -> str:
+    """A staff member's name as one person's: two records of one name are one person (case and spacing aside)."""
+    return " ".join(member.record.name.split()).casefold()
 
 
 def _check_status(claim: ClaimNode) -> list[Problem]:
@@ -173,6 +180,15 @@ def _check_comment_requests(claim: ClaimNode) -> list[Problem]:
     problems = []
     for request in claim.comment_requests:
         source = request.reply.source if request.reply else None
+        if source is not None and request.actor is not None and not _answers_for(request):
+            problems.append(
+                request.problem(
+                    ("reply", "source"),
+                    f"the reply is quoted from '{source.record.id}', which neither {request.actor.record.name} nor "
+                    "one of its own published, and the quote names no speaker of theirs",
+                    "quote the reply from what the party sent or published, or give its speaker",
+                )
+            )
         if source is None or not source.record.date or not request.record.date:
             continue
         if certainly_before(source.record.date, request.record.date):
@@ -186,6 +202,27 @@ def _check_comment_requests(claim: ClaimNode) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _answers_for(request: CommentRequestNode) -> bool:
+    """Whether the reply comes from the party asked: the reply's source is published by it (or by one of its
+    members: a ministry's press office), or the quote names it, or one of its members, as the speaker."""
+    asked, reply = request.actor, request.reply
+    if reply is None:
+        return True
+    use = next((use for use in reply.uses if use.node is request), None)
+    candidates = [actor for actor in (reply.source.publisher, use.speaker if use else None) if actor is not None]
+    return any(_belongs_to(actor, asked) for actor in candidates)
+
+
+def _belongs_to(actor: ActorNode | None, party: ActorNode) -> bool:
+    seen: set[int] = set()
+    while actor is not None and id(actor) not in seen:
+        if actor is party:
+            return True
+        seen.add(id(actor))
+        actor = actor.affiliation
+    return False
 
 
 def _check_two_sources(claim: ClaimNode) -> list[Problem]:
