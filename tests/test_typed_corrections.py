@@ -283,3 +283,23 @@ def test_the_preview_rebuilds_the_corrections_page_when_a_corrected_record_is_ed
     page = "pages/corrections.html"
     assert "the number of people on board" in (live.output_dir / page).read_text()
     assert (live.output_dir / page).read_bytes() == (clean / page).read_bytes()
+
+
+def test_a_status_repeated_in_the_history_is_not_a_change(content_copy):
+    """A 'status change' from unverified to unverified is no change: the history lists changes of status, and a
+    status-change entry of the log needs a real one (a review found such a pair passing the check)."""
+    claims = content_copy / "factsheets" / "claims.yaml"
+    text = claims.read_text(encoding="utf-8")
+    before = (
+        "    status_history:\n      - date: 2026-11-25\n        status: disputed\n        rationale: >-\n"
+        "          Known only"
+    )
+    assert text.count(before) == 1
+    claims.write_text(text.replace(before, before.replace("status: disputed", "status: unverified")))
+    line = text[: text.index(before)].count("\n") + 1 + 7  # the second entry's status
+    result = run_check(content_copy)
+    assert result.returncode == 1, result.stderr
+    assert (
+        f"factsheets/claims.yaml:{line}:17: claims[3].status_history[1].status: 'unverified' again, the status of the "
+        "entry above it: the history lists changes of status"
+    ) in result.stderr, result.stderr

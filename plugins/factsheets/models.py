@@ -799,6 +799,14 @@ def _history_order_problems(history: list[StatusChange]) -> list[InitErrorDetail
         )
         for index, (previous, entry) in enumerate(itertools.pairwise(history), start=1)
         if certainly_before(entry.date, previous.date)
+    ] + [
+        _history_problem(
+            ("status_history", index, "status"),
+            f"'{entry.status}' again, the status of the entry above it: the history lists changes of status",
+            entry.status,
+        )
+        for index, (previous, entry) in enumerate(itertools.pairwise(history), start=1)
+        if entry.status == previous.status
     ]
 
 
