@@ -179,6 +179,9 @@ def test_the_timeline_says_the_order_of_same_day_records_is_unknown(site):
     dates = [entry.time["datetime"] for entry in entries]
     alone = [entry for entry in entries if dates.count(entry.time["datetime"]) == 1]
     assert all(entry.select_one(".order-unknown") is None for entry in alone)
+    # A date 'on or before' is not a day: its records' order is unknown, not 'within the day'.
+    inexact = [entry for entry in entries if _text(entry.time).startswith("on or before")]
+    assert inexact and all(_text(entry.select_one(".order-unknown")) == "order unknown" for entry in inexact)
 
 
 def test_the_timeline_keeps_an_order_it_knows(built_site):

@@ -193,10 +193,16 @@ class TimelineEntry:
 
     @property
     def order_note(self) -> str:
-        return ORDER_UNKNOWN if self.order_unknown else ""
+        """The words for an unknown order: 'within the day' only where the date is one day, known exactly (a
+        claim made 'on or before 31 January' may stand anywhere before it)."""
+        if not self.order_unknown:
+            return ""
+        exact_day = len(self.date) == len("YYYY-MM-DD") and self.node.record.date_qualifier == "exact"
+        return ORDER_UNKNOWN if exact_day else ORDER_UNKNOWN_INEXACT
 
 
 ORDER_UNKNOWN = "order within the day unknown"
+ORDER_UNKNOWN_INEXACT = "order unknown"
 """What the timeline says by a record whose place among the records of its date is not known."""
 
 
