@@ -24,8 +24,15 @@ class Problem:
     warning: bool = False
     """A warning asks an editor to look again (the build goes on); anything else stops the build."""
 
+    @classmethod
+    def of_setting(cls, setting: str, message: str, hint: str = "") -> Problem:
+        """A problem with a setting, which has no line: 'setting FACTSHEETS_CONTACT: ...' (line 0)."""
+        return cls(f"setting {setting}", 0, 0, "", message, hint)
+
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}" + (": warning" if self.warning else "")
+        where = (f"{self.file}:{self.line}:{self.column}" if self.line else self.file) + (
+            ": warning" if self.warning else ""
+        )
         what = f"{self.field}: {self.message}" if self.field else self.message
         return printable(f"{where}: {what}" + (f" ({self.hint})" if self.hint else ""))
 

@@ -11,9 +11,8 @@ stage checks them (``rules.check_bylines``), errors in a publish build.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from .problems import Problem, printable, report
+from .problems import Problem, report
 from .settings import PluginSettings
 
 DEFAULT_NAMES = frozenset({"a pelican blog", "fact-sheet desk"})
@@ -42,22 +41,7 @@ RESERVED_DOMAINS = ("example.org", "example.com", "example.net", "example", "tes
 """Domains that reach no one (RFC 2606, RFC 6761): an address at one of them, or under one, is a placeholder."""
 
 
-@dataclass(frozen=True)
-class SettingProblem:
-    """A finding of the gate about a setting, printed as the content's problems are, with the setting's name
-    where they have the file and line: 'setting FACTSHEETS_CONTACT: warning: ...'."""
-
-    setting: str
-    message: str
-    hint: str = ""
-    warning: bool = False
-
-    def __str__(self) -> str:
-        where = f"setting {self.setting}" + (": warning" if self.warning else "")
-        return printable(f"{where}: {self.message}" + (f" ({self.hint})" if self.hint else ""))
-
-
-def desk_problems(settings: PluginSettings) -> list[SettingProblem]:
+def desk_problems(settings: PluginSettings) -> list[Problem]:
     """What keeps the site from being published, one finding per setting, in the order of the About page: errors
     in a publish build (settings.publishing), warnings in any other."""
     problems = [
@@ -67,17 +51,13 @@ def desk_problems(settings: PluginSettings) -> list[SettingProblem]:
         *_statement_problems("FACTSHEETS_OWNER", settings.owner, "who owns the desk"),
         *_statement_problems("FACTSHEETS_FUNDING", settings.funding, "how the desk is funded"),
     ]
-    return problems if settings.publishing else [_as_warning(problem) for problem in problems]
+    return problems if settings.publishing else [problem.as_warning() for problem in problems]
 
 
-def _as_warning(problem: SettingProblem) -> SettingProblem:
-    return SettingProblem(problem.setting, problem.message, problem.hint, warning=True)
-
-
-def _publisher_problems(settings: PluginSettings) -> list[SettingProblem]:
+def _publisher_problems(settings: PluginSettings) -> list[Problem]:
     if settings.publisher is None and settings.author is None:
         return [
-            SettingProblem(
+            Problem.of_setting(
                 "FACTSHEETS_PUBLISHER",
                 "not set: the site would name no publisher but its own name",
                 "set it to the desk's name, as readers and the claim reviews' structured data should see it",
@@ -87,41 +67,42 @@ def _publisher_problems(settings: PluginSettings) -> list[SettingProblem]:
     return _name_problems(name, settings.desk, "the desk's name, as readers should see it")
 
 
-def _name_problems(setting: str, value: str, what: str) -> list[SettingProblem]:
+def _name_problems(setting: str, value: str, what: str) -> list[Problem]:
     if not WORD.search(value):
-        return [SettingProblem(setting, f"no name: '{value}'", f"set it to {what}")]
+        return [Problem.of_setting(setting, f"no name: '{value}'", f"set it to {what}")]
     placeholder = _placeholder(value)
     if placeholder is None and value.strip().casefold() in DEFAULT_NAMES:
         placeholder = "the name the project ships"
     if placeholder is None:
         return []
-    return [SettingProblem(setting, f"a placeholder, {placeholder}: '{value}'", f"set it to {what}")]
+    return [Problem.of_setting(setting, f"a placeholder, {placeholder}: '{value}'", f"set it to {what}")]
 
 
-def _contact_problems(settings: PluginSettings) -> list[SettingProblem]:
+def _contact_problems(settings: PluginSettings) -> list[Problem]:
     contact = settings.contact
     hint = "set it to an email address or a web page at which the desk answers readers"
     if contact is None or not contact.strip():
-        return [SettingProblem("FACTSHEETS_CONTACT", "not set: readers would have no way to reach the desk", hint)]
+        return [Problem.of_setting("FACTSHEETS_CONTACT", "not set: readers would have no way to reach the desk", hint)]
     placeholder = _placeholder(contact)
     if placeholder is not None:
-        return [SettingProblem("FACTSHEETS_CONTACT", f"a placeholder, {placeholder}: '{contact}'", hint)]
+        return [Problem.of_setting("FACTSHEETS_CONTACT", f"a placeholder, {placeholder}: '{contact}'", hint)]
     if settings.contact_href is None:
-        return [SettingProblem("FACTSHEETS_CONTACT", f"neither an email address nor a web address: '{contact}'", hint)]
+        neither = f"neither an email address nor a web address: '{contact}'"
+        return [Problem.of_setting("FACTSHEETS_CONTACT", neither, hint)]
     hosts = HOST.findall(contact)
     if not hosts or not all(PUBLIC_HOST.fullmatch(host.rstrip(".")) for host in hosts):
-        return [SettingProblem("FACTSHEETS_CONTACT", f"not an address on the public web: '{contact}'", hint)]
+        return [Problem.of_setting("FACTSHEETS_CONTACT", f"not an address on the public web: '{contact}'", hint)]
     return []
 
 
-def _statement_problems(setting: str, value: str | None, what: str) -> list[SettingProblem]:
+def _statement_problems(setting: str, value: str | None, what: str) -> list[Problem]:
     hint = f"a sentence or two on {what}, for the About page"
     if value is None or not value.strip():
-        return [SettingProblem(setting, f"not set: the About page would not say {what}", hint)]
+        return [Problem.of_setting(setting, f"not set: the About page would not say {what}", hint)]
     placeholder = _placeholder(value)
     if placeholder is None and len(WORD.findall(value)) < STATEMENT_WORDS:
         placeholder = f"fewer than {STATEMENT_WORDS} words"
-    return [SettingProblem(setting, f"a placeholder, {placeholder}: '{value}'", hint)] if placeholder else []
+    return [Problem.of_setting(setting, f"a placeholder, {placeholder}: '{value}'", hint)] if placeholder else []
 
 
 def _placeholder(value: str) -> str | None:
@@ -144,7 +125,7 @@ def _reserved_domain(host: str) -> str | None:
     return None
 
 
-def gate_report(findings: list[SettingProblem], problems: list[Problem]) -> str:
+def gate_report(findings: list[Problem], problems: list[Problem]) -> str:
     """The gate's findings on the settings, then the content's problems (sorted, as ContentError has them), one per
     line, then the count of both: what a build prints when it stops, or warns."""
-    return report([*findings, *sorted(problems)])  # type: ignore[list-item]  (a SettingProblem prints as a Problem)
+    return report([*findings, *sorted(problems)])
