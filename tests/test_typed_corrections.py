@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from test_status_history_and_dates import _edit
 
 from helpers import CONTENT, FIXTURES, ROOT, read_page, run_check, run_pelican
 
@@ -26,15 +27,6 @@ FIRST_PUBLISHED = (
 """The first changelog entry's kind and words, the first of their kind in claims.yaml (the first claim's)."""
 OTHER_SITE = {"SITENAME": "Riverton flood fact sheets"}
 KIND_WORDS = {"Correction", "Clarification", "Update", "Status change"}
-
-
-def _edit(content: Path, old: str, new: str, relative: str = CLAIMS) -> int:
-    """Replace the first `old` in a file of the copy; returns the line (1-based) where it starts."""
-    path = content / relative
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {relative}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return text[: text.index(old)].count("\n") + 1
 
 
 def _problem_lines(result) -> list[str]:
